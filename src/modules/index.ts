@@ -1,0 +1,31 @@
+import type { ModuleDef } from './types.js';
+import file from './file.js';
+import copy from './copy.js';
+import template from './template.js';
+import lineinfile from './lineinfile.js';
+import blockinfile from './blockinfile.js';
+import user from './user.js';
+import group from './group.js';
+import apt from './apt.js';
+import systemd from './systemd.js';
+import command from './command.js';
+import shell from './shell.js';
+import getUrl from './get_url.js';
+
+/** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl];
+
+const byName = new Map<string, ModuleDef>();
+for (const m of ALL) {
+  byName.set(m.name, m);
+  for (const a of m.aliases ?? []) byName.set(a, m);
+}
+
+/** Accepts `copy`, `ansible.builtin.copy` and `ansible.legacy.copy`. */
+export function getModule(name: string): ModuleDef | undefined {
+  return byName.get(name.replace(/^ansible\.(builtin|legacy)\./, ''));
+}
+
+export function moduleNames(): string[] {
+  return [...byName.keys()];
+}

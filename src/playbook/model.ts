@@ -1,0 +1,64 @@
+import type { SourceLoc } from '../errors.js';
+import type { Vars } from '../inventory/model.js';
+
+/**
+ * A loaded playbook: every file read, validated (ajv) and flattened, but NOTHING rendered:
+ * strings still hold their `{{ }}` and `when:` expressions are raw text. Rendering happens
+ * per host in the planner, where the variables are known.
+ */
+export interface Playbook {
+  file: string;           // absolute path of the playbook
+  baseDir: string;        // project dir used to find roles/ and templates/
+  plays: Play[];
+  /** Every file read (playbook, roles, vars files, task files) for hashing in run records. */
+  files: string[];
+}
+
+export interface Play {
+  name: string;
+  hosts: string;                 // host pattern
+  loc: SourceLoc;
+  vars: Vars;                    // play vars, vars_files merged on top (vars_files win, as in Ansible)
+  become?: boolean;
+  gatherFacts: boolean;          // default true
+  tags: string[];                // play tags (already applied to every task below)
+  roles: RoleInstance[];         // in order, with dependencies (meta/main.yml) first
+  /** pre_tasks, then each role's tasks, then tasks, then post_tasks; includes expanded. */
+  tasks: Task[];
+  /** Play handlers and every role's handlers, in definition order. */
+  handlers: Task[];
+  /** Any extra play keyword we accept (serial, max_fail_percentage, ...) kept raw. */
+  extra: Vars;
+}
+
+export interface RoleInstance {
+  name: string;
+  dir: string;                   // absolute roles/NAME
+  defaults: Vars;                // defaults/main.yml
+  vars: Vars;                    // vars/main.yml
+  params: Vars;                  // `vars:` given where the role is listed in the play (role params)
+  tags: string[];
+  meta: Vars;                    // meta/main.yml as loaded (requires:, dependencies:)
+}
+
+export interface Task {
+  name: string;                  // given name, or "module: short args" if none
+  module: string;                // canonical module name ('copy', never 'ansible.builtin.copy')
+  args: Vars;                    // raw args (free form already mapped, e.g. command -> {cmd})
+  loc: SourceLoc;                // file:line:col of the task's first key
+  tags: string[];                // own + inherited (play, role, block/include)
+  when: string[];                // raw expressions, all must hold (inherited ones first)
+  loop?: unknown;                // raw: a list, or a string template that renders to a list
+  loopVar: string;               // loop_control.loop_var, default 'item'
+  notify: string[];
+  register?: string;
+  become?: boolean;
+  ignoreErrors: boolean;
+  changedWhen?: string | boolean;
+  failedWhen?: string | boolean;
+  noLog: boolean;
+  vars: Vars;                    // task vars
+  role?: RoleInstance;           // set for tasks/handlers that come from a role
+  /** Extra keywords accepted for later features (retries, delay, until, timeout, listen). */
+  extra: Vars;
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
+import { InputError, type SourceLoc } from '../errors.js';
+
+/** A YAML file parsed with positions: errors and later checks can say file:line:col. */
+export interface YamlFile {
+  file: string;
+  value: unknown;
+  /** Location of the node at `path` (keys and indexes), or of its nearest existing parent. */
+  locOf(path: ReadonlyArray<string | number>): SourceLoc;
+  /** Location of the KEY at `path` in its mapping (falls back to locOf). */
+  keyLocOf(path: ReadonlyArray<string | number>): SourceLoc;
+}
+
+/** Reads and parses one YAML file; a syntax error becomes an InputError with file:line:col. */
+export function readYaml(file: string, displayName = file): YamlFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${displayName}: ${code === 'ENOENT' ? 'no such file' : String(err)}`);
+  }
+  return parseYaml(text, displayName);
+}
+
+export function parseYaml(text: string, file: string): YamlFile {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): SourceLoc => {
+    const p = lc.linePos(offset);
+    return { file, line: p.line, col: p.col };
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new InputError(`YAML syntax error: ${msg}`, at(e.pos[0]), 'fix the YAML syntax at this position (indentation, quotes, colons)');
+  }
+  const nodeAt = (path: ReadonlyArray<string | number>, wantKey: boolean): Node | null => {
+    let node: unknown = doc.contents;
+    let last: Node | null = (doc.contents as Node | null) ?? null;
+    for (let i = 0; i < path.length; i++) {
+      const k = path[i];
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(k));
+        if (!pair) return last;
+        if (wantKey && i === path.length - 1) return pair.key as Node;
+        node = pair.value;
+        if (node) last = node as Node;
+        else return pair.key as Node;
+      } else if (isSeq(node) && typeof k === 'number') {
+        node = node.items[k];
+        if (!node) return last;
+        last = node as Node;
+      } else {
+        return last;
+      }
+    }
+    return last;
+  };
+  const locFor = (n: Node | null): SourceLoc => (n && n.range ? at(n.range[0]) : { file, line: 1, col: 1 });
+  return {
+    file,
+    value: doc.toJS({ maxAliasCount: 1000 }),
+    locOf: (path) => locFor(nodeAt(path, false)),
+    keyLocOf: (path) => locFor(nodeAt(path, true)),
+  };
+}
