@@ -14,6 +14,18 @@ export interface HostEntry {
   vars: Vars;
   /** Where the host was declared (for error messages and fact write-back). */
   loc: SourceLoc;
+  /**
+   * YAML path (keys) to the host's first entry in `Inventory.file`, e.g.
+   * ['all', 'children', 'web', 'hosts', 'h1']. Undefined when the host came from a range
+   * (`www[01:03]`) or is the implicit localhost: there is no entry of its own to write to.
+   */
+  yamlPath?: string[];
+  /** host_vars files read for this host, in the order they were applied (later wins). */
+  varsFiles?: string[];
+  /** Where the winning value of each variable in `vars` was written (key position). */
+  varLocs?: Record<string, SourceLoc>;
+  /** True for Ansible's implicit localhost (named in a pattern, not declared). */
+  implicit?: boolean;
 }
 
 export interface GroupEntry {
@@ -22,6 +34,10 @@ export interface GroupEntry {
   hosts: string[];
   children: string[];
   vars: Vars;
+  /** Distance from 'all' (all = 0, top-level groups = 1, deepest path wins). */
+  depth?: number;
+  /** group_vars files read for this group, in the order they were applied. */
+  varsFiles?: string[];
 }
 
 export interface Inventory {
@@ -34,6 +50,8 @@ export interface Inventory {
   /** Host order = declaration order. */
   hosts: Map<string, HostEntry>;
   groups: Map<string, GroupEntry>;
+  /** Harmless oddities found while loading (host_vars for an unknown host, ...). */
+  warnings?: string[];
 }
 
 /** How to reach a host, from the Ansible connection variables. */

@@ -29,6 +29,11 @@ export interface Play {
   handlers: Task[];
   /** Any extra play keyword we accept (serial, max_fail_percentage, ...) kept raw. */
   extra: Vars;
+  /** Where the module key was written (`apt:`), and each argument's key (for precise errors). */
+  moduleLoc?: SourceLoc;
+  argLocs?: Record<string, SourceLoc>;
+  /** Position of each `notify` entry, same order as `notify`. */
+  notifyLocs?: SourceLoc[];
 }
 
 export interface RoleInstance {
@@ -39,6 +44,13 @@ export interface RoleInstance {
   params: Vars;                  // `vars:` given where the role is listed in the play (role params)
   tags: string[];
   meta: Vars;                    // meta/main.yml as loaded (requires:, dependencies:)
+  /** `when:` given where the role is listed (already applied to the role's tasks and handlers). */
+  when?: string[];
+  /** roles/NAME/files and roles/NAME/templates when they exist. */
+  filesDir?: string;
+  templatesDir?: string;
+  /** Where the role was listed (play roles: entry or a meta dependency). */
+  loc?: SourceLoc;
 }
 
 export interface Task {
@@ -61,4 +73,9 @@ export interface Task {
   role?: RoleInstance;           // set for tasks/handlers that come from a role
   /** Extra keywords accepted for later features (retries, delay, until, timeout, listen). */
   extra: Vars;
+  /** Where the module key was written (`apt:`), and each argument's key (for precise errors). */
+  moduleLoc?: SourceLoc;
+  argLocs?: Record<string, SourceLoc>;
+  /** Position of each `notify` entry, same order as `notify`. */
+  notifyLocs?: SourceLoc[];
 }

@@ -1,0 +1,91 @@
+import { Command, Option } from 'commander';
+import { ChomError } from '../errors.js';
+
+/**
+ * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
+ * never pays for ssh2 or handlebars and the CLI starts fast.
+ */
+export function buildProgram(): Command {
+  const program = new Command('chom-play')
+    .description('Ansible-style playbooks compiled into one idempotent bash script per host, applied over SSH in parallel')
+    .version('0.1.0')
+    .showHelpAfterError('(run chom-play --help for usage)');
+
+  program
+    .command('run', { isDefault: true })
+    .description('apply a playbook (the default command: `chom-play site.yml -i inventory/prod`)')
+    .argument('<playbook>', 'playbook file; a name not found here is looked up in playbooks/')
+    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', collectList, [])
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)', collectList, [])
+    .option('-e, --extra-vars <vars>', 'key=value, YAML/JSON, or @file.yml (repeatable; highest precedence)', collect, [])
+    .option('-C, --check', 'dry run: change nothing, report what would change')
+    .option('-D, --diff', 'show a unified diff of every file change')
+    .option('-f, --forks <n>', 'hosts in parallel', toInt, 50)
+    .option('--env-file <path>', 'secrets file (default: .env in the current directory)')
+    .option('--accept-new-host-keys', 'trust and record host keys not yet in known_hosts (never a changed key)')
+    .option('--syntax-check', 'validate the playbook, roles and inventory, then exit')
+    .option('--list-hosts', 'list the hosts each play would run on, then exit')
+    .option('--list-tasks', 'list the tasks that would run (after --tags), then exit')
+    .option('--list-tags', 'list all tags, then exit')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-v, --verbose', 'also show messages of ok tasks')
+    .action(async (playbook: string, opts) => {
+      const { runCommand } = await import('./run.js');
+      process.exitCode = await runCommand(playbook, opts);
+    });
+
+  program
+    .command('render')
+    .description('print the exact bash script that would run on one host')
+    .argument('<playbook>', 'playbook file')
+    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .requiredOption('-H, --host <name>', 'the host whose script to print')
+    .option('-t, --tags <tags>', 'only tasks with these tags', collectList, [])
+    .option('--skip-tags <tags>', 'skip tasks with these tags', collectList, [])
+    .option('-e, --extra-vars <vars>', 'as for run', collect, [])
+    .option('-C, --check', 'render the check-mode script')
+    .option('-D, --diff', 'render with diffs on')
+    .option('--env-file <path>', 'secrets file (default: .env)')
+    .option('--no-facts', 'do not connect to gather facts (facts.* are then undefined)')
+    .option('--accept-new-host-keys', 'as for run')
+    .action(async (playbook: string, opts) => {
+      const { renderCommand } = await import('./render.js');
+      process.exitCode = await renderCommand(playbook, opts);
+    });
+
+  const lab = program.command('lab').description('disposable real Debian test hosts on this machine (root)');
+  lab.hook('preAction', () => {});
+  return program;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+function collectList(v: string, prev: string[]): string[] {
+  return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+function toInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive integer: ${v}`);
+  return n;
+}
+
+/** The only place that turns errors into text and exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const { registerLab } = await import('./lab.js');
+  registerLab(program.commands.find((c) => c.name() === 'lab')!);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ChomError) {
+      process.stderr.write(`ERROR: ${err.toString().replace(/^[A-Za-z]*Error: /, '')}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`internal error (please report): ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

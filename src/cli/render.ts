@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors.js';
+import { newRunId, prepare, scriptFor } from '../run/runner.js';
+import { PlainReporter } from '../run/report.js';
+import { loadAll } from './load.js';
+
+export interface RenderCliOptions {
+  inventory: string;
+  host: string;
+  tags: string[];
+  skipTags: string[];
+  extraVars: string[];
+  check?: boolean;
+  diff?: boolean;
+  envFile?: string;
+  facts: boolean;
+  acceptNewHostKeys?: boolean;
+}
+
+/**
+ * Prints the script(s) that would run on one host, one per play, in order. Piping a script
+ * into `bash -s` on that host gives the same result as the run (events go to stdout).
+ */
+export async function renderCommand(playbookArg: string, opts: RenderCliOptions): Promise<number> {
+  const loaded = loadAll(playbookArg, opts);
+  if (!loaded.inventory.hosts.has(opts.host)) throw new InputError(`host "${opts.host}" is not in inventory ${opts.inventory}`);
+  const playbook = opts.facts ? loaded.playbook : { ...loaded.playbook, plays: loaded.playbook.plays.map((p) => ({ ...p, gatherFacts: false })) };
+  const runId = newRunId();
+  const prep = await prepare({
+    playbook,
+    inventory: loaded.inventory,
+    check: Boolean(opts.check),
+    diff: Boolean(opts.diff),
+    forks: 1,
+    limit: opts.host,
+    tags: opts.tags,
+    skipTags: opts.skipTags,
+    extraVars: loaded.extraVars,
+    env: loaded.env,
+    acceptNewHostKeys: Boolean(opts.acceptNewHostKeys),
+    reporter: new PlainReporter(() => {}, { diff: false, verbose: false }),
+    redactor: loaded.redactor,
+    runId,
+  });
+  prep.pool.closeAll();
+  const why = prep.pool.unreachable.get(opts.host);
+  if (why) throw new InputError(`cannot gather facts from ${opts.host}: ${why}`, undefined, 'pass --no-facts to render without facts');
+  for (const { play, plans } of prep.plays) {
+    const plan = plans.get(opts.host);
+    if (!plan) continue;
+    process.stdout.write(`# ---- play: ${play.name} ----\n`);
+    process.stdout.write(scriptFor({ runId, check: Boolean(opts.check), diff: Boolean(opts.diff) }, plan, 'CHOM' + randomBytes(8).toString('hex')));
+  }
+  return 0;
+}

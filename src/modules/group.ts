@@ -1,0 +1,80 @@
+import { quote } from '../shell/quote.js';
+import { ModuleArgError, type ModuleDef } from './types.js';
+
+// Templated values arrive as strings ("{{ gid }}" -> "1001", "yes"), so both forms are accepted.
+const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
+const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    gid: INT,
+    system: BOOL,
+    state: { enum: ['present', 'absent'] },
+  },
+};
+
+function bool(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
+}
+
+/**
+ * Group presence and gid. In check mode the predicted state ("group:NAME" present/absent) is
+ * read first and written after, so a later user task in the same run sees the group.
+ */
+function compile(args: Record<string, unknown>): string {
+  const name = String(args.name);
+  if (!/^[^:\s,]+$/.test(name) || name.startsWith('-')) {
+    throw new ModuleArgError(`invalid group name ${JSON.stringify(name)}: no ':', ',', spaces or leading '-'`, 'name');
+  }
+  const state = String(args.state ?? 'present');
+  const gid = args.gid === undefined ? '' : String(args.gid);
+  const q = quote(name);
+  const lines = [
+    `# group ${JSON.stringify(name)} state=${state}`,
+    `name=${q}`,
+    'cur=$(getent group "$name" || true)',
+    'exists=absent; [ -n "$cur" ] && exists=present',
+    'if chom_check; then p=$(chom_state_get "group:$name" || true); [ -n "$p" ] && exists=$p; fi',
+  ];
+  if (state === 'absent') {
+    lines.push(
+      'if [ "$exists" = absent ]; then chom_ok "group $name does not exist"; return 0; fi',
+      'if chom_check; then chom_state_set "group:$name" absent; chom_changed "would remove group $name"; return 0; fi',
+      'groupdel "$name" || chom_fail "groupdel $name failed"',
+      'chom_changed "removed group $name"',
+    );
+    return lines.join('\n') + '\n';
+  }
+  const addOpts = [gid ? `-g ${quote(gid)}` : '', bool(args.system) ? '-r' : ''].filter(Boolean).join(' ');
+  lines.push(
+    'if [ "$exists" = absent ]; then',
+    '  if chom_check; then chom_state_set "group:$name" present; chom_changed "would create group $name' + (gid ? ` (gid ${gid})` : '') + '"; return 0; fi',
+    `  groupadd ${addOpts ? addOpts + ' ' : ''}-- "$name" || chom_fail "groupadd $name failed"`,
+    '  chom_changed "created group $name (gid $(getent group "$name" | cut -d: -f3))"',
+    '  return 0',
+    'fi',
+    // Predicted by an earlier check-mode task: nothing on the host to compare with yet.
+    'if [ -z "$cur" ]; then chom_ok "group $name would exist (created by an earlier task)"; return 0; fi',
+    'curgid=$(printf %s "$cur" | cut -d: -f3)',
+  );
+  if (gid) {
+    lines.push(
+      `want=${quote(gid)}`,
+      'if [ "$curgid" != "$want" ]; then',
+      '  if chom_check; then chom_changed "would change gid of group $name from $curgid to $want"; return 0; fi',
+      '  groupmod -g "$want" -- "$name" || chom_fail "groupmod -g $want $name failed"',
+      '  chom_changed "changed gid of group $name from $curgid to $want"',
+      '  return 0',
+      'fi',
+    );
+  }
+  lines.push('chom_ok "group $name exists (gid $curgid)"');
+  return lines.join('\n') + '\n';
+}
+
+const group: ModuleDef = { name: 'group', schema, compile };
+export default group;

@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { InputError, type SourceLoc } from '../errors.js';
+import type { Inventory, Vars } from '../inventory/model.js';
+import { getModule } from '../modules/index.js';
+import { ModuleArgError } from '../modules/types.js';
+import type { Play, Playbook, Task } from '../playbook/model.js';
+import { validateArgs } from '../playbook/index.js';
+import type { ScriptTask } from '../shell/script.js';
+import { compileCondition, renderTemplateFile, renderValue, resolveVars } from '../template/index.js';
+import { findSourceFile } from './files.js';
+import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
+
+/** Everything the planner needs besides the play and host. */
+export interface PlanContext {
+  playbook: Playbook;
+  inventory: Inventory;
+  extraVars: Vars;
+  env: Record<string, string>;
+  facts: Map<string, Vars>;
+  /** Tasks of each play after --tags/--skip-tags, computed once per play. */
+  selected: Map<Play, Task[]>;
+  /** Compiled module bodies shared across hosts: same module + same rendered args = same bash. */
+  bodyCache: Map<string, string>;
+}
+
+/** One host's part of a play, ready for buildScript(). */
+export interface HostPlan {
+  host: string;
+  tasks: ScriptTask[];
+  handlers: ScriptTask[];
+  /** Secrets used by no_log tasks etc. are handled by the redactor; here only become. */
+  become: boolean;
+}
+
+/** Compiles one play for one host: loops expanded, `when` decided or compiled, args rendered. */
+export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: string[], shared: SharedMagic): HostPlan {
+  const inputs: VarsInputs = {
+    inventory: ctx.inventory,
+    host,
+    play,
+    playHosts,
+    facts: ctx.facts.get(host),
+    extraVars: ctx.extraVars,
+    env: ctx.env,
+  };
+  const scopes = new Map<unknown, Vars>();
+  const scopeOf = (t: Task): Vars => {
+    let base = scopes.get(t.role ?? play);
+    if (!base) {
+      base = resolveVars(scopeFor(inputs, shared, t.role), play.loc);
+      scopes.set(t.role ?? play, base);
+    }
+    return Object.keys(t.vars).length === 0 ? base : resolveVars({ ...base, ...(renderValue(t.vars, base, t.loc) as Vars) }, t.loc);
+  };
+
+  const registered = new Set<string>();
+  const handlerIds = new Map<string, number>();
+  const handlers: ScriptTask[] = [];
+  let nextId = 1;
+  const tasks: ScriptTask[] = [];
+  const taskList = ctx.selected.get(play) ?? play.tasks;
+
+  // Handler ids come first so tasks can point at them; handler bodies are compiled after the tasks
+  // (they may use variables registered by tasks).
+  const handlerBase = 100_000;
+  play.handlers.forEach((h, i) => {
+    handlerIds.set(h.name, handlerBase + i);
+    for (const l of listenNames(h)) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
+  });
+
+  for (const task of taskList) {
+    const vars = scopeOf(task);
+    for (const item of expandLoop(task, vars)) {
+      const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
+      tasks.push(compileTask(ctx, play, task, v, nextId++, registered, handlerIds, item.label));
+    }
+    if (task.register) registered.add(task.register);
+  }
+  play.handlers.forEach((h, i) => {
+    const st = compileTask(ctx, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
+    handlers.push(st);
+  });
+  const become = play.become === true || taskList.some((t) => t.become === true) || truthy(ctx.inventory.hosts.get(host)?.vars.ansible_become);
+  return { host, tasks, handlers, become };
+}
+
+function listenNames(h: Task): string[] {
+  const l = h.extra.listen;
+  return typeof l === 'string' ? [l] : Array.isArray(l) ? l.map(String) : [];
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === 'true' || v === 'yes' || v === 1;
+}
+
+interface LoopItem {
+  bind: boolean;
+  value?: unknown;
+  label?: string;
+}
+
+function expandLoop(task: Task, vars: Vars): LoopItem[] {
+  if (task.loop === undefined) return [{ bind: false }];
+  const list = renderValue(task.loop, vars, task.loc);
+  if (!Array.isArray(list)) {
+    throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
+  }
+  return list.map((value) => ({ bind: true, value, label: typeof value === 'object' ? JSON.stringify(value) : String(value) }));
+}
+
+function compileTask(
+  ctx: PlanContext,
+  play: Play,
+  task: Task,
+  vars: Vars,
+  id: number,
+  registered: ReadonlySet<string>,
+  handlerIds: Map<string, number>,
+  itemLabel?: string,
+): ScriptTask {
+  const name = itemLabel === undefined ? renderName(task, vars) : `${renderName(task, vars)} (item=${itemLabel})`;
+  const base: ScriptTask = {
+    id,
+    name,
+    loc: task.loc,
+    body: ':',
+    notify: [],
+    ignoreErrors: task.ignoreErrors,
+    noLog: task.noLog,
+  };
+  const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
+  const when = task.when.length === 0 ? undefined : conditionOf(task.when, vars, registered, task.loc);
+  if (when === false) return { ...base, when: 'false' };
+  if (typeof when === 'string') base.when = when;
+  if (task.register) base.register = task.register;
+
+  const args = renderValue(task.args, vars, task.loc) as Vars;
+  validateArgs(task, args, true);
+  addFileContent(ctx, play, task, args, vars);
+  const mod = getModule(task.module);
+  if (!mod) throw new InputError(`unknown module "${task.module}"`, task.loc);
+  const key = `${mod.name}\0${id}\0${JSON.stringify(args)}`;
+  let body = ctx.bodyCache.get(key);
+  if (body === undefined) {
+    try {
+      body = mod.compile(args, { taskId: id, taskName: name, loc: task.loc });
+    } catch (err) {
+      if (err instanceof ModuleArgError) throw new InputError(`task "${name}": ${mod.name}: ${err.message}`, task.loc);
+      throw err;
+    }
+    ctx.bodyCache.set(key, body);
+  }
+  base.body = body;
+
+  for (const n of task.notify) {
+    const rendered = String(renderValue(n, vars, task.loc));
+    const hid = handlerIds.get(rendered);
+    if (hid === undefined) throw new InputError(`task "${name}" notifies "${rendered}", but no handler of play "${play.name}" has that name`, task.loc);
+    if (!base.notify.includes(hid)) base.notify.push(hid);
+  }
+  if (task.changedWhen !== undefined) base.changedWhen = bashOf(task.changedWhen, vars, selfAndRegistered, task.loc);
+  if (task.failedWhen !== undefined) base.failedWhen = bashOf(task.failedWhen, vars, selfAndRegistered, task.loc);
+  return base;
+}
+
+function renderName(task: Task, vars: Vars): string {
+  if (!task.name.includes('{{')) return task.name;
+  try {
+    return String(renderValue(task.name, vars, task.loc));
+  } catch {
+    return task.name; // a name is a label: never fail a run over it
+  }
+}
+
+/** AND of all conditions: false/true when known now, else a bash condition. */
+function conditionOf(exprs: string[], vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): boolean | string {
+  const parts: string[] = [];
+  for (const e of exprs) {
+    const c = compileCondition(e, vars, registered, loc);
+    if (c.kind === 'const') {
+      if (!c.value) return false;
+    } else parts.push(`( ${c.code} )`);
+  }
+  return parts.length === 0 ? true : parts.join(' && ');
+}
+
+function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): string {
+  const c = compileCondition(expr, vars, registered, loc);
+  return c.kind === 'const' ? (c.value ? 'true' : 'false') : c.code;
+}
+
+/** template and copy-from-src: the controller reads/renders the file, the module gets the bytes. */
+function addFileContent(ctx: PlanContext, play: Play, task: Task, args: Vars, vars: Vars): void {
+  if (task.module === 'template') {
+    const src = String(args.src);
+    const path = findSourceFile('templates', src, ctx.playbook, task.role, task.loc);
+    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path)), 'utf8').toString('base64');
+  } else if (task.module === 'copy' && typeof args.src === 'string' && args.content === undefined) {
+    const path = findSourceFile('files', args.src, ctx.playbook, task.role, task.loc);
+    args._content_b64 = readFileSync(path).toString('base64');
+  }
+}
+
+function displayPath(ctx: PlanContext, path: string): string {
+  return path.startsWith(ctx.playbook.baseDir + '/') ? path.slice(ctx.playbook.baseDir.length + 1) : path;
+}

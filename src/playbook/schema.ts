@@ -1,0 +1,174 @@
+import AjvModule, { type ValidateFunction } from 'ajv';
+import { InputError, suggest } from '../errors.js';
+import type { YamlFile } from '../yaml/read.js';
+import { describeFirst, type Wording } from './schema-errors.js';
+
+const Ajv = AjvModule.default;
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+ajv.addVocabulary(['x-expect']);
+
+/** YAML 1.2 reads `yes` as a string; Ansible users write it for true, so both are accepted. */
+export const BOOL_WORDS = ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'];
+const bool = { anyOf: [{ type: 'boolean' }, { type: 'string', enum: BOOL_WORDS }], 'x-expect': 'a boolean (true/false, yes/no)' };
+const str = { type: 'string' };
+const tags = { type: ['string', 'number', 'array'], items: { type: ['string', 'number'] } };
+const cond = { type: ['string', 'boolean', 'array'], items: { type: ['string', 'boolean'] } };
+const strList = { type: ['string', 'array'], items: { type: 'string' } };
+const mapping = { type: ['object', 'null'] };
+const list = { type: ['array', 'null'] };
+const intOrTemplate = { type: ['integer', 'string'] };
+const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+
+/** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
+const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: bool, no_log: bool };
+
+export const TASK_KEYWORD_PROPS = {
+  ...inheritable,
+  loop: {},
+  with_items: {},
+  loop_control: {
+    type: 'object',
+    properties: { loop_var: identifier, label: {} },
+    additionalProperties: false,
+  },
+  notify: strList,
+  listen: strList,
+  register: identifier,
+  changed_when: cond,
+  failed_when: cond,
+  args: { type: 'object' },
+  retries: intOrTemplate,
+  delay: { type: ['number', 'string'] },
+  until: cond,
+  timeout: intOrTemplate,
+  check_mode: bool,
+  diff: bool,
+};
+export const TASK_KEYWORDS = Object.keys(TASK_KEYWORD_PROPS);
+
+export const BLOCK_KEYWORDS = ['block', ...Object.keys(inheritable)];
+export const INCLUDE_KEYWORDS = Object.keys(inheritable);
+
+const playSchema = {
+  type: 'object',
+  properties: {
+    name: str,
+    hosts: strList,
+    vars: mapping,
+    vars_files: { type: ['array', 'string'], items: {} },
+    roles: list,
+    pre_tasks: list,
+    tasks: list,
+    post_tasks: list,
+    handlers: list,
+    tags,
+    become: bool,
+    become_user: str,
+    gather_facts: bool,
+    serial: { type: ['integer', 'string', 'array'] },
+    max_fail_percentage: { type: ['number', 'string'] },
+    rollback_on_failure: bool,
+    min_disk_free_mb: { type: ['number', 'string'] },
+    any_errors_fatal: bool,
+  },
+  required: ['hosts'],
+  additionalProperties: false,
+};
+export const PLAY_KEYWORDS = Object.keys(playSchema.properties);
+
+const importPlaybookSchema = {
+  type: 'object',
+  properties: { import_playbook: str, 'ansible.builtin.import_playbook': str, name: str, tags },
+  additionalProperties: false,
+};
+
+const taskKeywordsSchema = { type: 'object', properties: TASK_KEYWORD_PROPS };
+const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' } }, additionalProperties: false };
+const includeSchema = { type: 'object', properties: inheritable };
+
+const roleEntrySchema = {
+  type: 'object',
+  properties: { role: str, name: str, vars: mapping, tags, when: cond },
+  additionalProperties: false,
+};
+
+const metaSchema = {
+  type: ['object', 'null'],
+  properties: {
+    galaxy_info: mapping,
+    dependencies: list,
+    allow_duplicates: bool,
+    requires: {
+      type: 'object',
+      properties: {
+        cpu: { type: 'number', minimum: 0 },
+        memory_mb: { type: 'number', minimum: 0 },
+        disk_gb: { type: 'number', minimum: 0 },
+        disk_free_gb: { type: 'number', minimum: 0 },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+};
+
+export const validators = {
+  play: ajv.compile(playSchema),
+  importPlaybook: ajv.compile(importPlaybookSchema),
+  taskKeywords: ajv.compile(taskKeywordsSchema),
+  block: ajv.compile(blockSchema),
+  include: ajv.compile(includeSchema),
+  roleEntry: ajv.compile(roleEntrySchema),
+  meta: ajv.compile(metaSchema),
+};
+
+/** Ansible keywords that exist but chom-play does not implement: said so, never ignored. */
+export const UNSUPPORTED_PLAY = new Set([
+  'vars_prompt', 'environment', 'remote_user', 'connection', 'strategy', 'order', 'gather_subset', 'gather_timeout',
+  'force_handlers', 'module_defaults', 'collections', 'port', 'throttle', 'run_once', 'ignore_errors',
+  'ignore_unreachable', 'no_log', 'check_mode', 'diff', 'debugger', 'fact_path', 'become_method', 'become_flags',
+]);
+export const UNSUPPORTED_TASK = new Set([
+  'delegate_to', 'delegate_facts', 'run_once', 'environment', 'async', 'poll', 'throttle', 'local_action', 'action',
+  'connection', 'remote_user', 'any_errors_fatal', 'debugger', 'module_defaults', 'collections', 'port',
+  'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_dict', 'with_list', 'with_fileglob',
+  'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found', 'with_lines',
+  'with_indexed_items', 'with_random_choice', 'with_flattened', 'with_file', 'with_template',
+  'with_inventory_hostnames', 'include_role', 'import_role', 'ansible.builtin.include_role',
+  'ansible.builtin.import_role', 'include', 'include_vars', 'ansible.builtin.include_vars',
+]);
+
+/** Standard wording for keyword mappings (plays, tasks, blocks, role entries, meta). */
+export function keywordWording(what: string, unsupported: ReadonlySet<string> = new Set(), extraHint = ''): Wording {
+  const name = (path: Array<string | number>): string =>
+    path.length === 0 ? what : `"${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')}"`;
+  return {
+    name,
+    unknownKey: (key, allowed, parent) => {
+      if (parent.length === 0 && unsupported.has(key)) return `${what} keyword "${key}" is not supported by chom-play`;
+      const hint = suggest(key, allowed);
+      const where = parent.length === 0 ? `${what} keyword` : `key in ${name(parent)}`;
+      return `unknown ${where} "${key}"${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
+    },
+    missing: (path) => `${what} needs ${name(path)}`,
+  };
+}
+
+/**
+ * Runs a structure validator on the value found at `base` in a YAML file; throws an
+ * InputError at the offending key (or value) with `prefix` (e.g. `task "x": `) in front.
+ */
+export function check(v: ValidateFunction, value: unknown, yf: YamlFile, base: Array<string | number>, w: Wording, prefix = ''): void {
+  if (v(value)) return;
+  const d = describeFirst(v.errors ?? [], value, w);
+  const full = [...base, ...d.path];
+  const loc = d.path.length === 0 ? yf.locOf(base) : yf.keyLocOf(full);
+  throw new InputError(`${prefix}${d.message}`, loc);
+}
+
+/** After schema checks: true/false from a boolean or a yes/no word. */
+export function toBool(v: unknown): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  return ['yes', 'true', 'on'].includes(String(v).toLowerCase());
+}

@@ -1,0 +1,131 @@
+import type { SourceLoc } from '../errors.js';
+import { formatLoc } from '../errors.js';
+import type { HostStats } from './stats.js';
+import { recapLine } from './stats.js';
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped';
+
+/** One task result as the user sees it (already redacted). */
+export interface TaskResult {
+  host: string;
+  taskId: number;
+  name: string;
+  loc: SourceLoc;
+  status: TaskStatus;
+  ms: number;
+  rc?: number;
+  msg?: string;
+  diff?: string;
+  output?: string;
+  ignored?: boolean;
+  handler?: boolean;
+}
+
+/** Everything the run tells the user goes through one Reporter; the CLI picks which. */
+export interface Reporter {
+  runStart(info: { runId: string; playbook: string; check: boolean; hosts: number }): void;
+  playStart(name: string, hosts: string[]): void;
+  hostStart(host: string, tasks: number): void;
+  taskResult(r: TaskResult): void;
+  hostFailed(host: string, kind: 'failed' | 'unreachable', message: string): void;
+  hostEnd(host: string, stats: HostStats): void;
+  warn(message: string): void;
+  recap(stats: Map<string, HostStats>, ms: number): void;
+}
+
+type Write = (s: string) => void;
+
+/** Plain lines for pipes and CI: one per task result, no escape codes. */
+export class PlainReporter implements Reporter {
+  constructor(private readonly out: Write, private readonly opts: { diff: boolean; verbose: boolean }) {}
+
+  runStart(info: { runId: string; playbook: string; check: boolean; hosts: number }): void {
+    this.out(`RUN ${info.runId}: ${info.playbook}${info.check ? ' (check mode: nothing will be changed)' : ''}\n`);
+  }
+  playStart(name: string, hosts: string[]): void {
+    this.out(`\nPLAY [${name}] on ${hosts.length} host${hosts.length === 1 ? '' : 's'}\n`);
+  }
+  hostStart(): void {}
+  taskResult(r: TaskResult): void {
+    const label = r.status === 'failed' && r.ignored ? 'failed (ignored)' : r.status;
+    const extra = r.msg && (r.status !== 'ok' || this.opts.verbose) ? ` - ${r.msg.split('\n')[0]}` : '';
+    this.out(`${label}: [${r.host}] ${r.handler ? 'HANDLER ' : ''}${r.name} (${formatLoc(r.loc)}) ${r.ms}ms${extra}\n`);
+    if (r.status === 'failed') {
+      if (r.msg && r.msg.includes('\n')) this.out(indent(r.msg));
+      if (r.rc !== undefined) this.out(`  exit code: ${explainExit(r.rc)}\n`);
+      if (r.output) this.out(`  last output:\n${indent(lastLines(r.output, 20), '    ')}`);
+    }
+    if (this.opts.diff && r.diff) this.out(indent(r.diff, '    '));
+  }
+  hostFailed(host: string, kind: 'failed' | 'unreachable', message: string): void {
+    this.out(`${kind === 'unreachable' ? 'UNREACHABLE' : 'FAILED'}: [${host}] ${message}\n`);
+  }
+  hostEnd(): void {}
+  warn(message: string): void {
+    this.out(`WARNING: ${message}\n`);
+  }
+  recap(stats: Map<string, HostStats>, ms: number): void {
+    const width = Math.max(0, ...[...stats.keys()].map((h) => h.length));
+    this.out(`\nPLAY RECAP (${(ms / 1000).toFixed(1)}s)\n`);
+    for (const [h, s] of stats) this.out(recapLine(h, s, width) + '\n');
+  }
+}
+
+/** `--output json`: one JSON object per line for other programs. */
+export class JsonReporter implements Reporter {
+  constructor(private readonly out: Write) {}
+  private emit(o: object): void {
+    this.out(JSON.stringify(o) + '\n');
+  }
+  runStart(info: { runId: string; playbook: string; check: boolean; hosts: number }): void {
+    this.emit({ event: 'run_start', ...info });
+  }
+  playStart(name: string, hosts: string[]): void {
+    this.emit({ event: 'play_start', play: name, hosts });
+  }
+  hostStart(host: string, tasks: number): void {
+    this.emit({ event: 'host_start', host, tasks });
+  }
+  taskResult(r: TaskResult): void {
+    this.emit({ event: 'task', ...r, loc: formatLoc(r.loc) });
+  }
+  hostFailed(host: string, kind: 'failed' | 'unreachable', message: string): void {
+    this.emit({ event: 'host_' + kind, host, message });
+  }
+  hostEnd(host: string, stats: HostStats): void {
+    this.emit({ event: 'host_end', host, stats });
+  }
+  warn(message: string): void {
+    this.emit({ event: 'warning', message });
+  }
+  recap(stats: Map<string, HostStats>, ms: number): void {
+    this.emit({ event: 'recap', ms, hosts: Object.fromEntries(stats) });
+  }
+}
+
+const EXIT_MEANINGS: Record<number, string> = {
+  1: 'general error',
+  2: 'misuse of a shell builtin or invalid arguments',
+  124: 'timed out',
+  126: 'command found but not executable (permission denied?)',
+  127: 'command not found',
+  128: 'invalid exit argument',
+  130: 'interrupted (SIGINT)',
+  137: 'killed (SIGKILL, out of memory?)',
+  143: 'terminated (SIGTERM)',
+};
+
+/** zx-style: exit codes in words. */
+export function explainExit(rc: number): string {
+  const m = EXIT_MEANINGS[rc] ?? (rc > 128 ? `killed by signal ${rc - 128}` : undefined);
+  return m ? `${rc} (${m})` : String(rc);
+}
+
+function lastLines(s: string, n: number): string {
+  const lines = s.replace(/\n$/, '').split('\n');
+  return lines.slice(-n).join('\n') + '\n';
+}
+
+function indent(s: string, pad = '  '): string {
+  return s.replace(/\n$/, '').split('\n').map((l) => pad + l).join('\n') + '\n';
+}

@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { bashCommand, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+
+/** `ansible_connection: local`: the script runs on this machine, same protocol, no SSH. */
+export class LocalConnection implements Connection {
+  constructor(readonly host: string) {}
+
+  runScript(script: string, opts: RunOptions): Promise<RunResult> {
+    const [cmd, ...args] = bashCommand(opts.become, userInfo().uid === 0).split(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const stderr = new Tail();
+      child.stdout.on('data', (b: Buffer) => opts.onStdout(b));
+      child.stderr.on('data', (b: Buffer) => {
+        stderr.push(b);
+        opts.onStderr?.(b);
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal: signal ?? undefined, stderr: stderr.toString() }));
+      child.stdin.on('error', () => {}); // bash may exit before reading everything
+      child.stdin.end(script);
+    });
+  }
+
+  close(): void {}
+}

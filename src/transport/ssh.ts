@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type ConnectConfig } from 'ssh2';
+import { HostError } from '../errors.js';
+import type { ConnectionSpec } from '../inventory/model.js';
+import { keysFor, remember, verdict, keyType, hostToken } from './known-hosts.js';
+import { bashCommand, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+
+export interface SshOptions {
+  /** Trust and record keys of hosts that are not in known_hosts yet (never a changed key). */
+  acceptNewHostKeys?: boolean;
+}
+
+/** Host key algorithms to offer, in the order the known_hosts types suggest. */
+function hostKeyAlgorithms(types: string[]): string[] {
+  const out: string[] = [];
+  for (const t of types) {
+    if (t === 'ssh-rsa') out.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
+    else out.push(t);
+  }
+  return [...new Set(out)];
+}
+
+/** Opens one SSH connection; key auth (agent or key file), host key checked against known_hosts. */
+export function connectSsh(spec: ConnectionSpec, opts: SshOptions = {}): Promise<Connection> {
+  const knownFile = spec.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  const known = keysFor(knownFile, spec.address, spec.port);
+  let keyProblem: string | undefined;
+  const cfg: ConnectConfig = {
+    host: spec.address,
+    port: spec.port,
+    username: spec.user,
+    readyTimeout: spec.connectTimeoutMs,
+    keepaliveInterval: 15_000,
+    keepaliveCountMax: 4,
+    hostVerifier: (key: Buffer) => {
+      const v = verdict(key, known);
+      if (v === 'match') return true;
+      if (v === 'unknown' && opts.acceptNewHostKeys) {
+        remember(knownFile, spec.address, spec.port, key);
+        return true;
+      }
+      keyProblem =
+        v === 'unknown'
+          ? `host key of ${hostToken(spec.address, spec.port)} is not in ${knownFile}; add it (ssh-keyscan, after checking its fingerprint) or pass --accept-new-host-keys to trust it on first use`
+          : v === 'revoked'
+            ? `host key of ${hostToken(spec.address, spec.port)} is marked @revoked in ${knownFile}`
+            : `host key of ${hostToken(spec.address, spec.port)} has CHANGED (presented ${keyType(key)}, ${knownFile} holds another): refusing, it may be an attack; if the host was reinstalled, remove the old line from ${knownFile}`;
+      return false;
+    },
+  };
+  if (known.keys.length > 0) cfg.algorithms = { serverHostKey: hostKeyAlgorithms(known.keys.map((k) => k.type)) as never };
+  if (spec.privateKeyFile) {
+    try {
+      cfg.privateKey = readFileSync(spec.privateKeyFile);
+    } catch (err) {
+      return Promise.reject(new HostError(spec.host, `cannot read private key ${spec.privateKeyFile}: ${(err as Error).message}`, 'unreachable'));
+    }
+  }
+  if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
+  if (spec.password) cfg.password = spec.password;
+
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let settled = false;
+    client.once('ready', () => {
+      settled = true;
+      resolve(new SshConnection(spec, client));
+    });
+    client.once('error', (err: Error & { level?: string }) => {
+      if (settled) return;
+      settled = true;
+      const why = keyProblem ?? describeConnectError(err, spec);
+      reject(new HostError(spec.host, why, 'unreachable'));
+    });
+    client.connect(cfg);
+  });
+}
+
+function describeConnectError(err: Error & { code?: string; level?: string }, spec: ConnectionSpec): string {
+  const where = `${spec.user}@${spec.address}:${spec.port}`;
+  if (err.level === 'client-authentication') return `authentication failed for ${where}: check ansible_user and the key (ansible_ssh_private_key_file or ssh-agent)`;
+  if (err.level === 'client-timeout') return `timed out after ${spec.connectTimeoutMs / 1000}s connecting to ${where}`;
+  if (err.code === 'ECONNREFUSED') return `connection refused by ${where}: is sshd running on that port?`;
+  if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') return `no route to ${where}`;
+  if (err.code === 'ENOTFOUND') return `cannot resolve ${spec.address}`;
+  return `cannot connect to ${where}: ${err.message}`;
+}
+
+class SshConnection implements Connection {
+  readonly host: string;
+  constructor(private readonly spec: ConnectionSpec, private readonly client: Client) {
+    this.host = spec.host;
+  }
+
+  runScript(script: string, opts: RunOptions): Promise<RunResult> {
+    const cmd = bashCommand(opts.become, this.spec.user === 'root');
+    return new Promise((resolve, reject) => {
+      this.client.exec(cmd, (err, stream) => {
+        if (err) return reject(new HostError(this.host, `cannot start bash: ${err.message}`, 'unreachable'));
+        const stderr = new Tail();
+        let done = false;
+        const finish = (code: number | null, signal?: string) => {
+          if (done) return;
+          done = true;
+          resolve({ code, signal, stderr: stderr.toString() });
+        };
+        stream.on('data', (b: Buffer) => opts.onStdout(b));
+        stream.stderr.on('data', (b: Buffer) => {
+          stderr.push(b);
+          opts.onStderr?.(b);
+        });
+        stream.on('exit', (code: number | null, signal?: string) => {
+          if (code === null) finish(null, signal ?? 'connection lost');
+        });
+        stream.on('close', (code: number | null, signal?: string) => finish(code ?? null, signal));
+        this.client.once('close', () => finish(null, 'connection lost'));
+        stream.end(script);
+      });
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}

@@ -1,0 +1,45 @@
+/** One open connection to one host, kept for the whole run. */
+export interface Connection {
+  readonly host: string;
+  /**
+   * Sends `script` on the stdin of `bash -s` (under `sudo -n` when become is asked and the
+   * login user is not root) and streams its stdout back as it comes.
+   */
+  runScript(script: string, opts: RunOptions): Promise<RunResult>;
+  close(): void;
+}
+
+export interface RunOptions {
+  become: boolean;
+  onStdout: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export interface RunResult {
+  /** Exit status of bash; null when it died from a signal or the connection dropped. */
+  code: number | null;
+  signal?: string;
+  /** The last 64 KiB of stderr (the script's own errors; task output never goes there). */
+  stderr: string;
+}
+
+/** Keep only the tail of a growing output. */
+export class Tail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly max = 64 * 1024) {}
+  push(b: Buffer): void {
+    this.chunks.push(b);
+    this.size += b.length;
+    while (this.size - this.chunks[0].length > this.max) this.size -= this.chunks.shift()!.length;
+  }
+  toString(): string {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
+  }
+}
+
+/** The command line that runs a script read from stdin, as root when asked. */
+export function bashCommand(become: boolean, isRoot: boolean): string {
+  return become && !isRoot ? 'sudo -n -- bash -s' : 'bash -s';
+}
