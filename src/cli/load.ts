@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { InputError } from '../errors.js';
@@ -23,7 +22,6 @@ export function loadAll(playbookArg: string, opts: { inventory: string; extraVar
   const cwd = process.cwd();
   const playbook = loadPlaybook(resolvePlaybookPath(playbookArg, cwd));
   const invPath = resolve(cwd, opts.inventory);
-  if (!existsSync(invPath)) throw new InputError(`inventory ${opts.inventory} does not exist`, undefined, 'pass -i with an inventory directory (hosts.yml, group_vars/, host_vars/) or a YAML file');
   const inventory = loadInventory(invPath);
   const envFile = opts.envFile ? resolve(cwd, opts.envFile) : resolve(cwd, '.env');
   const env = loadDotEnv(envFile, cwd, Boolean(opts.envFile));

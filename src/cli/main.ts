@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .option('-f, --forks <n>', 'hosts in parallel', toInt, 50)
     .option('--env-file <path>', 'secrets file (default: .env in the current directory)')
     .option('--accept-new-host-keys', 'trust and record host keys not yet in known_hosts (never a changed key)')
+    .option('--no-write-facts', 'do not write detected specs (cpu, memory_mb, disk_gb) back into the inventory')
     .option('--syntax-check', 'validate the playbook, roles and inventory, then exit')
     .option('--list-hosts', 'list the hosts each play would run on, then exit')
     .option('--list-tasks', 'list the tasks that would run (after --tags), then exit')
@@ -53,6 +54,21 @@ export function buildProgram(): Command {
     .action(async (playbook: string, opts) => {
       const { renderCommand } = await import('./render.js');
       process.exitCode = await renderCommand(playbook, opts);
+    });
+
+  program
+    .command('facts')
+    .description('gather facts from hosts, write their specs back into the inventory, print a table')
+    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
+    .option('--json', 'print the full facts as JSON')
+    .option('--no-write', 'do not write specs back into the inventory')
+    .option('-C, --check', 'say what would be written, write nothing')
+    .option('-f, --forks <n>', 'hosts in parallel', toInt, 50)
+    .option('--accept-new-host-keys', 'as for run')
+    .action(async (opts) => {
+      const { factsCommand } = await import('./facts.js');
+      process.exitCode = await factsCommand(opts);
     });
 
   const lab = program.command('lab').description('disposable real Debian test hosts on this machine (root)');

@@ -41,6 +41,8 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
     reporter: new PlainReporter(() => {}, { diff: false, verbose: false }),
     redactor: loaded.redactor,
     runId,
+    writeFacts: false,
+    backupDir: '',
   });
   prep.pool.closeAll();
   const why = prep.pool.unreachable.get(opts.host);

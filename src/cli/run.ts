@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { formatLoc } from '../errors.js';
 import { playHosts, newRunId, runPlaybook, selectedTasks } from '../run/runner.js';
 import { JsonReporter, PlainReporter, type Reporter } from '../run/report.js';
@@ -20,6 +21,7 @@ export interface RunCliOptions {
   listTags?: boolean;
   output: 'text' | 'json';
   verbose?: boolean;
+  writeFacts: boolean;
 }
 
 export async function runCommand(playbookArg: string, opts: RunCliOptions): Promise<number> {
@@ -34,6 +36,7 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
     return 0;
   }
   const reporter: Reporter = opts.output === 'json' ? new JsonReporter(out) : new PlainReporter(out, { diff: Boolean(opts.diff), verbose: Boolean(opts.verbose) });
+  for (const w of loaded.inventory.warnings ?? []) reporter.warn(w);
   const { exitCode } = await runPlaybook({
     playbook: loaded.playbook,
     inventory: loaded.inventory,
@@ -49,6 +52,8 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
     reporter,
     redactor: loaded.redactor,
     runId: newRunId(),
+    writeFacts: opts.writeFacts,
+    backupDir: join(loaded.projectDir, '.chom', 'backups', 'inventory'),
   });
   return exitCode;
 }

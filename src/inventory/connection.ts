@@ -13,7 +13,11 @@ const SSH_ALIASES = ['ssh', 'smart', 'paramiko', 'paramiko_ssh'];
  * spellings as fallbacks). Relative key and known_hosts paths are relative to the inventory dir.
  */
 export function connectionFor(inv: Inventory, host: string, vars: Vars): ConnectionSpec {
-  const where = (name: string): SourceLoc | undefined => inv.hosts.get(host)?.varLocs?.[name];
+  // Point at the inventory only when the value really came from it (a play may override it).
+  const where = (name: string): SourceLoc | undefined => {
+    const entry = inv.hosts.get(host);
+    return entry && entry.vars[name] === vars[name] ? entry.varLocs?.[name] : undefined;
+  };
   const pick = (...names: string[]): { name: string; value: unknown } | undefined => {
     for (const name of names) if (vars[name] !== undefined && vars[name] !== null) return { name, value: vars[name] };
     return undefined;

@@ -5,7 +5,7 @@ import { readYaml } from '../yaml/read.js';
 import type { GroupEntry, HostEntry, Inventory, Vars } from './model.js';
 import { parseInventoryTree, type ParsedInventory, type RawGroup } from './parse.js';
 import { checkInventoryShape } from './schema.js';
-import { readVarsFor, varsNamesIn } from './varsfiles.js';
+import { readVarsFor, varsEntriesIn } from './varsfiles.js';
 
 /**
  * Reads an Ansible YAML inventory: a directory (hosts.yml or hosts.yaml, group_vars/,
@@ -156,10 +156,10 @@ function sortGroups(names: string[], p: ParsedInventory, depth: Map<string, numb
 
 function strayVarsFiles(dir: string, kind: 'group_vars' | 'host_vars', known: string[]): string[] {
   const what = kind === 'group_vars' ? 'group' : 'host';
-  return varsNamesIn(dir, kind)
-    .filter((n) => !known.includes(n))
-    .map((n) => {
-      const guess = suggest(n, known);
-      return `${join(dir, kind, n)}: no ${what} "${n}" in the inventory, its variables are not used${guess ? `; did you mean "${guess}"?` : ''}`;
+  return varsEntriesIn(dir, kind)
+    .filter((e) => !known.includes(e.name))
+    .map((e) => {
+      const guess = suggest(e.name, known);
+      return `${e.path}: no ${what} "${e.name}" in the inventory, its variables are not used${guess ? `; did you mean "${guess}"?` : ''}`;
     });
 }

@@ -34,18 +34,19 @@ export function readVarsFor(dir: string, kind: 'group_vars' | 'host_vars', name:
   return files.map(readLayer);
 }
 
-/** Names that have vars under group_vars/ or host_vars/ (to warn about ones matching nothing). */
-export function varsNamesIn(dir: string, kind: 'group_vars' | 'host_vars'): string[] {
+/** Entries of group_vars/ or host_vars/ with the group or host name each one is for. */
+export function varsEntriesIn(dir: string, kind: 'group_vars' | 'host_vars'): { name: string; path: string }[] {
   const base = join(dir, kind);
   if (!existsSync(base) || !statSync(base).isDirectory()) return [];
-  const names = new Set<string>();
+  const out: { name: string; path: string }[] = [];
   for (const entry of readdirSync(base).sort()) {
     if (entry.startsWith('.') || IGNORED_SUFFIXES.some((s) => entry.endsWith(s))) continue;
     const ext = extname(entry);
-    const isDir = statSync(join(base, entry)).isDirectory();
-    names.add(!isDir && VARS_EXTS.includes(ext) ? entry.slice(0, -ext.length) : entry);
+    const path = join(base, entry);
+    const isDir = statSync(path).isDirectory();
+    out.push({ name: !isDir && VARS_EXTS.includes(ext) ? entry.slice(0, -ext.length) : entry, path });
   }
-  return [...names];
+  return out;
 }
 
 function walk(dir: string): string[] {

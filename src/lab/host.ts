@@ -4,14 +4,15 @@
  * (plain hosts) or systemd booted by systemd-nspawn (--systemd).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync, chmodSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync, chmodSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { quote } from '../shell/quote.js';
 import { must, run, sleep } from './exec.js';
-import { childrenOf, isSameProcess, killQuietly, processStart, type ProcRecord } from './proc.js';
+import { childrenOf, isSameProcess, killQuietly, processStart } from './proc.js';
+import type { ProcRecord } from './state.js';
 import type { HostState } from './state.js';
 
 export interface HostFiles {
@@ -19,7 +20,8 @@ export interface HostFiles {
   authorizedKey: string;
   /** Lines for /etc/hosts naming every host of the lab. */
   hostsLines: string[];
-  aptArchive: string;
+  /** The lab's caching apt proxy (aptproxy.ts), e.g. http://198.18.0.1:3142/. */
+  aptProxy: string;
 }
 
 export async function mountRoot(h: HostState, rootfs: string): Promise<void> {
@@ -43,6 +45,7 @@ export async function personalize(h: HostState, f: HostFiles): Promise<string> {
   } catch {
     /* no resolver on the machine: apt will say so */
   }
+  writeFileSync(join(etc, 'apt', 'apt.conf.d', '01chom-lab-proxy'), `Acquire::http::Proxy "${f.aptProxy}";\n`);
   const key = join(etc, 'ssh', 'ssh_host_ed25519_key');
   rmSync(key, { force: true });
   rmSync(`${key}.pub`, { force: true });
@@ -55,8 +58,9 @@ export async function personalize(h: HostState, f: HostFiles): Promise<string> {
 }
 
 /** Starts a detached process whose output goes to DIR/host.log; returns its record (taken before any wait). */
-function startDetached(argv: string[], h: HostState, what: string): ProcRecord {
-  const fd = openSync(join(h.dir, 'host.log'), 'a');
+export function startDetached(argv: string[], h: { dir: string; name: string }, what: string, logName = 'host.log'): ProcRecord {
+  mkdirSync(h.dir, { recursive: true });
+  const fd = openSync(join(h.dir, logName), 'a');
   const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], cwd: '/' });
   closeSync(fd);
   child.unref();
@@ -69,7 +73,7 @@ function startDetached(argv: string[], h: HostState, what: string): ProcRecord {
  * pivot_root (not just chroot) so the host's mount table holds only its own mounts, never
  * other labs' overlays that happen to be mounted on the machine at that moment.
  */
-export function startPlain(h: HostState, aptArchive: string): ProcRecord {
+export function startPlain(h: HostState): ProcRecord {
   const R = quote(h.root);
   const script = [
     'set -e',
@@ -87,7 +91,6 @@ export function startPlain(h: HostState, aptArchive: string): ProcRecord {
     'mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs dev/shm',
     'mount -t tmpfs -o mode=755,size=64m,nosuid,nodev tmpfs run',
     'mkdir -p run/sshd run/lock',
-    `mount --bind ${quote(aptArchive)} var/cache/apt/archives`,
     'pivot_root . mnt',
     "exec /usr/sbin/chroot . /bin/sh -c 'umount -l /mnt && exec /usr/sbin/sshd -D -e'",
   ].join('\n');
@@ -99,11 +102,11 @@ export function startPlain(h: HostState, aptArchive: string): ProcRecord {
 }
 
 /** systemd host: a real boot in systemd-nspawn, inside the host's netns; sshd runs as ssh.service. */
-export function startSystemd(h: HostState, aptArchive: string): ProcRecord {
+export function startSystemd(h: HostState): ProcRecord {
   return startDetached(
     ['systemd-nspawn', '--quiet', '--register=no', '--keep-unit', '--boot', '-D', h.root,
       `--network-namespace-path=/run/netns/${h.netns}`, `--hostname=${h.name}`, `--machine=${h.netns}`,
-      '--resolv-conf=off', '--timezone=off', '--console=passive', `--bind=${aptArchive}:/var/cache/apt/archives`],
+      '--resolv-conf=off', '--timezone=off', '--console=passive'],
     h, 'systemd-nspawn',
   );
 }
@@ -152,10 +155,22 @@ export function hostRunning(h: HostState): boolean {
   return hostLeader(h) !== undefined;
 }
 
-/** Kills the host's processes (its pid namespace dies with its pid 1). Only pids we recorded. */
+/**
+ * Kills the host's processes (its pid namespace dies with its pid 1). Only pids we recorded, and
+ * their direct children. Children first, so their parent (unshare / systemd-nspawn) reaps them
+ * and exits: killed the other way round they would be orphaned, and on machines whose pid 1 does
+ * not reap orphans they would stay behind as zombies.
+ */
 export async function stopProc(p: ProcRecord | undefined): Promise<void> {
   if (!p || !isSameProcess(p.pid, p.start)) return;
-  for (const c of childrenOf(p.pid)) killQuietly(c, 'SIGKILL');
+  const kids = childrenOf(p.pid).map((pid) => ({ pid, start: processStart(pid) }));
+  for (const c of kids) killQuietly(c.pid, 'SIGKILL');
+  await waitGone(kids, 5000);
   killQuietly(p.pid, 'SIGKILL');
-  for (let i = 0; i < 100 && existsSync(`/proc/${p.pid}`) && isSameProcess(p.pid, p.start); i++) await sleep(50);
+  await waitGone([p], 5000);
+}
+
+async function waitGone(procs: Array<{ pid: number; start: string }>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (procs.some((x) => isSameProcess(x.pid, x.start)) && Date.now() < deadline) await sleep(20);
 }

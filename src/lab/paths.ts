@@ -1,7 +1,7 @@
 /** Where the lab keeps things on this machine. One place, so `down` and `status` agree with `up`. */
 import { join } from 'node:path';
 
-/** Cached base root filesystems and the shared apt archive (survive reboots). */
+/** Cached base root filesystem and downloaded packages (survive reboots). */
 export const CACHE_DIR = process.env.CHOM_LAB_CACHE_DIR ?? '/var/cache/chom-play';
 /** Per-lab state (pids, mounts, netns): in /run because none of it survives a reboot. */
 export const STATE_ROOT = process.env.CHOM_LAB_STATE_DIR ?? '/run/chom-play/lab';
@@ -10,7 +10,8 @@ export const DATA_ROOT = process.env.CHOM_LAB_DATA_DIR ?? '/var/lib/chom-play/la
 
 export const ROOTFS_DIR = join(CACHE_DIR, 'rootfs-bookworm');
 export const DEB_CACHE_DIR = join(CACHE_DIR, 'debootstrap-debs');
-export const APT_ARCHIVE_DIR = join(CACHE_DIR, 'apt-archives');
+/** Packages downloaded once for every lab host (see aptproxy.ts). */
+export const APT_PROXY_DIR = join(CACHE_DIR, 'apt-proxy');
 
 export const GLOBAL_LOCK = join(STATE_ROOT, '.lock');
 export const ROOTFS_LOCK = join(CACHE_DIR, '.rootfs.lock');

@@ -1,17 +1,20 @@
 /** `lab up`: rootfs (cached), subnet (under the lock), then every host in parallel. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { LabError } from '../errors.js';
 import type { Lab, LabUpOptions } from './api.js';
 import { must } from './exec.js';
-import { mountRoot, personalize, startPlain, startSystemd, waitSsh } from './host.js';
+import { mountRoot, personalize, startDetached, startPlain, startSystemd, waitSsh } from './host.js';
+import { APT_PROXY_PORT } from './aptproxy.js';
+import type { ProcRecord } from './state.js';
 import { writeInventory } from './inventory.js';
 import { withLock } from './lock.js';
 import { natUp } from './nat.js';
 import { createBridge, createHostNet, MAX_HOSTS, pickSlot, slotAddress } from './net.js';
-import { APT_ARCHIVE_DIR, GLOBAL_LOCK, labDataDir, labStateDir } from './paths.js';
+import { APT_PROXY_DIR, GLOBAL_LOCK, labDataDir, labStateDir } from './paths.js';
 import { preflight } from './preflight.js';
-import { ensureRootfs } from './rootfs.js';
+import { debianMirror, ensureRootfs } from './rootfs.js';
 import { labNames, readState, saveState, type HostState, type LabState } from './state.js';
 import { labDown } from './down.js';
 
@@ -30,8 +33,6 @@ export async function labUp(opts: LabUpOptions): Promise<Lab> {
   }
   preflight(systemd);
   const rootfs = await ensureRootfs(log);
-  mkdirSync(APT_ARCHIVE_DIR, { recursive: true });
-  mkdirSync(join(APT_ARCHIVE_DIR, 'partial'), { recursive: true });
 
   const state = await withLock(GLOBAL_LOCK, 120_000, async () => {
     if (existsSync(labStateDir(opts.name))) {
@@ -70,13 +71,16 @@ export async function labUp(opts: LabUpOptions): Promise<Lab> {
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `chom-play-lab-${opts.name}`, '-f', state.keyFile]);
     const authorizedKey = readFileSync(`${state.keyFile}.pub`, 'utf8');
     await createBridge(state.bridge, state.gateway);
+    state.procs.push(startAptProxy(state));
+    saveState(state);
+    const aptProxy = `http://${state.gateway}:${APT_PROXY_PORT}/`;
     const hostsLines = state.hosts.map((h) => `${h.address}\t${h.name}`);
     const hostKeys = new Map<string, string>();
     await pool(state.hosts, PARALLEL, async (h) => {
       await mountRoot(h, rootfs);
-      hostKeys.set(h.name, await personalize(h, { rootfs, authorizedKey, hostsLines, aptArchive: APT_ARCHIVE_DIR }));
+      hostKeys.set(h.name, await personalize(h, { rootfs, authorizedKey, hostsLines, aptProxy }));
       await createHostNet(h, state.bridge, state.gateway);
-      h.proc = systemd ? startSystemd(h, APT_ARCHIVE_DIR) : startPlain(h, APT_ARCHIVE_DIR);
+      h.proc = systemd ? startSystemd(h) : startPlain(h);
       saveState(state);
       await waitSsh(h, systemd ? 90_000 : 20_000);
     });
@@ -90,6 +94,16 @@ export async function labUp(opts: LabUpOptions): Promise<Lab> {
     await labDown(opts.name).catch(() => undefined);
     throw e;
   }
+}
+
+/** The lab's apt proxy: a node process on the gateway address; only the Debian mirror is reachable through it. */
+function startAptProxy(s: LabState): ProcRecord {
+  const script = fileURLToPath(new URL('./aptproxy.js', import.meta.url));
+  const mirrors = new Set([new URL(debianMirror()).hostname, 'deb.debian.org']);
+  return startDetached(
+    [process.execPath, script, s.gateway, String(APT_PROXY_PORT), APT_PROXY_DIR, [...mirrors].join(',')],
+    { dir: s.dataDir, name: s.name }, 'apt-proxy', 'apt-proxy.log',
+  );
 }
 
 export function toLab(s: LabState): Lab {

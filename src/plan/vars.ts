@@ -1,3 +1,4 @@
+import { hostEntry as entryOf } from '../inventory/index.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import type { Play, RoleInstance } from '../playbook/model.js';
 
@@ -42,7 +43,7 @@ function groupNames(groups: string[]): string[] {
 /** The variables a task of `role` (or of the play itself when undefined) sees on one host. */
 export function scopeFor(inp: VarsInputs, shared: SharedMagic, role: RoleInstance | undefined, taskVars: Vars = {}): Vars {
   const { play } = inp;
-  const hostEntry = inp.inventory.hosts.get(inp.host);
+  const hostEntry = entryOf(inp.inventory, inp.host);
   const defaults: Vars = {};
   const roleVars: Vars = {};
   for (const r of play.roles) if (r !== role) Object.assign(defaults, r.defaults);

@@ -9,7 +9,7 @@ interface Token {
   end: number;
 }
 
-/** Splits on whitespace outside quotes, keeping each token's raw text and position. */
+/** Splits on whitespace outside quotes and `{{ }}`, keeping each token's raw text and position. */
 function tokens(s: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -18,9 +18,16 @@ function tokens(s: string): Token[] {
     if (i >= s.length) break;
     const start = i;
     let quote: string | null = null;
-    while (i < s.length && (quote !== null || !/\s/.test(s[i]))) {
+    let jinja = 0; // `{{ x }}` holds spaces but is one value, as in Ansible's splitter
+    while (i < s.length && (quote !== null || jinja > 0 || !/\s/.test(s[i]))) {
       const c = s[i];
-      if (c === '\\' && quote !== "'" && i + 1 < s.length) i++;
+      if (c === '{' && s[i + 1] === '{') {
+        jinja++;
+        i++;
+      } else if (c === '}' && s[i + 1] === '}' && jinja > 0) {
+        jinja--;
+        i++;
+      } else if (c === '\\' && quote !== "'" && i + 1 < s.length) i++;
       else if (quote === null && (c === '"' || c === "'")) quote = c;
       else if (c === quote) quote = null;
       i++;
@@ -30,19 +37,12 @@ function tokens(s: string): Token[] {
   return out;
 }
 
-/** Removes shell-style quotes: `"a b"` -> `a b`, `'x'` -> `x`, `\"` -> `"` (outside single quotes). */
+/** A value wholly in matching quotes loses them (`"a b"` -> `a b`, `\"` -> `"`); anything else stays as written. */
 function unquote(v: string): string {
-  let out = '';
-  let quote: string | null = null;
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i];
-    if (c === '\\' && quote !== "'" && i + 1 < v.length && (v[i + 1] === '"' || v[i + 1] === '\\' || v[i + 1] === "'")) {
-      out += v[++i];
-    } else if (quote === null && (c === '"' || c === "'")) quote = c;
-    else if (c === quote) quote = null;
-    else out += c;
-  }
-  return out;
+  const q = v[0];
+  if (v.length < 2 || (q !== '"' && q !== "'") || v[v.length - 1] !== q) return v;
+  const inner = v.slice(1, -1);
+  return q === '"' ? inner.replace(/\\(["\\])/g, '$1') : inner;
 }
 
 const KV = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;

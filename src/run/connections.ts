@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HostError } from '../errors.js';
-import { connectionFor } from '../inventory/index.js';
+import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
@@ -19,7 +19,7 @@ export class ConnectionPool {
   async open(hosts: string[]): Promise<void> {
     const todo = hosts.filter((h) => !this.conns.has(h) && !this.unreachable.has(h));
     await mapLimit(todo, this.opts.forks, async (host) => {
-      const entry = this.inventory.hosts.get(host);
+      const entry = hostEntry(this.inventory, host);
       try {
         const spec = connectionFor(this.inventory, host, entry?.vars ?? {});
         this.conns.set(host, await connect(spec, { acceptNewHostKeys: this.opts.acceptNewHostKeys }));

@@ -30,6 +30,7 @@ export interface Reporter {
   hostFailed(host: string, kind: 'failed' | 'unreachable', message: string): void;
   hostEnd(host: string, stats: HostStats): void;
   warn(message: string): void;
+  info(message: string): void;
   recap(stats: Map<string, HostStats>, ms: number): void;
 }
 
@@ -64,6 +65,9 @@ export class PlainReporter implements Reporter {
   warn(message: string): void {
     this.out(`WARNING: ${message}\n`);
   }
+  info(message: string): void {
+    this.out(`${message}\n`);
+  }
   recap(stats: Map<string, HostStats>, ms: number): void {
     const width = Math.max(0, ...[...stats.keys()].map((h) => h.length));
     this.out(`\nPLAY RECAP (${(ms / 1000).toFixed(1)}s)\n`);
@@ -97,6 +101,9 @@ export class JsonReporter implements Reporter {
   }
   warn(message: string): void {
     this.emit({ event: 'warning', message });
+  }
+  info(message: string): void {
+    this.emit({ event: 'info', message });
   }
   recap(stats: Map<string, HostStats>, ms: number): void {
     this.emit({ event: 'recap', ms, hosts: Object.fromEntries(stats) });

@@ -9,6 +9,8 @@ import { sharedMagic } from '../plan/vars.js';
 import type { Redactor } from '../secrets/index.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
+import { unmetRequirements } from '../facts/requirements.js';
+import { writeBackSpecs, type WriteBackResult } from '../facts/writeback.js';
 import { ConnectionPool } from './connections.js';
 import { mapLimit } from './pool.js';
 import type { Reporter, TaskStatus } from './report.js';
@@ -29,12 +31,18 @@ export interface RunConfig {
   reporter: Reporter;
   redactor: Redactor;
   runId: string;
+  /** Write detected specs back into the inventory (off with --no-write-facts; never in check mode). */
+  writeFacts: boolean;
+  /** Where previous inventory versions are kept (default .chom/backups/inventory). */
+  backupDir: string;
 }
 
 export interface Prepared {
   pool: ConnectionPool;
-  plays: Array<{ play: Play; hosts: string[]; plans: Map<string, HostPlan> }>;
+  plays: Array<{ play: Play; hosts: string[]; plans: Map<string, HostPlan>; unmet: Map<string, string[]> }>;
   stats: Map<string, HostStats>;
+  facts: Map<string, Vars>;
+  specs: WriteBackResult;
 }
 
 export function newRunId(): string {
@@ -83,10 +91,17 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
   for (const play of cfg.playbook.plays) {
     const hosts = hostsByPlay.get(play) ?? [];
     const plans = new Map<string, HostPlan>();
-    for (const h of hosts) if (!pool.unreachable.has(h)) plans.set(h, planHost(ctx, play, h, hosts, shared));
-    plays.push({ play, hosts, plans });
+    const unmet = new Map<string, string[]>();
+    for (const h of hosts) {
+      if (pool.unreachable.has(h)) continue;
+      const u = play.gatherFacts ? unmetRequirements(play, h, facts.get(h)) : [];
+      if (u.length > 0) unmet.set(h, u);
+      else plans.set(h, planHost(ctx, play, h, hosts, shared));
+    }
+    plays.push({ play, hosts, plans, unmet });
   }
-  return { pool, plays, stats };
+  const specs = writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
+  return { pool, plays, stats, facts, specs };
 }
 
 export function scriptFor(cfg: Pick<RunConfig, 'runId' | 'check' | 'diff'>, plan: HostPlan, marker: string): string {
@@ -100,6 +115,7 @@ export async function runPlaybook(cfg: RunConfig): Promise<{ stats: Map<string, 
   const prep = await prepare(cfg);
   const { pool, stats } = prep;
   rep.runStart({ runId: cfg.runId, playbook: cfg.playbook.file, check: cfg.check, hosts: stats.size });
+  reportSpecs(cfg, prep.specs);
   const reportUnreachable = (h: string) => {
     const s = stats.get(h)!;
     if (s.unreachable === 0) {
@@ -109,10 +125,16 @@ export async function runPlaybook(cfg: RunConfig): Promise<{ stats: Map<string, 
   };
   const failedHosts = new Set<string>();
   try {
-    for (const { play, hosts, plans } of prep.plays) {
+    for (const { play, hosts, plans, unmet } of prep.plays) {
       const live = hosts.filter((h) => !failedHosts.has(h));
       rep.playStart(play.name, live);
       hosts.filter((h) => pool.unreachable.has(h)).forEach(reportUnreachable);
+      for (const [h, msgs] of unmet) {
+        if (failedHosts.has(h)) continue;
+        failedHosts.add(h);
+        stats.get(h)!.failed++;
+        rep.hostFailed(h, 'failed', `${msgs.join('\n')}\nnone of its tasks ran`);
+      }
       await mapLimit(live.filter((h) => plans.has(h) && pool.conns.has(h)), cfg.forks, async (host) => {
         const ok = await runHost(cfg, pool, plans.get(host)!, stats.get(host)!);
         if (!ok) failedHosts.add(host);
@@ -125,6 +147,15 @@ export async function runPlaybook(cfg: RunConfig): Promise<{ stats: Map<string, 
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
   return { stats, exitCode: exitCodeFor(stats) };
+}
+
+function reportSpecs(cfg: RunConfig, r: WriteBackResult): void {
+  for (const m of r.mismatches) cfg.reporter.warn(`specs mismatch: ${m}`);
+  if (!cfg.writeFacts) return;
+  for (const c of r.changes) {
+    const what = `${c.host}: specs cpu=${c.specs.cpu} memory_mb=${c.specs.memory_mb} disk_gb=${c.specs.disk_gb} -> ${c.file}`;
+    cfg.reporter.info(cfg.check ? `would write ${what} (check mode: not written)` : `wrote ${what}`);
+  }
 }
 
 /** Sends one host its script and follows the event stream. Returns false when the host failed. */

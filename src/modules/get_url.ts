@@ -1,0 +1,147 @@
+import { quote } from '../shell/quote.js';
+import { ModuleArgError, type ModuleDef } from './types.js';
+
+const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
+const INT = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'dest'],
+  properties: {
+    url: { type: 'string', minLength: 1 },
+    dest: { type: 'string', minLength: 1 },
+    checksum: { type: 'string' },
+    mode: { anyOf: [{ type: 'string', pattern: '^0?[0-7]{3,4}$' }, { type: 'integer' }] },
+    owner: { type: 'string', minLength: 1 },
+    group: { type: 'string', minLength: 1 },
+    force: BOOL,
+    timeout: INT,
+    validate_certs: BOOL,
+    headers: {
+      anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: { type: 'string' } }, { type: 'string' }],
+    },
+  },
+};
+
+const ALGOS: Record<string, number> = { sha256: 64, sha1: 40, sha512: 128, sha384: 96, sha224: 56, md5: 32 };
+
+function bool(v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
+}
+
+/** Ansible accepts a dict, or "Key: value" strings (a list, or one string with comma-separated pairs). */
+function headerLines(v: unknown): string[] {
+  if (v === undefined) return [];
+  const lines = typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.entries(v as Record<string, string>).map(([k, val]) => `${k}: ${val}`)
+    : (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim().replace(/^([^:]+):\s*/, '$1: '));
+  for (const l of lines) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+: /.test(l) || /[\r\n]/.test(l)) throw new ModuleArgError(`invalid header ${JSON.stringify(l)}: expected "Name: value"`, 'headers');
+  }
+  return lines;
+}
+
+/** Octal mode as the user meant it: YAML reads `mode: 0644` as the number 644, so its digits are the octal mode. */
+function modeOf(v: unknown): string {
+  const s = String(v);
+  if (!/^0?[0-7]{3,4}$/.test(s)) throw new ModuleArgError(`mode ${s} is not an octal mode: write it as a quoted string like '0644'`, 'mode');
+  return s;
+}
+
+// Downloads with curl (or wget) into a temp file next to dest, retrying with backoff; the temp
+// file is removed on any exit, so dest is either the old file or the complete, verified new one.
+const FETCH = String.raw`fetch() { # $1 = output file; prints nothing on success, the error on failure
+  local try code rc
+  for try in 1 2 3; do
+    if command -v curl >/dev/null; then
+      # timeout bounds the connect and any stall (no byte for timeout s), not the whole transfer.
+      rc=0; code=$(curl -sSL -o "$1" -w '%{http_code}' --connect-timeout "$timeout" --speed-limit 1 --speed-time "$timeout" "\${curl_opts[@]}" -- "$url" 2>"$err") || rc=$?
+      [ "$rc" = 0 ] && return 0
+      case "$code" in 4??) echo "HTTP $code" >>"$err"; return 1 ;; 000 | "") ;; *) echo "HTTP $code" >>"$err" ;; esac
+    elif command -v wget >/dev/null; then
+      # wget exit 8 = the server answered with an error status.
+      wget -q -O "$1" -T "$timeout" "\${wget_opts[@]}" -- "$url" 2>"$err" && return 0
+    else
+      echo "neither curl nor wget is installed on this host: install one of them first (apt: curl)" >"$err"; return 1
+    fi
+    [ "$try" -lt 3 ] && sleep $(( try * try ))
+  done
+  return 1
+}`.replace(/\\\$\{/g, '${');
+
+/**
+ * Downloads url to dest. With a checksum, an existing dest that matches is kept without any
+ * download; without one, an existing dest is kept unless force. Content, then mode/owner/group
+ * are brought in line, each reported. Check mode downloads nothing and says what would happen.
+ */
+function compile(args: Record<string, unknown>): string {
+  const url = String(args.url);
+  if (!/^(https?|ftp):\/\/[^\s]+$/.test(url)) throw new ModuleArgError(`url must start with http://, https:// or ftp:// (got ${JSON.stringify(url)})`, 'url');
+  let algo = '';
+  let want = '';
+  if (args.checksum !== undefined && args.checksum !== '') {
+    const m = /^([a-z0-9]+):([0-9a-fA-F]+)$/.exec(String(args.checksum));
+    if (!m || !(m[1] in ALGOS) || m[2].length !== ALGOS[m[1]]) {
+      throw new ModuleArgError(`checksum must look like "sha256:<64 hex digits>" (or sha1/sha512/md5), got ${JSON.stringify(args.checksum)}`, 'checksum');
+    }
+    [algo, want] = [m[1], m[2].toLowerCase()];
+  }
+  const force = bool(args.force, false);
+  const timeout = args.timeout === undefined ? 10 : Number(args.timeout);
+  const headers = headerLines(args.headers);
+  const insecure = !bool(args.validate_certs, true);
+  // dest given as a directory: the file is named after the last path segment of the URL.
+  const base = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'index.html';
+  const mode = args.mode === undefined ? '' : modeOf(args.mode);
+  const L: string[] = [
+    `# get_url ${url} -> ${String(args.dest)}`,
+    `url=${quote(url)}; dest=${quote(String(args.dest))}; timeout=${quote(timeout)}`,
+    `algo=${quote(algo)}; want=${quote(want)}; force=${force ? 1 : 0}`,
+    `mode=${quote(mode)}; owner=${quote(args.owner === undefined ? '' : String(args.owner))}; group=${quote(args.group === undefined ? '' : String(args.group))}`,
+    `curl_opts=(-f${insecure ? ' -k' : ''}${headers.map((h) => ` -H ${quote(h)}`).join('')})`,
+    `wget_opts=(${insecure ? '--no-check-certificate' : ''}${headers.map((h) => ` --header=${quote(h)}`).join('')})`,
+    `if [ -d "$(chom_path "$dest")" ] || [[ $dest == */ ]]; then dest=\${dest%/}/${quote(base)}; fi`,
+    'cur=$(chom_path "$dest")',
+    'sum_of() { "${algo:-sha256}sum" -- "$1" | cut -d" " -f1; }',
+    FETCH,
+    'need=0; why=""',
+    'if [ ! -e "$cur" ]; then need=1; why="$dest does not exist"',
+    'elif [ -n "$want" ]; then got=$(sum_of "$cur"); [ "$got" = "$want" ] || { need=1; why="$dest has $algo $got, want $want"; }',
+    'elif [ "$force" = 1 ]; then need=1; why="force"',
+    'fi',
+    'if [ "$need" = 1 ]; then',
+    '  if chom_check; then chom_changed "would download $url to $dest ($why)"',
+    '  else',
+    '    dir=$(dirname -- "$dest"); [ -d "$dir" ] || chom_fail "destination directory $dir does not exist"',
+    // No EXIT trap (the runner may own it): every way out of here removes the temp files itself.
+    '    tmp=$(mktemp "$dir/.chom-get_url.XXXXXX"); err=$(mktemp)',
+    '    die() { rm -f -- "$tmp" "$err"; chom_fail "$1"; }',
+    '    fetch "$tmp" || die "download of $url failed after 3 tries: $(tail -n 3 "$err")"',
+    '    if [ -n "$want" ]; then got=$(sum_of "$tmp"); [ "$got" = "$want" ] || die "checksum mismatch for $url: want $algo:$want, got $algo:$got (nothing written to $dest)"; fi',
+    '    rm -f -- "$err"',
+    '    if [ -e "$dest" ] && cmp -s -- "$tmp" "$dest"; then rm -f -- "$tmp"; chom_ok "$dest already has the content of $url"',
+    '    else',
+    // New files get the usual 0666 & ~umask (mktemp made the temp file 0600); replaced files keep their mode.
+    '      if [ -e "$dest" ]; then chmod --reference="$dest" -- "$tmp"; chown --reference="$dest" -- "$tmp"; chom_backup "$dest"',
+    '      else chmod "$(printf %o $(( 0666 & ~$(umask) )))" -- "$tmp"; fi',
+    '      mv -f -- "$tmp" "$dest"',
+    '      chom_changed "downloaded $url to $dest ($(stat -c %s -- "$dest") bytes, sha256 $(sha256sum -- "$dest" | cut -c1-12)...)"',
+    '    fi',
+    '  fi',
+    'else',
+    '  chom_ok "$dest exists${want:+ with the wanted checksum}${want:-, force: no}"',
+    'fi',
+    // Attributes of whatever file is at dest now (or would be, in check mode).
+    'if [ -e "$dest" ]; then',
+    '  if [ -n "$mode" ]; then m=$(stat -c %a -- "$dest"); if [ "$((8#$m))" != "$((8#$mode))" ]; then chom_check || chmod "$mode" -- "$dest"; chom_changed "mode $m -> $mode"; fi; fi',
+    '  if [ -n "$owner" ]; then o=$(stat -c %U -- "$dest"); if [ "$o" != "$owner" ] && [ "$(stat -c %u -- "$dest")" != "$owner" ]; then chom_check || chown -- "$owner" "$dest"; chom_changed "owner $o -> $owner"; fi; fi',
+    '  if [ -n "$group" ]; then g=$(stat -c %G -- "$dest"); if [ "$g" != "$group" ] && [ "$(stat -c %g -- "$dest")" != "$group" ]; then chom_check || chgrp -- "$group" "$dest"; chom_changed "group $g -> $group"; fi; fi',
+    'fi',
+  ];
+  return L.join('\n') + '\n';
+}
+
+const getUrl: ModuleDef = { name: 'get_url', schema, compile };
+export default getUrl;

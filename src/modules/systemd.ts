@@ -1,0 +1,168 @@
+import { quote } from '../shell/quote.js';
+import { ModuleArgError, type ModuleDef } from './types.js';
+
+// Templated values arrive as strings ("{{ x }}" -> "yes"), so both forms are accepted.
+const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    unit: { type: 'string', minLength: 1 },
+    state: { enum: ['started', 'stopped', 'restarted', 'reloaded'] },
+    enabled: BOOL,
+    daemon_reload: BOOL,
+    'daemon-reload': BOOL,
+    masked: BOOL,
+    /** Seconds a start/restart may take to reach "active" (not an Ansible argument; default 30). */
+    timeout: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] },
+  },
+};
+
+function bool(v: unknown): boolean | undefined {
+  if (v === undefined) return undefined;
+  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
+}
+
+// Reads the unit's state once; in check mode predicted states from earlier tasks win.
+const HELPERS = String.raw`export SYSTEMD_PAGER= SYSTEMD_COLORS=0
+SC=(systemctl --no-pager --no-ask-password); chom_note=""
+if [ ! -d /run/systemd/system ]; then
+  chom_fail "systemd is not running on this host (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)): cannot manage unit $unit"
+fi
+prop() { "\${SC[@]}" show "$unit" -p "$1" 2>/dev/null | sed -n "s/^$1=//p"; }
+load=$(prop LoadState); active=$(prop ActiveState); filestate=$("\${SC[@]}" is-enabled "$unit" 2>/dev/null || true)
+predicted=no
+if chom_check; then
+  p=$(chom_state_get "unit:$unit" || true); [ -n "$p" ] && { active=$p; predicted=yes; }
+  p=$(chom_state_get "unit-enabled:$unit" || true); [ -n "$p" ] && filestate=$p
+fi
+if [ "$load" = not-found ] && [ "$predicted" = no ]; then
+  # In check mode an earlier task (apt, copy of a unit file) may be what provides the unit.
+  if chom_check; then active=inactive; filestate=disabled; chom_note="unit not found yet: assuming an earlier task provides it; "
+  else chom_fail "unit $unit not found (systemctl: LoadState=not-found)"; fi
+fi
+did() { if chom_check; then chom_changed "\${chom_note}would $1 $unit"; else chom_changed "$2 $unit"; fi; }
+wait_active() {
+  local deadline=$(( SECONDS + timeout )) st res
+  while :; do
+    st=$("\${SC[@]}" is-active "$unit" 2>/dev/null || true)
+    case "$st" in
+      active) return 0 ;;
+      # A oneshot unit without RemainAfterExit is "inactive" again after a successful run.
+      inactive) res=$(prop Result); [ "$res" = success ] && [ "$(prop Type)" = oneshot ] && return 0 ;;
+    esac
+    if [ "$st" = failed ] || [ "$st" = inactive ] || [ "$SECONDS" -ge "$deadline" ]; then
+      [ "$st" = activating ] && "\${SC[@]}" stop --no-block "$unit" 2>/dev/null || true
+      chom_fail "unit $unit did not become active within \${timeout}s (is-active: $st, result: $(prop Result))
+---- journalctl -u $unit (last 50 lines) ----
+$(journalctl --no-pager -u "$unit" -n 50 2>&1 || true)"
+    fi
+    sleep 0.5
+  done
+}
+`.replace(/\\\$\{/g, '${');
+
+/**
+ * systemd units: mask/unmask, enable/disable, then start/stop/restart/reload, each only when
+ * the unit differs (restarted and reloaded always act, as in Ansible). Jobs are queued with
+ * --no-block and then awaited with a deadline, so a hanging unit fails the task with its
+ * journal instead of hanging the run. Without systemd as PID 1 the task fails with a clear message.
+ */
+function compile(args: Record<string, unknown>): string {
+  const unit = args.name ?? args.unit;
+  const daemonReload = bool(args.daemon_reload ?? args['daemon-reload']) ?? false;
+  const state = args.state === undefined ? undefined : String(args.state);
+  const enabled = bool(args.enabled);
+  const masked = bool(args.masked);
+  const timeout = args.timeout === undefined ? 30 : Number(args.timeout);
+  if (unit === undefined) {
+    if (!daemonReload || state !== undefined || enabled !== undefined || masked !== undefined) {
+      throw new ModuleArgError('name is required (only daemon_reload: yes may be given without a unit)', 'name');
+    }
+    return [
+      '# systemd daemon-reload',
+      'if [ ! -d /run/systemd/system ]; then chom_fail "systemd is not running on this host (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)): cannot reload systemd"; fi',
+      'if chom_check; then chom_ok "would reload systemd"; return 0; fi',
+      'systemctl daemon-reload || chom_fail "systemctl daemon-reload failed"',
+      'chom_ok "systemd reloaded"',
+      '',
+    ].join('\n');
+  }
+  const name = String(unit);
+  if (name.startsWith('-') || /\s/.test(name)) throw new ModuleArgError(`invalid unit name ${JSON.stringify(name)}`, 'name');
+  if (state === undefined && enabled === undefined && masked === undefined && !daemonReload) {
+    throw new ModuleArgError('give at least one of state, enabled, masked, daemon_reload', 'state');
+  }
+  const L: string[] = [
+    `# systemd ${name}${state ? ` state=${state}` : ''}${enabled === undefined ? '' : ` enabled=${enabled}`}`,
+    `unit=${quote(name)}; timeout=${quote(timeout)}`,
+  ];
+  // daemon-reload first so the state below is read from the unit files as they are now.
+  if (daemonReload) L.push('[ -d /run/systemd/system ] && ! chom_check && { systemctl daemon-reload || chom_fail "systemctl daemon-reload failed"; }');
+  L.push(HELPERS);
+  if (masked === false) {
+    L.push('if [ "$filestate" = masked ] || [ "$filestate" = masked-runtime ]; then did unmask unmasked; chom_check || "${SC[@]}" unmask "$unit"; filestate=$("${SC[@]}" is-enabled "$unit" 2>/dev/null || true); fi');
+  }
+  if (masked === true) {
+    L.push(
+      'if [ "$filestate" != masked ]; then did mask masked; if chom_check; then chom_state_set "unit-enabled:$unit" masked; else "${SC[@]}" mask "$unit"; fi; filestate=masked; fi',
+    );
+  }
+  if (enabled === true) {
+    // static/indirect/generated units cannot be enabled and count as enabled, as in Ansible.
+    L.push(
+      'case "$filestate" in enabled|enabled-runtime|static|indirect|generated|alias|transient) ;;',
+      '  masked|masked-runtime) chom_fail "unit $unit is masked: cannot enable it (set masked: no)" ;;',
+      '  *) did enable enabled; if chom_check; then chom_state_set "unit-enabled:$unit" enabled; else "${SC[@]}" enable "$unit" 2>&1 || chom_fail "systemctl enable $unit failed"; fi ;;',
+      'esac',
+    );
+  } else if (enabled === false) {
+    L.push(
+      'case "$filestate" in enabled|enabled-runtime|alias)',
+      '  did disable disabled; if chom_check; then chom_state_set "unit-enabled:$unit" disabled; else "${SC[@]}" disable "$unit" 2>&1 || chom_fail "systemctl disable $unit failed"; fi ;;',
+      'esac',
+    );
+  }
+  const act = (verb: string, past: string, wait: boolean) =>
+    [
+      `did ${verb} ${past}`,
+      'if chom_check; then chom_state_set "unit:$unit" active; else',
+      `  "\${SC[@]}" ${verb} --no-block "$unit" || chom_fail "systemctl ${verb} $unit failed"`,
+      wait ? '  wait_active' : '  :',
+      'fi',
+    ].join('\n');
+  if (state === 'started') {
+    L.push('if [ "$active" != active ] && [ "$active" != reloading ]; then', act('start', 'started', true), 'fi');
+  } else if (state === 'restarted') {
+    L.push(act('restart', 'restarted', true));
+  } else if (state === 'reloaded') {
+    // Ansible starts a stopped unit on "reloaded"; reload-or-restart also covers units without ExecReload.
+    L.push(
+      'if [ "$active" != active ]; then',
+      act('start', 'started', true),
+      'else',
+      act('reload-or-restart', 'reloaded', true),
+      'fi',
+    );
+  } else if (state === 'stopped') {
+    L.push(
+      'case "$active" in active|activating|reloading|deactivating)',
+      '  did stop stopped',
+      '  if chom_check; then chom_state_set "unit:$unit" inactive; else',
+      // stop waits for the job, but never longer than the deadline.
+      '    timeout "$timeout" "${SC[@]}" stop "$unit" || chom_fail "systemctl stop $unit failed or took more than ${timeout}s"',
+      '  fi ;;',
+      'esac',
+    );
+  }
+  L.push(
+    // Nothing above reported a change: say what the unit looks like.
+    'chom_ok "unit $unit is ${active:-unknown}, ${filestate:-unknown}"',
+  );
+  return L.join('\n') + '\n';
+}
+
+const systemd: ModuleDef = { name: 'systemd', aliases: ['service', 'systemd_service'], schema, compile };
+export default systemd;

@@ -1,0 +1,176 @@
+import { quote } from '../shell/quote.js';
+import { ModuleArgError, type ModuleDef } from './types.js';
+
+// Templated values arrive as strings ("{{ uid }}" -> "1001", "yes"), so both forms are accepted.
+const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
+const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
+const STR = { type: 'string' };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    uid: INT,
+    group: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }] },
+    groups: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    append: BOOL,
+    shell: STR,
+    home: STR,
+    create_home: BOOL,
+    createhome: BOOL,
+    system: BOOL,
+    comment: STR,
+    password: STR,
+    update_password: { enum: ['always', 'on_create'] },
+    state: { enum: ['present', 'absent'] },
+    remove: BOOL,
+  },
+};
+
+function bool(v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
+}
+
+/** An account or group name usable on the command line of the shadow tools. */
+function checkName(v: string, arg: string): string {
+  if (!/^[^:\s,]+$/.test(v) || v.startsWith('-')) {
+    throw new ModuleArgError(`invalid ${arg} ${JSON.stringify(v)}: no ':', ',', spaces or leading '-'`, arg);
+  }
+  return v;
+}
+
+function noColon(v: string, arg: string): string {
+  if (/[:\n]/.test(v)) throw new ModuleArgError(`${arg} cannot contain ':' or a newline (it is a field of /etc/passwd)`, arg);
+  return v;
+}
+
+/** `groups: [a, b]` or `groups: "a, b"`; an empty string means "no supplementary groups". */
+function groupList(v: unknown): string[] {
+  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  return items.map((s) => s.trim()).filter((s) => s !== '').map((g) => checkName(g, 'groups'));
+}
+
+/**
+ * Account presence and attributes. Existing accounts are compared field by field and only the
+ * differing fields are passed to one usermod. The password is an already-hashed value: it is
+ * compared with /etc/shadow and never printed. In check mode "user:NAME" predicted state is
+ * read and written (and "group:NAME" for the user's own group that useradd would create).
+ */
+function compile(args: Record<string, unknown>): string {
+  const name = checkName(String(args.name), 'name');
+  const state = String(args.state ?? 'present');
+  const L: string[] = [`# user ${JSON.stringify(name)} state=${state}`, `name=${quote(name)}`];
+  L.push(
+    'cur=$(getent passwd "$name" || true)',
+    'exists=absent; [ -n "$cur" ] && exists=present',
+    'if chom_check; then p=$(chom_state_get "user:$name" || true); [ -n "$p" ] && exists=$p; fi',
+    // A group counts as present when it exists or an earlier check-mode task would create it.
+    'group_known() { if chom_check; then local p; p=$(chom_state_get "group:$1" || true); [ -n "$p" ] && { [ "$p" = present ]; return; }; fi; getent group "$1" >/dev/null; }',
+  );
+  if (state === 'absent') {
+    const remove = bool(args.remove, false);
+    L.push(
+      'if [ "$exists" = absent ]; then chom_ok "user $name does not exist"; return 0; fi',
+      `if chom_check; then chom_state_set "user:$name" absent; chom_changed "would remove user $name${remove ? ' and its home' : ''}"; return 0; fi`,
+      // userdel -r warns (exit 12 on some versions) when the mail spool is missing: that is not a failure.
+      `rc=0; userdel ${remove ? '-r ' : ''}-- "$name" || rc=$?`,
+      'if [ "$rc" -ne 0 ] && getent passwd "$name" >/dev/null; then chom_fail "userdel $name failed (exit $rc)"; fi',
+      `chom_changed "removed user $name${remove ? ' and its home' : ''}"`,
+    );
+    return L.join('\n') + '\n';
+  }
+
+  const uid = args.uid === undefined ? undefined : String(args.uid);
+  const grp = args.group === undefined ? undefined : checkName(String(args.group), 'group');
+  const groups = args.groups === undefined ? undefined : groupList(args.groups);
+  const append = bool(args.append, false);
+  const shell = args.shell === undefined ? undefined : noColon(String(args.shell), 'shell');
+  const home = args.home === undefined ? undefined : noColon(String(args.home), 'home');
+  const comment = args.comment === undefined ? undefined : noColon(String(args.comment), 'comment');
+  const password = args.password === undefined ? undefined : noColon(String(args.password), 'password');
+  const createHome = bool(args.create_home ?? args.createhome, true);
+  const onCreate = args.update_password === 'on_create';
+
+  // Groups the account needs: checked first so check mode fails exactly where useradd/usermod would.
+  const needed = [...(grp && !/^[0-9]+$/.test(grp) ? [grp] : []), ...(groups ?? [])];
+  for (const g of needed) {
+    L.push(`group_known ${quote(g)} || chom_fail ${quote(`group ${g} does not exist (needed by user ${name})`)}`);
+  }
+
+  const add: string[] = [];
+  if (uid !== undefined) add.push(`-u ${quote(uid)}`);
+  if (grp !== undefined) add.push(`-g ${quote(grp)}`);
+  if (groups && groups.length > 0) add.push(`-G ${quote(groups.join(','))}`);
+  if (shell !== undefined) add.push(`-s ${quote(shell)}`);
+  if (home !== undefined) add.push(`-d ${quote(home)}`);
+  if (comment !== undefined) add.push(`-c ${quote(comment)}`);
+  if (password !== undefined) add.push(`-p ${quote(password)}`);
+  if (bool(args.system, false)) add.push('-r');
+  add.push(createHome ? '-m' : '-M');
+  L.push(
+    'if [ "$exists" = absent ]; then',
+    '  if chom_check; then',
+    '    chom_state_set "user:$name" present',
+    // useradd makes a group named after the user when no primary group is given (USERGROUPS_ENAB).
+    grp === undefined ? '    group_known "$name" || chom_state_set "group:$name" present' : '    :',
+    '    chom_changed "would create user $name"; return 0',
+    '  fi',
+    `  useradd ${add.join(' ')} -- "$name" || chom_fail "useradd $name failed"`,
+    '  chom_changed "created user $name (uid $(id -u "$name"))"',
+    '  return 0',
+    'fi',
+    'if [ -z "$cur" ]; then chom_ok "user $name would exist (created by an earlier task)"; return 0; fi',
+    'IFS=: read -r _ _ curuid curgid curgecos curhome curshell <<<"$cur"',
+    'mod=(); what=()',
+  );
+  if (uid !== undefined) {
+    L.push(`want=${quote(uid)}; [ "$curuid" = "$want" ] || { mod+=(-u "$want"); what+=("uid $curuid -> $want"); }`);
+  }
+  if (grp !== undefined) {
+    L.push(
+      `want=${quote(grp)}`,
+      'curgname=$(getent group "$curgid" | cut -d: -f1 || true)',
+      'if [ "$want" != "$curgid" ] && [ "$want" != "$curgname" ]; then mod+=(-g "$want"); what+=("group ${curgname:-$curgid} -> $want"); fi',
+    );
+  }
+  if (groups !== undefined) {
+    // Supplementary groups = groups whose member list names the user (the primary group is not listed there).
+    L.push(
+      'cursup=$(getent group | awk -F: -v u="$name" \'{ n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) print $1 }\' | sort -u)',
+      `wantsup=$(printf '%s\\n' ${groups.map(quote).join(' ')} | sed '/^$/d' | sort -u)`,
+      'missing=$(comm -13 <(printf "%s\\n" "$cursup" | sed "/^$/d") <(printf "%s\\n" "$wantsup" | sed "/^$/d") | paste -sd, -)',
+      'extra=$(comm -23 <(printf "%s\\n" "$cursup" | sed "/^$/d") <(printf "%s\\n" "$wantsup" | sed "/^$/d") | paste -sd, -)',
+    );
+    if (append) {
+      L.push('[ -z "$missing" ] || { mod+=(-a -G "$missing"); what+=("added to groups $missing"); }');
+    } else {
+      L.push(
+        'if [ -n "$missing$extra" ]; then mod+=(-G "$(printf "%s\\n" "$wantsup" | sed "/^$/d" | paste -sd, -)"); what+=("groups ${missing:+added $missing}${missing:+${extra:+, }}${extra:+removed $extra}"); fi',
+      );
+    }
+  }
+  if (shell !== undefined) L.push(`want=${quote(shell)}; [ "$curshell" = "$want" ] || { mod+=(-s "$want"); what+=("shell $curshell -> $want"); }`);
+  if (home !== undefined) L.push(`want=${quote(home)}; [ "$curhome" = "$want" ] || { mod+=(-d "$want"); what+=("home $curhome -> $want"); }`);
+  if (comment !== undefined) L.push(`want=${quote(comment)}; [ "$curgecos" = "$want" ] || { mod+=(-c "$want"); what+=("comment"); }`);
+  if (password !== undefined && !onCreate) {
+    L.push(
+      `want=${quote(password)}`,
+      'curpw=$(getent shadow "$name" | cut -d: -f2 || true)',
+      '[ "$curpw" = "$want" ] || { mod+=(-p "$want"); what+=("password"); }',
+    );
+  }
+  L.push(
+    'if [ ${#mod[@]} -eq 0 ]; then chom_ok "user $name is as wanted (uid $curuid)"; return 0; fi',
+    'msg=$(printf "%s; " "${what[@]}"); msg=${msg%; }',
+    'if chom_check; then chom_changed "would change user $name: $msg"; return 0; fi',
+    'usermod "${mod[@]}" -- "$name" || chom_fail "usermod $name failed ($msg)"',
+    'chom_changed "changed user $name: $msg"',
+  );
+  return L.join('\n') + '\n';
+}
+
+const user: ModuleDef = { name: 'user', schema, compile };
+export default user;

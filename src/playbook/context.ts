@@ -1,0 +1,99 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { InputError, type SourceLoc } from '../errors.js';
+import type { Vars } from '../inventory/model.js';
+import { readYaml, type YamlFile } from '../yaml/read.js';
+import type { RoleInstance } from './model.js';
+import type { ModuleRegistry } from './registry.js';
+
+export type YamlPath = Array<string | number>;
+
+/** Shared state of one loadPlaybook() call: the module registry and every file read. */
+export class LoadContext {
+  readonly files: string[] = [];
+  private readonly cache = new Map<string, YamlFile>();
+
+  constructor(
+    readonly modules: ModuleRegistry,
+    readonly projectDir: string,
+  ) {}
+
+  /** How a file is named in messages: relative to the project when inside it. */
+  display(abs: string): string {
+    const rel = relative(this.projectDir, abs);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+  }
+
+  /** Reads a YAML file once (positions kept) and records it in Playbook.files. */
+  read(abs: string): YamlFile {
+    let yf = this.cache.get(abs);
+    if (!yf) {
+      yf = readYaml(abs, this.display(abs));
+      this.cache.set(abs, yf);
+      this.files.push(abs);
+    }
+    return yf;
+  }
+}
+
+/** Where a list of tasks comes from, and what they inherit from around them. */
+export interface TaskSource {
+  yf: YamlFile;
+  path: YamlPath;
+  /** Absolute path of the file holding the list (includes are relative to it). */
+  abs: string;
+  /** Chain of task files being included, to refuse cycles. */
+  stack: string[];
+}
+
+export interface Inherit {
+  tags: string[];
+  when: string[];
+  become?: boolean;
+  becomeUser?: string;
+  vars: Vars;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  role?: RoleInstance;
+  /** Extra directories to look for included task files (a role's tasks/, the playbook dir). */
+  includeDirs: string[];
+}
+
+export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function isFile(p: string): boolean {
+  return existsSync(p) && statSync(p).isFile();
+}
+
+export function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** First existing file among `dirs/rel`, or an InputError listing where it looked. */
+export function findFile(rel: string, dirs: string[], what: string, loc: SourceLoc): string {
+  const tried = isAbsolute(rel) ? [rel] : [...new Set(dirs.map((d) => join(d, rel)))];
+  for (const p of tried) if (isFile(p)) return p;
+  throw new InputError(`cannot find ${what} "${rel}"`, loc, `looked in: ${tried.join(', ')}`);
+}
+
+/** Static loading cannot follow a path that depends on variables: say so. */
+export function refuseTemplatedPath(p: string, what: string, loc: SourceLoc): void {
+  if (p.includes('{{')) {
+    throw new InputError(`${what} "${p}" uses a variable; chom-play loads files before variables are known, so the path must be literal`, loc);
+  }
+}
+
+/** `when:` as written (string, boolean, list) -> list of raw expressions. */
+export function normWhen(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => String(x));
+}
+
+/** Ansible's `become_user`: tasks run as root here, so only root (the default) is accepted. */
+export function checkBecomeUser(v: unknown, loc: SourceLoc): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v !== 'root') {
+    throw new InputError(`become_user "${String(v)}" is not supported: chom-play runs become tasks as root`, loc, 'remove become_user (or set it to root); use `sudo -u USER` inside a command/shell task if needed');
+  }
+  return 'root';
+}

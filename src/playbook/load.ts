@@ -1,0 +1,136 @@
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError, suggest } from '../errors.js';
+import type { Vars } from '../inventory/model.js';
+import type { YamlFile } from '../yaml/read.js';
+import { checkBecomeUser, findFile, isMapping, LoadContext, refuseTemplatedPath, type Inherit } from './context.js';
+import type { Play, Playbook, Task } from './model.js';
+import type { ModuleRegistry } from './registry.js';
+import { RoleExpander } from './roles.js';
+import { check, keywordWording, toBool, UNSUPPORTED_PLAY, validators } from './schema.js';
+import { describeValue } from './schema-errors.js';
+import { mergeTags, normTags } from './tags.js';
+import { loadTaskList } from './tasks.js';
+
+export interface LoadOptions {
+  /** Project dir (roles/, templates/, files/); default: parent of playbooks/, else the playbook's dir. */
+  projectDir?: string;
+  modules: ModuleRegistry;
+}
+
+/** Play keywords kept raw in Play.extra for the runner. */
+const EXTRA_PLAY_KEYS = ['serial', 'max_fail_percentage', 'rollback_on_failure', 'min_disk_free_mb', 'any_errors_fatal', 'become_user'];
+
+export function defaultProjectDir(playbookAbs: string): string {
+  const dir = dirname(playbookAbs);
+  return basename(dir) === 'playbooks' ? dirname(dir) : dir;
+}
+
+/** Reads, validates and flattens a playbook and everything it refers to. Nothing is rendered. */
+export function loadPlaybookWith(path: string, opts: LoadOptions): Playbook {
+  const file = resolve(path);
+  const projectDir = resolve(opts.projectDir ?? defaultProjectDir(file));
+  const ctx = new LoadContext(opts.modules, projectDir);
+  const plays = loadPlaybookFile(ctx, file, [], []);
+  return { file, baseDir: projectDir, plays, files: ctx.files };
+}
+
+function loadPlaybookFile(ctx: LoadContext, abs: string, outerTags: string[], stack: string[]): Play[] {
+  const yf = ctx.read(abs);
+  if (yf.value === null || yf.value === undefined) throw new InputError('the playbook is empty; it should be a list of plays', yf.locOf([]));
+  if (!Array.isArray(yf.value)) throw new InputError(`a playbook must be a list of plays, got ${describeValue(yf.value)}`, yf.locOf([]));
+  const plays: Play[] = [];
+  yf.value.forEach((entry, i) => {
+    if (!isMapping(entry)) throw new InputError(`a play must be a mapping, got ${describeValue(entry)}`, yf.locOf([i]));
+    const imp = ['import_playbook', 'ansible.builtin.import_playbook'].find((k) => k in entry);
+    if (!imp) {
+      plays.push(loadPlay(ctx, yf, i, abs, entry, outerTags));
+      return;
+    }
+    check(validators.importPlaybook, entry, yf, [i], keywordWording('import_playbook'));
+    const rel = String(entry[imp]);
+    const loc = yf.locOf([i, imp]);
+    refuseTemplatedPath(rel, 'playbook', loc);
+    const sub = findFile(rel, [dirname(abs)], 'playbook', loc);
+    if ([...stack, abs].includes(sub)) throw new InputError(`import_playbook cycle: ${[...stack, abs, sub].map((f) => ctx.display(f)).join(' -> ')}`, loc);
+    plays.push(...loadPlaybookFile(ctx, sub, mergeTags(outerTags, normTags(entry.tags)), [...stack, abs]));
+  });
+  return plays;
+}
+
+function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Record<string, unknown>, outerTags: string[]): Play {
+  const label = typeof e.name === 'string' ? `play "${e.name}": ` : '';
+  check(validators.play, e, yf, [i], keywordWording('play', UNSUPPORTED_PLAY), label);
+  const hosts = Array.isArray(e.hosts) ? e.hosts.join(':') : String(e.hosts);
+  checkBecomeUser(e.become_user, yf.keyLocOf([i, 'become_user']));
+  const dir = dirname(abs);
+  const vars: Vars = isMapping(e.vars) ? { ...e.vars } : {};
+  const varsFiles = e.vars_files === undefined || e.vars_files === null ? [] : Array.isArray(e.vars_files) ? e.vars_files : [e.vars_files];
+  varsFiles.forEach((vf, j) => {
+    const loc = Array.isArray(e.vars_files) ? yf.locOf([i, 'vars_files', j]) : yf.locOf([i, 'vars_files']);
+    if (typeof vf !== 'string') throw new InputError(`vars_files entries must be file names, got ${describeValue(vf)} (first-found lists are not supported)`, loc);
+    refuseTemplatedPath(vf, 'vars file', loc);
+    const vyf = ctx.read(findFile(vf, [dir], 'vars file', loc));
+    if (vyf.value === null || vyf.value === undefined) return;
+    if (!isMapping(vyf.value)) throw new InputError(`a vars file must be a mapping of variables, got ${describeValue(vyf.value)}`, vyf.locOf([]));
+    Object.assign(vars, vyf.value);
+  });
+
+  const tags = mergeTags(outerTags, normTags(e.tags));
+  const searchDirs = [...new Set([join(dir, 'roles'), join(ctx.projectDir, 'roles')])];
+  const roles = new RoleExpander(ctx, tags, dir).expand(e.roles, yf, [i, 'roles'], searchDirs, { tags: [], when: [] }, []);
+  const inh: Inherit = { tags, when: [], vars: {}, includeDirs: [dir] };
+  const section = (key: string, handler = false): Task[] =>
+    loadTaskList(ctx, e[key], { yf, path: [i, key], abs, stack: [abs] }, inh, handler);
+
+  const tasks = [...section('pre_tasks'), ...roles.flatMap((r) => r.tasks), ...section('tasks'), ...section('post_tasks')];
+  // Ansible puts role handlers before the play's own; a role listed twice contributes its handlers once.
+  const handlerDirs = new Set<string>();
+  const handlers: Task[] = [];
+  for (const r of roles) {
+    if (handlerDirs.has(r.role.dir)) continue;
+    handlerDirs.add(r.role.dir);
+    handlers.push(...r.handlers);
+  }
+  handlers.push(...section('handlers', true));
+  checkNotify(tasks, handlers);
+
+  const extra: Vars = {};
+  for (const k of EXTRA_PLAY_KEYS) if (e[k] !== undefined) extra[k] = k === 'rollback_on_failure' || k === 'any_errors_fatal' ? toBool(e[k]) : e[k];
+  const play: Play = {
+    name: typeof e.name === 'string' ? e.name : hosts,
+    hosts,
+    loc: yf.locOf([i]),
+    vars,
+    gatherFacts: toBool(e.gather_facts) ?? true,
+    tags,
+    roles: roles.map((r) => r.role),
+    tasks,
+    handlers,
+    extra,
+  };
+  const become = toBool(e.become);
+  if (become !== undefined) play.become = become;
+  return play;
+}
+
+/** Every literal notify must name a handler (or a handler's listen topic) of the play. */
+function checkNotify(tasks: Task[], handlers: Task[]): void {
+  const names = new Set<string>();
+  for (const h of handlers) {
+    names.add(h.name);
+    const l = h.extra.listen;
+    for (const t of Array.isArray(l) ? l : l === undefined ? [] : [l]) names.add(String(t));
+  }
+  for (const t of [...tasks, ...handlers]) {
+    t.notify.forEach((n, j) => {
+      if (n.includes('{{') || names.has(n)) return;
+      const hint = suggest(n, names);
+      const known = names.size === 0 ? 'the play has no handlers' : `handlers: ${[...names].map((x) => `"${x}"`).join(', ')}`;
+      throw new InputError(
+        `task "${t.name}" notifies "${n}", but no handler has that name or listens to it${hint ? `; did you mean "${hint}"?` : ''}`,
+        t.notifyLocs?.[j] ?? t.loc,
+        hint ? undefined : known,
+      );
+    });
+  }
+}

@@ -1,0 +1,223 @@
+import { dirname } from 'node:path';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
+import type { Vars } from '../inventory/model.js';
+import { validateArgsWith } from './args.js';
+import { checkBecomeUser, findFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
+import { parseKeyValues, splitFreeForm } from './kv.js';
+import type { Task } from './model.js';
+import { stripCollection } from './registry.js';
+import { BLOCK_KEYWORDS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
+import { describeValue } from './schema-errors.js';
+import { mergeTags, normTags } from './tags.js';
+
+const INCLUDES = new Set(['import_tasks', 'include_tasks']);
+
+/** A list of tasks (play section, role tasks/handlers file, block, included file) -> flat Task[]. */
+export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new InputError(`expected a list of ${handler ? 'handlers' : 'tasks'}, got ${describeValue(value)}`, src.yf.locOf(src.path));
+  }
+  const out: Task[] = [];
+  value.forEach((entry, i) => {
+    const here: TaskSource = { ...src, path: [...src.path, i] };
+    if (!isMapping(entry)) throw new InputError(`a ${handler ? 'handler' : 'task'} must be a mapping of keywords, got ${describeValue(entry)}`, src.yf.locOf(here.path));
+    const keys = Object.keys(entry);
+    const incKey = keys.find((k) => INCLUDES.has(stripCollection(k)));
+    for (const k of ['rescue', 'always']) {
+      if (k in entry) throw new InputError(`block "${k}:" is not supported yet (block: is)`, src.yf.keyLocOf([...here.path, k]), 'use ignore_errors on the task, or failed_when');
+    }
+    if ('import_playbook' in entry) throw new InputError('import_playbook is only allowed at the top level of a playbook', src.yf.keyLocOf([...here.path, 'import_playbook']));
+    if ('block' in entry) out.push(...loadBlock(ctx, entry, here, inh, handler));
+    else if (incKey) out.push(...loadInclude(ctx, entry, incKey, here, inh, handler));
+    else out.push(loadTask(ctx, entry, here, inh, handler));
+  });
+  return out;
+}
+
+/** Keywords of a block / include / task that pass down to the tasks inside. */
+function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inherit {
+  return {
+    ...inh,
+    tags: mergeTags(inh.tags, normTags(e.tags)),
+    when: [...inh.when, ...normWhen(e.when)],
+    become: toBool(e.become) ?? inh.become,
+    becomeUser: checkBecomeUser(e.become_user, src.yf.keyLocOf([...src.path, 'become_user'])) ?? inh.becomeUser,
+    vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
+    ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors,
+    noLog: toBool(e.no_log) ?? inh.noLog,
+  };
+}
+
+function loadBlock(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
+  const label = typeof e.name === 'string' ? `block "${e.name}"` : 'block';
+  check(validators.block, e, src.yf, src.path, keywordWording('block', UNSUPPORTED_TASK), `${label}: `);
+  return loadTaskList(ctx, e.block, { ...src, path: [...src.path, 'block'] }, deeper(inh, e, src), handler);
+}
+
+function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: string, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
+  const yf = src.yf;
+  for (const k of ['loop', 'with_items', 'loop_control']) {
+    if (k in e) throw new InputError(`${stripCollection(key)} with a loop is not supported yet`, yf.keyLocOf([...src.path, k]), 'repeat the include, or loop over the tasks inside the file');
+  }
+  for (const k of Object.keys(e)) {
+    if (k === key || INCLUDE_KEYWORDS.includes(k)) continue;
+    const hint = suggest(k, INCLUDE_KEYWORDS);
+    throw new InputError(`unknown keyword "${k}" on ${stripCollection(key)}${hint ? `; did you mean "${hint}"?` : ` (allowed: ${INCLUDE_KEYWORDS.join(', ')})`}`, yf.keyLocOf([...src.path, k]));
+  }
+  const rest = Object.fromEntries(Object.entries(e).filter(([k]) => k !== key));
+  check(validators.include, rest, yf, src.path, keywordWording(stripCollection(key)));
+  const raw = e[key];
+  const file = typeof raw === 'string' ? raw : isMapping(raw) && typeof raw.file === 'string' && Object.keys(raw).length === 1 ? raw.file : undefined;
+  const valueLoc = yf.locOf([...src.path, key]);
+  if (file === undefined) throw new InputError(`${stripCollection(key)} needs a file name (a string, or {file: NAME}), got ${describeValue(raw)}`, valueLoc);
+  refuseTemplatedPath(file, 'task file', valueLoc);
+  const abs = findFile(file, [dirname(src.abs), ...inh.includeDirs], 'task file', valueLoc);
+  if (src.stack.includes(abs)) {
+    throw new InputError(`include cycle: ${[...src.stack, abs].map((f) => ctx.display(f)).join(' -> ')}`, valueLoc);
+  }
+  const inc = ctx.read(abs);
+  return loadTaskList(ctx, inc.value, { yf: inc, path: [], abs, stack: [...src.stack, abs] }, deeper(inh, e, src), handler);
+}
+
+function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource, inh: Inherit, handler: boolean): Task {
+  const { yf, path } = src;
+  const keyLoc = (k: string | number, ...more: Array<string | number>): SourceLoc => yf.keyLocOf([...path, k, ...more]);
+  const given = typeof e.name === 'string' ? e.name : undefined;
+  const modKeys: string[] = [];
+  const unknown: string[] = [];
+  for (const k of Object.keys(e)) {
+    if (TASK_KEYWORDS.includes(k)) {
+      if (k === 'listen' && !handler) throw new InputError('"listen" is only valid on handlers', keyLoc(k));
+    } else if (ctx.modules.get(k)) modKeys.push(k);
+    else unknown.push(k);
+  }
+  const label = given ?? modKeys[0] ?? unknown[0] ?? '?';
+  const prefix = `task "${label}": `;
+  if (modKeys.length > 1) throw new InputError(`${prefix}has two modules, "${modKeys[0]}" and "${modKeys[1]}"; a task runs exactly one module`, keyLoc(modKeys[1]), 'split it into two tasks');
+  for (const k of unknown) throw unknownKey(ctx, k, modKeys.length === 1, prefix, keyLoc(k));
+  const modKey = modKeys[0];
+  if (!modKey) throw new InputError(`${prefix}has no module; supported modules: ${ctx.modules.names().join(', ')}`, yf.locOf(path));
+  const keywords = Object.fromEntries(Object.entries(e).filter(([k]) => k !== modKey));
+  check(validators.taskKeywords, keywords, yf, path, keywordWording('task', UNSUPPORTED_TASK), prefix);
+
+  const def = ctx.modules.get(modKey)!;
+  const moduleLoc = keyLoc(modKey);
+  const { args, argLocs } = moduleArgs(e[modKey], def.freeForm, Object.keys((def.schema.properties ?? {}) as object), modKey, prefix, moduleLoc, path, src);
+  if (isMapping(e.args)) {
+    for (const [k, v] of Object.entries(e.args)) {
+      if (k in args) continue; // inline arguments win over args:
+      args[k] = v;
+      argLocs[k] = keyLoc('args', k);
+    }
+  }
+
+  if ('loop' in e && 'with_items' in e) throw new InputError(`${prefix}give either loop or with_items, not both`, keyLoc('with_items'));
+  if ('loop_control' in e && !('loop' in e) && !('with_items' in e)) throw new InputError(`${prefix}loop_control without loop`, keyLoc('loop_control'));
+  const notify = e.notify === undefined || e.notify === null ? [] : Array.isArray(e.notify) ? e.notify.map(String) : [String(e.notify)];
+  const notifyLocs = Array.isArray(e.notify) ? notify.map((_, j) => yf.locOf([...path, 'notify', j])) : notify.map(() => yf.locOf([...path, 'notify']));
+  const extra: Vars = {};
+  for (const k of ['retries', 'delay', 'until', 'timeout', 'listen'] as const) if (e[k] !== undefined) extra[k] = e[k];
+  for (const k of ['check_mode', 'diff'] as const) if (e[k] !== undefined) extra[k] = toBool(e[k]);
+  const lc = isMapping(e.loop_control) ? e.loop_control : {};
+  if (lc.label !== undefined) extra.loop_label = lc.label;
+  const becomeUser = checkBecomeUser(e.become_user, keyLoc('become_user')) ?? inh.becomeUser;
+  if (becomeUser) extra.become_user = becomeUser;
+
+  const task: Task = {
+    name: given ?? defaultName(modKey, args, def.freeForm),
+    module: def.name,
+    args,
+    loc: yf.locOf(path),
+    tags: mergeTags(inh.tags, normTags(e.tags)),
+    when: [...inh.when, ...normWhen(e.when)],
+    loopVar: typeof lc.loop_var === 'string' ? lc.loop_var : 'item',
+    notify,
+    ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
+    noLog: toBool(e.no_log) ?? inh.noLog ?? false,
+    vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
+    extra,
+    moduleLoc,
+    argLocs,
+    notifyLocs,
+  };
+  if (e.loop !== undefined) task.loop = e.loop;
+  else if (e.with_items !== undefined) task.loop = flattenOnce(e.with_items);
+  if (typeof e.register === 'string') task.register = e.register;
+  const become = toBool(e.become) ?? inh.become;
+  if (become !== undefined) task.become = become;
+  if (e.changed_when !== undefined) task.changedWhen = condition(e.changed_when);
+  if (e.failed_when !== undefined) task.failedWhen = condition(e.failed_when);
+  if (inh.role) task.role = inh.role;
+  validateArgsWith(task, task.args, false, ctx.modules);
+  return task;
+}
+
+function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
+  if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
+  const kw = suggest(k, TASK_KEYWORDS);
+  const mod = suggest(k, ctx.modules.names());
+  if (hasModule || (kw && !mod)) {
+    return new InputError(`${prefix}unknown task keyword "${k}"${kw ? `; did you mean "${kw}"?` : mod ? ` (a task runs exactly one module; did you mean "${mod}"?)` : ''}`, loc);
+  }
+  return new InputError(
+    `unknown module "${k}"${mod ? `; did you mean "${mod}"?` : ''}`,
+    loc,
+    mod ? undefined : `supported modules: ${ctx.modules.names().join(', ')}`,
+  );
+}
+
+/** The module's value: mapping, free-form string, `key=value` string, or nothing. */
+function moduleArgs(
+  raw: unknown, freeForm: string | undefined, props: string[], modKey: string, prefix: string, moduleLoc: SourceLoc, path: YamlPath, src: TaskSource,
+): { args: Vars; argLocs: Record<string, SourceLoc> } {
+  const argLocs: Record<string, SourceLoc> = {};
+  if (raw === null || raw === undefined) return { args: {}, argLocs };
+  if (isMapping(raw)) {
+    for (const k of Object.keys(raw)) argLocs[k] = src.yf.keyLocOf([...path, modKey, k]);
+    return { args: { ...raw }, argLocs };
+  }
+  if (typeof raw === 'string' || typeof raw === 'number') {
+    const s = String(raw);
+    let args: Vars;
+    if (freeForm) {
+      const split = splitFreeForm(s, new Set(props.filter((p) => p !== freeForm)));
+      args = { ...split.args };
+      if (split.rest !== '') args[freeForm] = split.rest;
+    } else {
+      const kv = parseKeyValues(s);
+      if ('bad' in kv) {
+        throw new InputError(`${prefix}${stripCollection(modKey)} takes a mapping of arguments or key=value pairs; cannot read "${kv.bad}"`, moduleLoc);
+      }
+      args = kv.args;
+    }
+    for (const k of Object.keys(args)) argLocs[k] = moduleLoc;
+    return { args, argLocs };
+  }
+  throw new InputError(`${prefix}arguments of ${stripCollection(modKey)} must be a mapping, got ${describeValue(raw)}`, moduleLoc);
+}
+
+/** `name` a user sees when the task has none: "apt: nginx", "command: make install". */
+function defaultName(modKey: string, args: Vars, freeForm: string | undefined): string {
+  const mod = stripCollection(modKey);
+  const keys = [...(freeForm ? [freeForm] : []), 'name', 'path', 'dest', 'src', 'url', 'regexp', 'line', 'key'];
+  const k = keys.find((x) => args[x] !== undefined) ?? Object.keys(args)[0];
+  if (k === undefined) return mod;
+  const v = args[k];
+  let s = Array.isArray(v) ? v.map(String).join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  s = s.split('\n')[0].trim();
+  if (s.length > 50) s = `${s.slice(0, 47)}...`;
+  return `${mod}: ${s}`;
+}
+
+/** changed_when/failed_when as a list means all must hold. */
+function condition(v: unknown): string | boolean {
+  if (typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.length === 1 ? String(v[0]) : v.map((x) => `(${String(x)})`).join(' and ');
+  return String(v);
+}
+
+/** with_items flattens one level of nested lists (Ansible's behaviour); a template string stays raw. */
+function flattenOnce(v: unknown): unknown {
+  return Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
+}

@@ -1,0 +1,2 @@
+export { loadDotEnv, isTrackedByGit } from './dotenv.js';
+export { Redactor, MASK } from './redactor.js';

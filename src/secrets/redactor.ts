@@ -1,0 +1,77 @@
+/**
+ * Replaces every known secret by ******** in text shown to users or written to records.
+ *
+ * Secrets are matched as plain substrings, longest first, so a secret that contains another
+ * one is hidden whole. Empty strings are ignored (they would match everywhere).
+ * Risk, documented on purpose: a 1-3 character secret is still redacted, which also masks
+ * every unrelated occurrence of those characters in the output (a password "a" turns every
+ * "a" into ********). Output stays safe but becomes hard to read; use longer secrets.
+ */
+export const MASK = '********';
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  add(secret: string): void {
+    if (typeof secret !== 'string' || secret === '' || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    // A secret usually also reaches output with its trailing newline removed or inside a
+    // line of a multi-line value; the whole value is what we match, and also its trimmed
+    // form when it differs (a value ending in "\n" is printed without it by most tools).
+    const trimmed = secret.trim();
+    if (trimmed !== '' && trimmed !== secret) this.secrets.add(trimmed);
+    this.pattern = undefined;
+  }
+
+  /** Number of distinct strings being hidden. */
+  get size(): number {
+    return this.secrets.size;
+  }
+
+  redact(text: string): string {
+    if (this.secrets.size === 0 || text === '') return text;
+    this.pattern ??= new RegExp(
+      [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'),
+      'g',
+    );
+    return text.replace(this.pattern, MASK);
+  }
+
+  /** A copy of v with every string (values and keys) redacted; non-string leaves are kept. */
+  redactDeep<T>(v: T): T {
+    return this.walk(v, new WeakMap()) as T;
+  }
+
+  private walk(v: unknown, seen: WeakMap<object, unknown>): unknown {
+    if (typeof v === 'string') return this.redact(v);
+    if (v === null || typeof v !== 'object') return v;
+    if (seen.has(v)) return seen.get(v);
+    if (Buffer.isBuffer(v)) return v;
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      seen.set(v, out);
+      for (const x of v) out.push(this.walk(x, seen));
+      return out;
+    }
+    if (v instanceof Map) {
+      const out = new Map<unknown, unknown>();
+      seen.set(v, out);
+      for (const [k, x] of v) out.set(this.walk(k, seen), this.walk(x, seen));
+      return out;
+    }
+    if (v instanceof Error) {
+      const e = new Error(this.redact(v.message));
+      e.name = v.name;
+      return e;
+    }
+    const out: Record<string, unknown> = {};
+    seen.set(v, out);
+    for (const [k, x] of Object.entries(v)) out[this.redact(k)] = this.walk(x, seen);
+    return out;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

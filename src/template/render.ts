@@ -1,0 +1,116 @@
+import { readFileSync, statSync } from 'node:fs';
+import { InputError, type SourceLoc } from '../errors.js';
+import type { Vars } from '../inventory/model.js';
+import type { TemplateContext } from './context.js';
+import { compileText, runText, runValue, toInputError } from './engine.js';
+
+/**
+ * Deep render: strings go through Handlebars; a string that is exactly one `{{ expr }}`
+ * returns the raw value (list, dict, number, bool kept, as Ansible does); lists and maps are
+ * rendered element by element (keys are left alone).
+ */
+export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): unknown {
+  if (typeof value === 'string') return value.includes('{{') ? runValue(value, vars, { loc }, ctx) : value;
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, loc, ctx));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, vars, loc, ctx);
+    return out;
+  }
+  return value;
+}
+
+export function renderString(text: string, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): string {
+  return text.includes('{{') ? runText(text, vars, { loc }, ctx) : text;
+}
+
+const fileCache = new Map<string, { mtimeMs: number; size: number; text: string }>();
+
+/**
+ * Renders a .hbs file. The text is read once per path+mtime; compilation is cached by text
+ * (engine), so N hosts rendering the same template compile it once.
+ * Errors name displayName (default: path) with the line inside the file.
+ */
+export function renderTemplateFile(path: string, vars: Vars, displayName = path, ctx?: TemplateContext): string {
+  let text: string;
+  try {
+    const st = statSync(path);
+    const hit = fileCache.get(path);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) text = hit.text;
+    else {
+      text = readFileSync(path, 'utf8');
+      fileCache.set(path, { mtimeMs: st.mtimeMs, size: st.size, text });
+    }
+  } catch (err) {
+    throw new InputError(`cannot read template ${displayName}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    compileText(text);
+  } catch (err) {
+    throw toInputError(err, text, { file: displayName });
+  }
+  return runText(text, vars, { file: displayName }, ctx);
+}
+
+/** Magic and bulky variables never rendered by resolveVars (hostvars holds other hosts' raw vars). */
+export const UNRESOLVED_VARS: ReadonlySet<string> = new Set([
+  'hostvars', 'groups', 'env', 'facts', 'ansible_facts', 'play_hosts', 'ansible_play_hosts', 'group_names',
+]);
+
+function hasTemplate(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('{{');
+  if (depth > 64 || v === null || typeof v !== 'object') return false;
+  return Object.values(v).some((x) => hasTemplate(x, depth + 1));
+}
+
+/**
+ * Vars whose values use other vars (`url: "http://{{ host }}:{{ port }}"`) are rendered,
+ * each once, in dependency order found on demand; a cycle is an error naming the chain.
+ * Every var must render (stricter than Ansible, which only fails when a broken var is used).
+ */
+export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext): Vars {
+  const pending = Object.keys(vars).filter((k) => !UNRESOLVED_VARS.has(k) && hasTemplate(vars[k]));
+  if (pending.length === 0) return vars;
+  const where = loc ?? { file: '<vars>', line: 1, col: 1 };
+  const done = new Map<string, unknown>();
+  const stack: string[] = [];
+  const view: Vars = {};
+  for (const k of Object.keys(vars)) {
+    if (!pending.includes(k)) {
+      view[k] = vars[k];
+      continue;
+    }
+    Object.defineProperty(view, k, { enumerable: true, configurable: true, get: () => resolve(k) });
+  }
+  const resolve = (k: string): unknown => {
+    if (done.has(k)) return done.get(k);
+    const at = stack.indexOf(k);
+    if (at >= 0) {
+      const chain = [...stack.slice(at), k];
+      const through = chain.slice(1, -1);
+      throw new InputError(
+        through.length === 0
+          ? `variable "${k}" refers to itself`
+          : `variable "${k}" refers to itself through ${through.map((t) => `"${t}"`).join(', ')} (${chain.join(' -> ')})`,
+        where,
+      );
+    }
+    stack.push(k);
+    try {
+      const v = renderValue(vars[k], view, where, ctx);
+      done.set(k, v);
+      return v;
+    } catch (err) {
+      // Name the var being resolved (the error itself may be about a var it uses).
+      if (err instanceof InputError && stack.length === 1 && !err.message.includes('refers to itself')) {
+        throw new InputError(`in variable "${k}": ${err.message}`, err.loc, err.hint);
+      }
+      throw err;
+    } finally {
+      stack.pop();
+    }
+  };
+  const out: Vars = { ...vars };
+  for (const k of pending) out[k] = resolve(k);
+  return out;
+}
