@@ -10,8 +10,13 @@ function positiveInt(v: string): number {
   return n;
 }
 
+/** Adds up/status/down under `lab`. Accepts the root program or an existing `lab` command. */
 export function registerLab(program: Command): void {
-  const lab = program.command('lab').description('disposable real Debian hosts on this machine, for trying playbooks (needs root)');
+  const lab =
+    program.name() === 'lab'
+      ? program
+      : (program.commands.find((c) => c.name() === 'lab') ?? program.command('lab'));
+  lab.description('disposable real Debian hosts on this machine, for trying playbooks (needs root)');
 
   lab
     .command('up')

@@ -118,7 +118,7 @@ function compile(args: Record<string, unknown>): string {
     // No EXIT trap (the runner may own it): every way out of here removes the temp files itself.
     '    tmp=$(mktemp "$dir/.chom-get_url.XXXXXX"); err=$(mktemp)',
     '    die() { rm -f -- "$tmp" "$err"; chom_fail "$1"; }',
-    '    fetch "$tmp" || die "download of $url failed after 3 tries: $(tail -n 3 "$err")"',
+    '    fetch "$tmp" || die "download of $url failed: $(tail -n 3 "$err")"',
     '    if [ -n "$want" ]; then got=$(sum_of "$tmp"); [ "$got" = "$want" ] || die "checksum mismatch for $url: want $algo:$want, got $algo:$got (nothing written to $dest)"; fi',
     '    rm -f -- "$err"',
     '    if [ -e "$dest" ] && cmp -s -- "$tmp" "$dest"; then rm -f -- "$tmp"; chom_ok "$dest already has the content of $url"',
@@ -131,11 +131,11 @@ function compile(args: Record<string, unknown>): string {
     '    fi',
     '  fi',
     'else',
-    '  chom_ok "$dest exists${want:+ with the wanted checksum}${want:-, force: no}"',
+    '  if [ -n "$want" ]; then chom_ok "$dest exists with the wanted $algo checksum"; else chom_ok "$dest exists (force: no, no checksum given)"; fi',
     'fi',
     // Attributes of whatever file is at dest now (or would be, in check mode).
     'if [ -e "$dest" ]; then',
-    '  if [ -n "$mode" ]; then m=$(stat -c %a -- "$dest"); if [ "$((8#$m))" != "$((8#$mode))" ]; then chom_check || chmod "$mode" -- "$dest"; chom_changed "mode $m -> $mode"; fi; fi',
+    '  if [ -n "$mode" ]; then m=$(stat -c %a -- "$dest"); if [ "$((8#$m))" != "$((8#$mode))" ]; then chom_check || chmod "$mode" -- "$dest"; chom_changed "mode $(printf %04o "$((8#$m))") -> $(printf %04o "$((8#$mode))")"; fi; fi',
     '  if [ -n "$owner" ]; then o=$(stat -c %U -- "$dest"); if [ "$o" != "$owner" ] && [ "$(stat -c %u -- "$dest")" != "$owner" ]; then chom_check || chown -- "$owner" "$dest"; chom_changed "owner $o -> $owner"; fi; fi',
     '  if [ -n "$group" ]; then g=$(stat -c %G -- "$dest"); if [ "$g" != "$group" ] && [ "$(stat -c %g -- "$dest")" != "$group" ]; then chom_check || chgrp -- "$group" "$dest"; chom_changed "group $g -> $group"; fi; fi',
     'fi',

@@ -39,7 +39,7 @@ describe('playbook errors name file:line:col and what is wrong', () => {
   it('YAML syntax error gives the position of the problem', () => {
     const e = failure({ 'playbooks/site.yml': '- hosts: all\n  tasks:\n    - name: x\n     command: ls\n' });
     assert.match(e.message, /^YAML syntax error/);
-    assert.equal(e.where, 'playbooks/site.yml:4:13');
+    assert.equal(e.where, 'playbooks/site.yml:4:1');
   });
 
   it('YAML syntax error in a role file names that file', () => {

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { suggest } from '../errors.js';
+import { didYouMean } from './hint.js';
 
 /** One ajv failure turned into words, with the YAML path it is about. */
 export interface Described {
@@ -101,7 +101,7 @@ export function describeFirst(errors: ErrorObject[], data: unknown, w: Wording):
 
 export function enumMessage(name: string, allowed: unknown[], value: unknown): string {
   const choices = allowed.map((a) => JSON.stringify(a)).join(', ');
-  const hint = typeof value === 'string' ? suggest(value, allowed.map(String)) : undefined;
+  const hint = typeof value === 'string' ? didYouMean(value, allowed.map(String)) : undefined;
   return `${name} must be one of ${choices}; got ${describeValue(value)}${hint ? `; did you mean "${hint}"?` : ''}`;
 }
 
@@ -116,7 +116,10 @@ function unionMessage(u: ErrorObject, all: ErrorObject[], w: Wording, path: Arra
   if (required.length > 0 && required.length === kids.length) return `${w.name(path)} needs one of ${[...new Set(required)].join(', ')}`;
   const types = kids.filter((k) => k.keyword === 'type').flatMap((k) => [(k.params as { type: unknown }).type].flat());
   const enums = kids.filter((k) => k.keyword === 'enum').flatMap((k) => (k.params as { allowedValues: unknown[] }).allowedValues);
-  if (enums.length > 0 && typeof value === 'string') return enumMessage(w.name(path), enums, value);
+  if (enums.length > 0 && types.length > 0) {
+    return `${w.name(path)} must be ${typeWords(types)} or one of ${enums.map((a) => JSON.stringify(a)).join(', ')}; got ${describeValue(value)}`;
+  }
+  if (enums.length > 0) return enumMessage(w.name(path), enums, value);
   if (types.length > 0) return `${w.name(path)} must be ${typeWords(types)}, got ${describeValue(value)}`;
   return `${w.name(path)} ${u.message ?? 'is invalid'}`;
 }

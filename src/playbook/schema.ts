@@ -1,5 +1,6 @@
 import AjvModule, { type ValidateFunction } from 'ajv';
-import { InputError, suggest } from '../errors.js';
+import { InputError } from '../errors.js';
+import { didYouMean } from './hint.js';
 import type { YamlFile } from '../yaml/read.js';
 import { describeFirst, type Wording } from './schema-errors.js';
 
@@ -146,7 +147,7 @@ export function keywordWording(what: string, unsupported: ReadonlySet<string> = 
     name,
     unknownKey: (key, allowed, parent) => {
       if (parent.length === 0 && unsupported.has(key)) return `${what} keyword "${key}" is not supported by chom-play`;
-      const hint = suggest(key, allowed);
+      const hint = didYouMean(key, allowed);
       const where = parent.length === 0 ? `${what} keyword` : `key in ${name(parent)}`;
       return `unknown ${where} "${key}"${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
     },
