@@ -61,31 +61,40 @@ export class LabError extends ChomError {
   }
 }
 
-/** "did you mean" for misspelt keys and module names (Levenshtein distance <= 2 or prefix). */
+/**
+ * "did you mean" for misspelt keys and module names: Damerau-Levenshtein distance (a swap of
+ * two neighbours counts once: nmae -> name) within about a third of the word, or a name the
+ * word is a clear prefix of (memory -> memory_mb).
+ */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  const w = word.toLowerCase();
   let best: string | undefined;
   let bestDist = Infinity;
+  let prefix: string | undefined;
   for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
+    const lc = c.toLowerCase();
+    const d = distance(w, lc);
     if (d < bestDist) {
       bestDist = d;
       best = c;
     }
+    if (!prefix && w.length >= 3 && lc.startsWith(w)) prefix = c;
   }
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  return bestDist <= limit ? best : undefined;
+  if (best !== undefined && bestDist <= limit) return best;
+  return prefix;
 }
 
+/** Optimal string alignment distance (Levenshtein + adjacent transpositions). */
 function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }

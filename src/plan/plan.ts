@@ -118,6 +118,7 @@ function compileTask(
   handlerIds: Map<string, number>,
   itemLabel?: string,
 ): ScriptTask {
+  refuseUnsupported(task);
   const name = itemLabel === undefined ? renderName(task, vars) : `${renderName(task, vars)} (item=${itemLabel})`;
   const base: ScriptTask = {
     id,
@@ -161,6 +162,18 @@ function compileTask(
   if (task.changedWhen !== undefined) base.changedWhen = bashOf(task.changedWhen, vars, selfAndRegistered, task.loc);
   if (task.failedWhen !== undefined) base.failedWhen = bashOf(task.failedWhen, vars, selfAndRegistered, task.loc);
   return base;
+}
+
+/** Keywords the loader accepts for features still to come: refuse them rather than ignore them. */
+const NOT_YET: Record<string, string> = {
+  retries: 'retries/until/delay', until: 'retries/until/delay', delay: 'retries/until/delay',
+  timeout: 'per-task timeout', check_mode: 'per-task check_mode', diff: 'per-task diff',
+};
+
+function refuseUnsupported(task: Task): void {
+  for (const k of Object.keys(task.extra)) {
+    if (k in NOT_YET) throw new InputError(`task "${task.name}": ${k} (${NOT_YET[k]}) is not supported by chom-play yet`, task.loc, 'remove it; it would otherwise be silently ignored');
+  }
 }
 
 function renderName(task: Task, vars: Vars): string {

@@ -176,7 +176,7 @@ describe('playbook errors name file:line:col and what is wrong', () => {
       'roles/db/meta/main.yml': 'requires:\n  memory: 2048\n',
     });
     assert.equal(e.where, 'roles/db/meta/main.yml:2:3');
-    assert.equal(e.message, 'role "db": unknown key in "requires" "memory"; did you mean "memory_mb"?');
+    assert.equal(e.message, 'role "db": unknown key "memory" in "requires"; did you mean "memory_mb"?');
   });
 
   it('a templated vars_files path is refused', () => {

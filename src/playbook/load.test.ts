@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { formatLoc, InputError } from '../errors.js';
 import { loadPlaybookWith } from './load.js';
 import type { Task } from './model.js';
 import { selectByTags } from './tags.js';
@@ -212,5 +213,58 @@ describe('import_playbook and play options', () => {
     const root = project({ 'site.yml': '- hosts: all\n  tasks:\n    - shell: |\n        set -e\n        echo  "a  b"\n' });
     const t = loadPlaybookWith(join(root, 'site.yml'), { modules: fakeModules() }).plays[0].tasks[0];
     assert.deepEqual(t.args, { cmd: 'set -e\necho  "a  b"\n' });
+  });
+});
+
+describe('roles listed as mappings', () => {
+  it('applies when and tags to the role, its dependencies and its handlers; runs distinct params twice', () => {
+    const root = project({
+      'playbooks/site.yml': `- hosts: all
+  roles:
+    - role: app
+      when: deploy_app
+      tags: [app]
+      vars: {port: 1}
+    - role: app
+      vars: {port: 2}
+`,
+      'roles/app/meta/main.yml': 'dependencies: [base]\n',
+      'roles/base/tasks/main.yml': '- command: base\n',
+      'roles/app/tasks/main.yml': '- command: app {{ port }}\n  notify: restart app\n',
+      'roles/app/handlers/main.yml': '- name: restart app\n  command: restart\n',
+    });
+    const play = loadPlaybookWith(join(root, 'playbooks/site.yml'), { modules: fakeModules() }).plays[0];
+    assert.deepEqual(play.roles.map((r) => `${r.name}:${JSON.stringify(r.params)}`), ['base:{}', 'app:{"port":1}', 'app:{"port":2}']);
+    assert.deepEqual(play.tasks.map((t) => [t.name, t.when, t.tags]), [
+      ['command: base', ['deploy_app'], ['app']],
+      ['command: app {{ port }}', ['deploy_app'], ['app']],
+      ['command: app {{ port }}', [], []],
+    ]);
+    assert.deepEqual(play.roles[1].when, ['deploy_app']);
+    assert.equal(play.handlers.length, 1, 'a role listed twice contributes its handlers once');
+    assert.deepEqual(play.handlers[0].when, ['deploy_app']);
+  });
+
+  it('refuses role parameters outside vars:', () => {
+    const root = project({
+      'playbooks/site.yml': '- hosts: all\n  roles:\n    - {role: app, port: 80}\n',
+      'roles/app/tasks/main.yml': '- command: app\n',
+    });
+    assert.throws(() => loadPlaybookWith(join(root, 'playbooks/site.yml'), { modules: fakeModules() }), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.equal(formatLoc(e.loc), 'playbooks/site.yml:3:19');
+      assert.match(e.message, /unknown role entry keyword "port".*role parameters go under vars:/);
+      return true;
+    });
+  });
+
+  it('loads a role with only defaults (no tasks) and finds roles next to the playbook first', () => {
+    const root = project({
+      'site.yml': '- hosts: all\n  roles: [only_defaults]\n',
+      'roles/only_defaults/defaults/main.yaml': 'x: 1\n',
+    });
+    const pb = loadPlaybookWith(join(root, 'site.yml'), { modules: fakeModules() });
+    assert.deepEqual(pb.plays[0].roles[0].defaults, { x: 1 });
+    assert.deepEqual(pb.plays[0].tasks, []);
   });
 });

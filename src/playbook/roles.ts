@@ -91,15 +91,17 @@ export class RoleExpander {
     if (when.length > 0) role.when = when;
     if (isDir(join(dir, 'files'))) role.filesDir = join(dir, 'files');
     if (isDir(join(dir, 'templates'))) role.templatesDir = join(dir, 'templates');
-    const inherit = {
-      tags: mergeTags(this.playTags, tags),
-      when,
-      vars: {},
-      role,
-      includeDirs: [join(dir, 'tasks'), this.playbookDir],
-    };
+    // Role tasks get the play's tags, the entry's tags and when, and a link to the instance.
     const list = (f: { yf: YamlFile; abs: string } | undefined, handler: boolean): Task[] =>
-      f ? loadTaskList(this.ctx, f.yf.value, { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] }, { ...inherit, includeDirs: [join(dir, handler ? 'handlers' : 'tasks'), this.playbookDir] }, handler) : [];
+      f
+        ? loadTaskList(this.ctx, f.yf.value, { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] }, {
+            tags: mergeTags(this.playTags, tags),
+            when,
+            vars: {},
+            role,
+            includeDirs: [join(dir, 'tasks'), this.playbookDir],
+          }, handler)
+        : [];
     out.push({ role, tasks: list(files.tasks, false), handlers: list(files.handlers, true) });
     return out;
   }

@@ -31,7 +31,8 @@ const TYPE_WORDS: Record<string, string> = {
 
 export function typeWords(t: unknown): string {
   const list = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[String(x)] ?? String(x));
-  return [...new Set(list)].join(' or ');
+  const u = [...new Set(list)];
+  return u.length <= 1 ? (u[0] ?? '') : `${u.slice(0, -1).join(', ')} or ${u[u.length - 1]}`;
 }
 
 /** Short human description of a value, for "got ..." messages. */
@@ -77,6 +78,10 @@ export function describeFirst(errors: ErrorObject[], data: unknown, w: Wording):
   const e = [...top].sort((a, b) => rank(a) - rank(b))[0] ?? errors[0];
   const path = toPath(e.instancePath, data);
   const value = valueAt(data, path);
+  const expect = (e.parentSchema as Record<string, unknown> | undefined)?.['x-expect'];
+  if (typeof expect === 'string' && e.keyword !== 'additionalProperties' && e.keyword !== 'required') {
+    return { path, atKey: false, message: `${w.name(path)} must be ${expect}, got ${describeValue(value)}` };
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);

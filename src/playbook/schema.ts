@@ -18,7 +18,7 @@ const strList = { type: ['string', 'array'], items: { type: 'string' } };
 const mapping = { type: ['object', 'null'] };
 const list = { type: ['array', 'null'] };
 const intOrTemplate = { type: ['integer', 'string'] };
-const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-expect': 'a variable name (letters, digits and _, not starting with a digit)' };
 
 /** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
 const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: bool, no_log: bool };
@@ -148,8 +148,8 @@ export function keywordWording(what: string, unsupported: ReadonlySet<string> = 
     unknownKey: (key, allowed, parent) => {
       if (parent.length === 0 && unsupported.has(key)) return `${what} keyword "${key}" is not supported by chom-play`;
       const hint = didYouMean(key, allowed);
-      const where = parent.length === 0 ? `${what} keyword` : `key in ${name(parent)}`;
-      return `unknown ${where} "${key}"${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
+      const where = parent.length === 0 ? `${what} keyword "${key}"` : `key "${key}" in ${name(parent)}`;
+      return `unknown ${where}${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
     },
     missing: (path) => `${what} needs ${name(path)}`,
   };

@@ -69,6 +69,11 @@ export function selectedTasks(pb: Playbook, tags: string[], skipTags: string[]):
  * a bad variable or template stops the run while no host has been changed.
  */
 export async function prepare(cfg: RunConfig): Promise<Prepared> {
+  for (const play of cfg.playbook.plays) {
+    for (const k of Object.keys(play.extra)) {
+      if (k !== 'become_user') throw new InputError(`play "${play.name}": ${k} is not supported by chom-play yet`, play.loc, 'remove it; it would otherwise be silently ignored');
+    }
+  }
   const hostsByPlay = playHosts(cfg);
   const all = [...new Set([...hostsByPlay.values()].flat())];
   if (all.length === 0) throw new InputError(`no hosts matched: ${cfg.playbook.plays.map((p) => `"${p.hosts}"`).join(', ')}${cfg.limit ? ` with --limit "${cfg.limit}"` : ''}`, undefined, 'check the play\'s hosts: and --limit against the inventory (--list-hosts shows the selection)');

@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { TemplateContext } from './context.js';
 import { helpers } from './helpers.js';
+import { evalJinja, extractJinja } from './jinja.js';
 import { errAt, TemplateError, type HelperOpts } from './template-error.js';
 
 /**
@@ -22,6 +23,8 @@ import { errAt, TemplateError, type HelperOpts } from './template-error.js';
 const hb = Handlebars.create();
 hb.registerHelper(helpers() as Record<string, Handlebars.HelperDelegate>);
 const HELPERS = new Set(Object.keys(hb.helpers));
+/** Helpers a user can call (not Handlebars' internals, not ours). */
+const PUBLIC_HELPERS = [...HELPERS].filter((h) => !['helperMissing', 'blockHelperMissing', 'log'].includes(h)).sort();
 
 type Node = hbs.AST.Node;
 type Expr = hbs.AST.Expression;
@@ -78,6 +81,17 @@ hb.registerHelper('__chom_out', function (this: unknown, ...args: unknown[]) {
   if (v === null) return '';
   return typeof v === 'object' ? JSON.stringify(v) : v;
 });
+function jinja(index: number, opts: HelperOpts): unknown {
+  const expr = (opts.data?.chomJinja as string[] | undefined)?.[index];
+  if (typeof expr !== 'string') throw errAt(opts, 'unknown helper "__chom_jinja"');
+  return evalJinja(expr, (opts.data?.root ?? {}) as Record<string, unknown>, opts);
+}
+hb.registerHelper('__chom_jinja', (index: number, opts: HelperOpts) => {
+  const v = jinja(index, opts);
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : v;
+});
+hb.registerHelper('__chom_jinja_raw', jinja);
 hb.registerHelper('__chom_capture', (...args: unknown[]) => {
   const opts = args[args.length - 1] as HelperOpts;
   (opts.data?.chomBox as { value: unknown }).value = args[0];
@@ -115,9 +129,9 @@ function isVariable(p: Path): boolean {
 
 /** `{{name arg}}` / `(name arg)` / `{{#name arg}}`: name must be a helper (checked before any host). */
 function checkHelper(p: Node, hasArgs: boolean): void {
-  if (!hasArgs || !isPath(p) || p.parts.length !== 1 || p.data || HELPERS.has(p.parts[0])) return;
-  const guess = suggest(p.parts[0], [...HELPERS].filter((h) => !h.startsWith('__')));
-  throw new TemplateError(`unknown helper "${p.original}"`, p.loc.start.line, p.loc.start.column + 1, guess ? `did you mean "${guess}"?` : `helpers: ${[...HELPERS].filter((h) => !h.startsWith('__')).sort().join(', ')}`);
+  if (!hasArgs || !isPath(p) || p.parts.length !== 1 || p.data || HELPERS.has(p.parts[0]) || p.parts[0] === '__chom_jinja') return;
+  const guess = suggest(p.parts[0], PUBLIC_HELPERS);
+  throw new TemplateError(`unknown helper "${p.original}"`, p.loc.start.line, p.loc.start.column + 1, guess ? `did you mean "${guess}"?` : `helpers: ${PUBLIC_HELPERS.join(', ')}`);
 }
 
 function hasArgs(n: { params: Expr[]; hash?: hbs.AST.Hash }): boolean {
@@ -176,7 +190,8 @@ function singleExpression(ast: hbs.AST.Program): Expr | undefined {
     return sub;
   }
   if (!hasArgs && m.path.parts.length === 0) return m.path;
-  const sub: hbs.AST.SubExpression = { type: 'SubExpression', path: m.path, params: m.params.map(expr), hash: hash(m.hash), loc: m.loc };
+  const name = m.path.original === '__chom_jinja' ? path('__chom_jinja_raw', m.path.loc) : m.path;
+  const sub: hbs.AST.SubExpression = { type: 'SubExpression', path: name, params: m.params.map(expr), hash: hash(m.hash), loc: m.loc };
   return sub;
 }
 
@@ -185,6 +200,8 @@ export interface Compiled {
   text: Handlebars.TemplateDelegate;
   /** Set when the source is exactly one `{{ expr }}`: renders and captures the raw value. */
   raw?: Handlebars.TemplateDelegate;
+  /** Ansible-style `{{ x | filter }}` expressions, referenced by index from the template. */
+  jinja: string[];
 }
 
 const cache = new Map<string, Compiled>();
@@ -196,9 +213,10 @@ type CompileOptions = Parameters<typeof hb.compile>[1];
 export function compileText(text: string): Compiled {
   const hit = cache.get(text);
   if (hit) return hit;
-  const ast = hb.parse(text);
-  const out: Compiled = { text: hb.compile(program(ast), OPTIONS) };
-  const single = text.trim().startsWith('{{') ? singleExpression(ast) : undefined;
+  const { text: hbsText, exprs } = extractJinja(text);
+  const ast = hb.parse(hbsText);
+  const out: Compiled = { text: hb.compile(program(ast), OPTIONS), jinja: exprs };
+  const single = hbsText.startsWith('{{') ? singleExpression(ast) : undefined;
   if (single) {
     const capture: hbs.AST.MustacheStatement = {
       type: 'MustacheStatement',
@@ -268,11 +286,13 @@ function parseDetail(message: string): string {
 export interface RenderData {
   chomCtx?: TemplateContext;
   chomBox?: { value: unknown };
+  chomJinja?: string[];
 }
 
 export function runText(text: string, vars: object, origin: Origin, ctx?: TemplateContext): string {
   try {
-    return compileText(text).text(vars, { data: { chomCtx: ctx } satisfies RenderData });
+    const c = compileText(text);
+    return c.text(vars, { data: { chomCtx: ctx, chomJinja: c.jinja } satisfies RenderData });
   } catch (err) {
     throw toInputError(err, text, origin);
   }
@@ -282,9 +302,9 @@ export function runText(text: string, vars: object, origin: Origin, ctx?: Templa
 export function runValue(text: string, vars: object, origin: Origin, ctx?: TemplateContext): unknown {
   try {
     const c = compileText(text);
-    if (!c.raw) return c.text(vars, { data: { chomCtx: ctx } satisfies RenderData });
+    if (!c.raw) return c.text(vars, { data: { chomCtx: ctx, chomJinja: c.jinja } satisfies RenderData });
     const box = { value: undefined as unknown };
-    c.raw(vars, { data: { chomCtx: ctx, chomBox: box } satisfies RenderData });
+    c.raw(vars, { data: { chomCtx: ctx, chomBox: box, chomJinja: c.jinja } satisfies RenderData });
     return box.value;
   } catch (err) {
     throw toInputError(err, text, origin);

@@ -24,9 +24,10 @@ export function readYaml(file: string, displayName = file): YamlFile {
   return parseYaml(text, displayName);
 }
 
+/** YAML 1.1, as Ansible (PyYAML) reads it: `mode: 0644` is octal, `yes`/`no` are booleans. */
 export function parseYaml(text: string, file: string): YamlFile {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1' });
   const at = (offset: number): SourceLoc => {
     const p = lc.linePos(offset);
     return { file, line: p.line, col: p.col };

@@ -57,7 +57,7 @@ export function tokenize(src: string, from = 0, to = src.length): Token[] {
       let s = '';
       while (j < to && src[j] !== c) {
         if (src[j] === '\\' && j + 1 < to) {
-          s += ESCAPES[src[j + 1]] ?? `\\${src[j + 1]}`;
+          s += (Object.hasOwn(ESCAPES, src[j + 1]) ? ESCAPES[src[j + 1]] : undefined) ?? `\\${src[j + 1]}`;
           j += 2;
         } else s += src[j++];
       }

@@ -136,7 +136,7 @@ export function parse(src: string, from = 0, to = src.length): Node {
     if (t.k === 'id') {
       const lower = t.v.toLowerCase();
       // Jinja accepts true/True/none/None; TRUE is not special there but harmless to accept.
-      if (lower in CONSTS && (t.v === lower || t.v === lower[0].toUpperCase() + lower.slice(1))) {
+      if (Object.hasOwn(CONSTS, lower) && (t.v === lower || t.v === lower[0].toUpperCase() + lower.slice(1))) {
         next();
         return { t: 'lit', v: CONSTS[lower], pos: t.pos, end: t.end };
       }

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Redactor } from './redactor.js';
+
+test('every occurrence of every secret is replaced, longest first', () => {
+  const r = new Redactor();
+  r.add('hunter2');
+  r.add('hunter2-extended');
+  r.add('');
+  assert.equal(r.redact('a hunter2 b hunter2-extended c hunter2'), 'a ******** b ******** c ********');
+  assert.equal(r.size, 2);
+});
+
+test('regex characters in secrets are matched literally', () => {
+  const r = new Redactor();
+  r.add('p.a$s(w)*rd[1]');
+  assert.equal(r.redact('x p.a$s(w)*rd[1] y pXa$s'), 'x ******** y pXa$s');
+});
+
+test('a secret with a trailing newline is also hidden without it', () => {
+  const r = new Redactor();
+  r.add('token123\n');
+  assert.equal(r.redact('got token123 here'), 'got ******** here');
+});
+
+test('short secrets are still redacted (and mask unrelated text: documented risk)', () => {
+  const r = new Redactor();
+  r.add('ab');
+  assert.equal(r.redact('cab ab'), 'c******** ********');
+});
+
+test('redactDeep redacts strings in nested values, keys included, without mutating the input', () => {
+  const r = new Redactor();
+  r.add('s3cr3t');
+  const input = { msg: 'pw s3cr3t', list: ['s3cr3t', 1, null, true], nested: { s3cr3t: 'k' }, n: 5 };
+  const out = r.redactDeep(input);
+  assert.deepEqual(out, { msg: 'pw ********', list: ['********', 1, null, true], nested: { '********': 'k' }, n: 5 });
+  assert.equal(input.msg, 'pw s3cr3t');
+  const e = r.redactDeep(new Error('failed with s3cr3t'));
+  assert.equal(e.message, 'failed with ********');
+});
+
+test('nothing registered: text is unchanged', () => {
+  assert.equal(new Redactor().redact('abc'), 'abc');
+});

@@ -1,0 +1,70 @@
+/**
+ * The bash runtime every generated script starts with. Module snippets call these functions;
+ * they run inside the task's subshell (set -euo pipefail, stdin /dev/null, output captured).
+ *
+ * Reporting (a task is "changed" when chom_changed was called at least once, else "ok")
+ *   chom_changed MSG...        record a change; messages accumulate ("; "-joined in the event)
+ *   chom_ok MSG...             say why nothing had to change (noop description)
+ *   chom_fail MSG...           print MSG to stderr, record it as the failure message, exit 1
+ *   chom_rc N                  the exit code to report/register (default: the task's exit status)
+ *   chom_check                 returns 0 in check mode (CHOM_CHECK=1)
+ *
+ * Files, check-mode aware. In check mode nothing outside $CHOM_TMP (a scratch dir under /tmp,
+ * removed on exit) changes: writes land in a scratch copy, removals become markers, and later
+ * tasks of the same run read through chom_path, so their prediction is exact.
+ *   chom_path P                path to READ for P (scratch copy, a non-existent path if an earlier
+ *                              task removed it, else P). Use as "$(chom_path "$p")".
+ *   chom_target P              path to WRITE for P (check mode: scratch copy pre-filled with P's
+ *                              current content/attributes; otherwise P itself)
+ *   chom_put_content DEST B64 MODE OWNER GROUP BACKUP [MSG]
+ *                              install base64 content if its sha256 differs: atomic (temp file in
+ *                              DEST's dir + mv), old file backed up first, diff recorded (--diff),
+ *                              then MODE/OWNER/GROUP ("" = leave as is). New files get 0644, replaced
+ *                              files keep their owner and mode. BACKUP=1 also keeps DEST.<time>~
+ *                              beside it (Ansible's backup: yes). Reports changed, or ok when nothing
+ *                              differs. MSG replaces the default "updated DEST"/"created DEST".
+ *   chom_put_file DEST SRCFILE MODE OWNER GROUP BACKUP [MSG]   same with the content of a file
+ *   chom_set_attrs P MODE OWNER GROUP [NOFOLLOW]   bring mode/owner/group in line; reports
+ *                              "set P: mode 0644 -> 0600, ..."; sets CHOM_ATTRS_CHANGED=1|0.
+ *                              MODE is octal or symbolic (u=rw,g=r,o=). CHOM_ATTRS_QUIET=1 silences.
+ *                              In check mode an owner/group predicted by chom_state_get
+ *                              "user:NAME"/"group:NAME" = present is accepted.
+ *   chom_mode_apply CUR MODE ISDIR   prints the 4-digit octal mode MODE gives from octal CUR
+ *   chom_mkdir P [MODE OWNER GROUP]   create P and missing parents (each journaled, reported)
+ *   chom_remove P              back up then remove P (file, link or tree); reports changed.
+ *                              Returns silently when P does not exist.
+ *   chom_symlink SRC P [FORCE] make P a link to SRC (a file at P only replaced with FORCE=1,
+ *                              a directory never); silent when already right
+ *   chom_backup P              copy P (cp -a) to $CHOM_BACKUP_DIR/<task id>/P, journal its
+ *                              "restore", set CHOM_BACKUP_PATH. No-op in check mode.
+ *   chom_diff OLD NEW LABEL    append `diff -u` of two files to the task's diff (only with --diff)
+ *   chom_diff_note TEXT        append free text to the task's diff (only with --diff)
+ *   chom_journal OP PATH UNDO [BACKUP]   one JSON line in $CHOM_JOURNAL (not in check mode):
+ *                              {"run","task","time","op","path","undo","backup"?}; undo is one of
+ *                              delete | restore (copy BACKUP back to PATH) | rmdir |
+ *                              "attrs MODE UID GID" (put old attributes back). Rollback replays
+ *                              a run's lines in reverse order.
+ *
+ * Helpers
+ *   chom_state_get KEY / chom_state_set KEY VALUE   predicted state (check mode), e.g. "user:www"
+ *                              -> present|absent, "pkg:nginx" -> installed. get returns 1 if unset.
+ *   chom_b64d B64              decoded bytes on stdout
+ *   chom_sha FILE              sha256 hex of a file;  chom_same A B: both regular files, same sha256
+ *   chom_exists P              exists or is a (dangling) link
+ *   chom_tmpfile / chom_tmpdir a fresh temp file/dir under $CHOM_TMP (removed at the end)
+ *   chom_json_str S            S as a JSON string literal (for short text)
+ *
+ * Variables: CHOM_CHECK, CHOM_DIFF (0|1), CHOM_RUN_ID, CHOM_HOST, CHOM_TASK_ID, CHOM_TMP,
+ * CHOM_BACKUP_DIR (= ${CHOM_BACKUP_ROOT:-/var/backups/chom-play}/RUN_ID), CHOM_JOURNAL
+ * (= ${CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}/RUN_ID.jsonl). Names starting with chom__ are
+ * internal to the runner. Tools used on the host: bash >= 4.4, coreutils (base64, sha256sum, stat,
+ * mktemp, mv, cp), diff (diffutils) and perl (perl-base) -- all Essential in Debian minbase.
+ * Regular expressions (lineinfile, blockinfile) run in perl: Python's syntax as Ansible users
+ * write it ((?P<name>...), \d, lookarounds) is accepted by perl.
+ */
+import { PRELUDE_CORE } from './prelude-core.js';
+import { PRELUDE_FILES } from './prelude-files.js';
+import { PRELUDE_RUN } from './prelude-run.js';
+import { PRELUDE_SCRATCH } from './prelude-scratch.js';
+
+export const PRELUDE: string = [PRELUDE_CORE, PRELUDE_SCRATCH, PRELUDE_FILES, PRELUDE_RUN].join('\n');

@@ -1,0 +1,74 @@
+import type { Vars } from '../inventory/model.js';
+import { evaluate } from './expr/evaluate.js';
+import { ExprError } from './expr/lexer.js';
+import { parse } from './expr/parser.js';
+import { errAt, type HelperOpts } from './template-error.js';
+
+/**
+ * Ansible playbooks are full of `{{ name | default('x') }}` and `{{ x | int }}`. Handlebars
+ * never uses `|` inside a plain mustache, so such a mustache is unambiguous: it is replaced by
+ * `{{__chom_jinja N}}` and the expression (the `when:` language: paths, literals, filters,
+ * comparisons) is evaluated against the variables when rendered. No eval, same parser as
+ * conditions; registered results are not available here (they only exist on the host).
+ */
+export function extractJinja(text: string): { text: string; exprs: string[] } {
+  const exprs: string[] = [];
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const open = text.indexOf('{{', i);
+    if (open < 0) break;
+    const close = findClose(text, open + 2);
+    if (close < 0) break;
+    const inner = text.slice(open + 2, close);
+    if (isJinja(inner)) {
+      out += `${text.slice(i, open)}{{__chom_jinja ${exprs.length}}}`;
+      exprs.push(inner);
+    } else out += text.slice(i, close + 2);
+    i = close + 2;
+  }
+  return { text: out + text.slice(i), exprs };
+}
+
+/** Index of the `}}` ending a mustache opened before `from`, skipping quoted strings. */
+function findClose(text: string, from: number): number {
+  let q: string | undefined;
+  for (let j = from; j < text.length - 1; j++) {
+    const c = text[j];
+    if (q) {
+      if (c === '\\') j++;
+      else if (c === q) q = undefined;
+    } else if (c === "'" || c === '"') q = c;
+    else if (c === '}' && text[j + 1] === '}') return j;
+    else if (c === '{' && text[j + 1] === '{') return -1;
+  }
+  return -1;
+}
+
+function isJinja(inner: string): boolean {
+  if (/^\s*[#/^>!&{~*]/.test(inner) || /~\s*$/.test(inner)) return false;
+  let q: string | undefined;
+  for (let j = 0; j < inner.length; j++) {
+    const c = inner[j];
+    if (q) {
+      if (c === '\\') j++;
+      else if (c === q) q = undefined;
+    } else if (c === "'" || c === '"') q = c;
+    else if (c === '|') return true;
+  }
+  return false;
+}
+
+const NOTHING: ReadonlySet<string> = new Set();
+
+export function evalJinja(expr: string, vars: Vars, opts: HelperOpts | undefined): unknown {
+  try {
+    const v = evaluate(parse(expr), { vars, registered: NOTHING });
+    if (v.k === 'known') return v.v;
+    if (v.k === 'undef') throw new ExprError(`variable "${v.name}" is not defined`, v.pos, v.end, 'use | default(...) for an optional variable');
+    throw new ExprError('registered results are only known on the host; use them in when/changed_when/failed_when', 0, expr.length);
+  } catch (err) {
+    if (!(err instanceof ExprError)) throw err;
+    throw errAt(opts, `in {{${expr}}}: ${err.message}`, err.hint);
+  }
+}
