@@ -41,6 +41,7 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
     reporter: new PlainReporter(() => {}, { diff: false, verbose: false }),
     redactor: loaded.redactor,
     runId,
+    projectDir: loaded.projectDir,
     writeFacts: false,
     backupDir: '',
   });

@@ -52,6 +52,7 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
     reporter,
     redactor: loaded.redactor,
     runId: newRunId(),
+    projectDir: loaded.projectDir,
     writeFacts: opts.writeFacts,
     backupDir: join(loaded.projectDir, '.chom', 'backups', 'inventory'),
   });

@@ -12,7 +12,7 @@ const schema = {
     url: { type: 'string', minLength: 1 },
     dest: { type: 'string', minLength: 1 },
     checksum: { type: 'string' },
-    mode: { anyOf: [{ type: 'string', pattern: '^0?[0-7]{3,4}$' }, { type: 'integer' }] },
+    mode: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }] },
     owner: { type: 'string', minLength: 1 },
     group: { type: 'string', minLength: 1 },
     force: BOOL,
@@ -43,10 +43,12 @@ function headerLines(v: unknown): string[] {
   return lines;
 }
 
-/** Octal mode as the user meant it: YAML reads `mode: 0644` as the number 644, so its digits are the octal mode. */
+/** Octal or symbolic mode; YAML reads `mode: 0644` as the number 644, whose digits are the octal mode. */
 function modeOf(v: unknown): string {
   const s = String(v);
-  if (!/^0?[0-7]{3,4}$/.test(s)) throw new ModuleArgError(`mode ${s} is not an octal mode: write it as a quoted string like '0644'`, 'mode');
+  if (!/^0?[0-7]{3,4}$/.test(s) && !/^([ugoa]*[-+=][rwxXst]*)+(,([ugoa]*[-+=][rwxXst]*)+)*$/.test(s)) {
+    throw new ModuleArgError(`mode ${s} is neither octal ('0644') nor symbolic ('u=rw,g=r,o=')`, 'mode');
+  }
   return s;
 }
 
@@ -66,7 +68,7 @@ const FETCH = String.raw`fetch() { # $1 = output file; prints nothing on success
     else
       echo "neither curl nor wget is installed on this host: install one of them first (apt: curl)" >"$err"; return 1
     fi
-    [ "$try" -lt 3 ] && sleep $(( try * try ))
+    [ "$try" -lt 3 ] && sleep "$try"
   done
   return 1
 }`.replace(/\\\$\{/g, '${');
@@ -112,32 +114,18 @@ function compile(args: Record<string, unknown>): string {
     'elif [ "$force" = 1 ]; then need=1; why="force"',
     'fi',
     'if [ "$need" = 1 ]; then',
-    '  if chom_check; then chom_changed "would download $url to $dest ($why)"',
-    '  else',
-    '    dir=$(dirname -- "$dest"); [ -d "$dir" ] || chom_fail "destination directory $dir does not exist"',
-    // No EXIT trap (the runner may own it): every way out of here removes the temp files itself.
-    '    tmp=$(mktemp "$dir/.chom-get_url.XXXXXX"); err=$(mktemp)',
-    '    die() { rm -f -- "$tmp" "$err"; chom_fail "$1"; }',
-    '    fetch "$tmp" || die "download of $url failed: $(tail -n 3 "$err")"',
-    '    if [ -n "$want" ]; then got=$(sum_of "$tmp"); [ "$got" = "$want" ] || die "checksum mismatch for $url: want $algo:$want, got $algo:$got (nothing written to $dest)"; fi',
-    '    rm -f -- "$err"',
-    '    if [ -e "$dest" ] && cmp -s -- "$tmp" "$dest"; then rm -f -- "$tmp"; chom_ok "$dest already has the content of $url"',
-    '    else',
-    // New files get the usual 0666 & ~umask (mktemp made the temp file 0600); replaced files keep their mode.
-    '      if [ -e "$dest" ]; then chmod --reference="$dest" -- "$tmp"; chown --reference="$dest" -- "$tmp"; chom_backup "$dest"',
-    '      else chmod "$(printf %o $(( 0666 & ~$(umask) )))" -- "$tmp"; fi',
-    '      mv -f -- "$tmp" "$dest"',
-    '      chom_changed "downloaded $url to $dest ($(stat -c %s -- "$dest") bytes, sha256 $(sha256sum -- "$dest" | cut -c1-12)...)"',
-    '    fi',
-    '  fi',
+    '  if chom_check; then chom_changed "would download $url to $dest ($why)"; return 0; fi',
+    '  dir=$(dirname -- "$dest"); [ -d "$dir" ] || chom_fail "destination directory $dir does not exist"',
+    // The runner removes files listed in pending when the task dies: no partial download is left.
+    '  tmp=$(mktemp "$dir/.chom-get_url.XXXXXX"); printf "%s\\n" "$tmp" >>"$CHOM_T/pending"; err=$(chom_tmpfile)',
+    '  fetch "$tmp" || { rm -f -- "$tmp"; chom_fail "download of $url failed: $(tail -n 3 "$err")"; }',
+    '  if [ -n "$want" ]; then got=$(sum_of "$tmp"); [ "$got" = "$want" ] || { rm -f -- "$tmp"; chom_fail "checksum mismatch for $url: want $algo:$want, got $algo:$got (nothing written to $dest)"; }; fi',
+    // Atomic install with backup, journal and attributes; ok when the bytes are already there.
+    '  chom_put_file "$dest" "$tmp" "$mode" "$owner" "$group" 0 "downloaded $url to $dest ($(stat -c %s -- "$tmp") bytes, sha256 $(sha256sum -- "$tmp" | cut -c1-12)...)"',
+    '  rm -f -- "$tmp"',
     'else',
     '  if [ -n "$want" ]; then chom_ok "$dest exists with the wanted $algo checksum"; else chom_ok "$dest exists (force: no, no checksum given)"; fi',
-    'fi',
-    // Attributes of whatever file is at dest now (or would be, in check mode).
-    'if [ -e "$dest" ]; then',
-    '  if [ -n "$mode" ]; then m=$(stat -c %a -- "$dest"); if [ "$((8#$m))" != "$((8#$mode))" ]; then chom_check || chmod "$mode" -- "$dest"; chom_changed "mode $(printf %04o "$((8#$m))") -> $(printf %04o "$((8#$mode))")"; fi; fi',
-    '  if [ -n "$owner" ]; then o=$(stat -c %U -- "$dest"); if [ "$o" != "$owner" ] && [ "$(stat -c %u -- "$dest")" != "$owner" ]; then chom_check || chown -- "$owner" "$dest"; chom_changed "owner $o -> $owner"; fi; fi',
-    '  if [ -n "$group" ]; then g=$(stat -c %G -- "$dest"); if [ "$g" != "$group" ] && [ "$(stat -c %g -- "$dest")" != "$group" ]; then chom_check || chgrp -- "$group" "$dest"; chom_changed "group $g -> $group"; fi; fi',
+    '  chom_set_attrs "$dest" "$mode" "$owner" "$group"',
     'fi',
   ];
   return L.join('\n') + '\n';

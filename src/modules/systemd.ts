@@ -44,6 +44,11 @@ if [ "$load" = not-found ] && [ "$predicted" = no ]; then
   else chom_fail "unit $unit not found (systemctl: LoadState=not-found)"; fi
 fi
 did() { if chom_check; then chom_changed "\${chom_note}would $1 $unit"; else chom_changed "$2 $unit"; fi; }
+fail_journal() {
+  chom_fail "$1
+---- journalctl -u $unit (last 50 lines) ----
+$(journalctl --no-pager -u "$unit" -n 50 2>&1 || true)"
+}
 wait_active() {
   local deadline=$(( SECONDS + timeout )) st res
   while :; do
@@ -55,9 +60,7 @@ wait_active() {
     esac
     if [ "$st" = failed ] || [ "$st" = inactive ] || [ "$SECONDS" -ge "$deadline" ]; then
       [ "$st" = activating ] && "\${SC[@]}" stop --no-block "$unit" 2>/dev/null || true
-      chom_fail "unit $unit did not become active within \${timeout}s (is-active: $st, result: $(prop Result))
----- journalctl -u $unit (last 50 lines) ----
-$(journalctl --no-pager -u "$unit" -n 50 2>&1 || true)"
+      fail_journal "unit $unit did not become active within \${timeout}s (is-active: $st, result: $(prop Result))"
     fi
     sleep 0.5
   done
@@ -129,7 +132,7 @@ function compile(args: Record<string, unknown>): string {
     [
       `did ${verb} ${past}`,
       'if chom_check; then chom_state_set "unit:$unit" active; else',
-      `  "\${SC[@]}" ${verb} --no-block "$unit" || chom_fail "systemctl ${verb} $unit failed"`,
+      `  "\${SC[@]}" ${verb} --no-block "$unit" || fail_journal "systemctl ${verb} $unit failed"`,
       wait ? '  wait_active' : '  :',
       'fi',
     ].join('\n');

@@ -6,7 +6,7 @@ import { ModuleArgError } from '../modules/types.js';
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
-import { compileCondition, renderTemplateFile, renderValue, resolveVars } from '../template/index.js';
+import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 
@@ -21,6 +21,8 @@ export interface PlanContext {
   selected: Map<Play, Task[]>;
   /** Compiled module bodies shared across hosts: same module + same rendered args = same bash. */
   bodyCache: Map<string, string>;
+  /** Project dir, .env and the redactor, for helpers such as {{password "name"}}. */
+  tmpl: TemplateContext;
 }
 
 /** One host's part of a play, ready for buildScript(). */
@@ -47,10 +49,10 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
-      base = resolveVars(scopeFor(inputs, shared, t.role), play.loc);
+      base = resolveVars(scopeFor(inputs, shared, t.role), play.loc, ctx.tmpl);
       scopes.set(t.role ?? play, base);
     }
-    return Object.keys(t.vars).length === 0 ? base : resolveVars({ ...base, ...(renderValue(t.vars, base, t.loc) as Vars) }, t.loc);
+    return Object.keys(t.vars).length === 0 ? base : resolveVars({ ...base, ...(renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars) }, t.loc, ctx.tmpl);
   };
 
   const registered = new Set<string>();
@@ -70,7 +72,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
 
   for (const task of taskList) {
     const vars = scopeOf(task);
-    for (const item of expandLoop(task, vars)) {
+    for (const item of expandLoop(task, vars, ctx.tmpl)) {
       const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
       tasks.push(compileTask(ctx, play, task, v, nextId++, registered, handlerIds, item.label));
     }
@@ -99,13 +101,17 @@ interface LoopItem {
   label?: string;
 }
 
-function expandLoop(task: Task, vars: Vars): LoopItem[] {
+function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (task.loop === undefined) return [{ bind: false }];
-  const list = renderValue(task.loop, vars, task.loc);
+  const list = renderValue(task.loop, vars, task.loc, tmpl);
   if (!Array.isArray(list)) {
     throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
   }
-  return list.map((value) => ({ bind: true, value, label: typeof value === 'object' ? JSON.stringify(value) : String(value) }));
+  const labelTpl = task.extra.loop_label;
+  return list.map((value) => {
+    const label = labelTpl !== undefined ? renderValue(labelTpl, { ...vars, [task.loopVar]: value }, task.loc, tmpl) : value;
+    return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
+  });
 }
 
 function compileTask(
@@ -119,7 +125,7 @@ function compileTask(
   itemLabel?: string,
 ): ScriptTask {
   refuseUnsupported(task);
-  const name = itemLabel === undefined ? renderName(task, vars) : `${renderName(task, vars)} (item=${itemLabel})`;
+  const name = itemLabel === undefined ? renderName(task, vars, ctx.tmpl) : `${renderName(task, vars, ctx.tmpl)} (item=${itemLabel})`;
   const base: ScriptTask = {
     id,
     name,
@@ -130,14 +136,14 @@ function compileTask(
     noLog: task.noLog,
   };
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
+  if (task.register) base.register = task.register;
   const when = task.when.length === 0 ? undefined : conditionOf(task.when, vars, registered, task.loc);
   if (when === false) return { ...base, when: 'false' };
   if (typeof when === 'string') base.when = when;
-  if (task.register) base.register = task.register;
 
-  const args = renderValue(task.args, vars, task.loc) as Vars;
+  const args = renderValue(task.args, vars, task.loc, ctx.tmpl) as Vars;
   validateArgs(task, args, true);
-  addFileContent(ctx, play, task, args, vars);
+  addFileContent(ctx, task, args, vars);
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module "${task.module}"`, task.loc);
   const key = `${mod.name}\0${id}\0${JSON.stringify(args)}`;
@@ -154,7 +160,7 @@ function compileTask(
   base.body = body;
 
   for (const n of task.notify) {
-    const rendered = String(renderValue(n, vars, task.loc));
+    const rendered = String(renderValue(n, vars, task.loc, ctx.tmpl));
     const hid = handlerIds.get(rendered);
     if (hid === undefined) throw new InputError(`task "${name}" notifies "${rendered}", but no handler of play "${play.name}" has that name`, task.loc);
     if (!base.notify.includes(hid)) base.notify.push(hid);
@@ -176,10 +182,10 @@ function refuseUnsupported(task: Task): void {
   }
 }
 
-function renderName(task: Task, vars: Vars): string {
+function renderName(task: Task, vars: Vars, tmpl: TemplateContext): string {
   if (!task.name.includes('{{')) return task.name;
   try {
-    return String(renderValue(task.name, vars, task.loc));
+    return String(renderValue(task.name, vars, task.loc, tmpl));
   } catch {
     return task.name; // a name is a label: never fail a run over it
   }
@@ -203,11 +209,11 @@ function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<stri
 }
 
 /** template and copy-from-src: the controller reads/renders the file, the module gets the bytes. */
-function addFileContent(ctx: PlanContext, play: Play, task: Task, args: Vars, vars: Vars): void {
+function addFileContent(ctx: PlanContext, task: Task, args: Vars, vars: Vars): void {
   if (task.module === 'template') {
     const src = String(args.src);
     const path = findSourceFile('templates', src, ctx.playbook, task.role, task.loc);
-    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path)), 'utf8').toString('base64');
+    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64');
   } else if (task.module === 'copy' && typeof args.src === 'string' && args.content === undefined) {
     const path = findSourceFile('files', args.src, ctx.playbook, task.role, task.loc);
     args._content_b64 = readFileSync(path).toString('base64');

@@ -6,6 +6,7 @@ import type { Play, Playbook, Task } from '../playbook/model.js';
 import { selectByTags } from '../playbook/index.js';
 import { planHost, type HostPlan, type PlanContext } from '../plan/plan.js';
 import { sharedMagic } from '../plan/vars.js';
+import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
@@ -31,6 +32,8 @@ export interface RunConfig {
   reporter: Reporter;
   redactor: Redactor;
   runId: string;
+  /** Where .chom/ (generated secrets, backups, run records) lives: the current directory. */
+  projectDir: string;
   /** Write detected specs back into the inventory (off with --no-write-facts; never in check mode). */
   writeFacts: boolean;
   /** Where previous inventory versions are kept (default .chom/backups/inventory). */
@@ -90,6 +93,7 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
     facts,
     selected: selectedTasks(cfg.playbook, cfg.tags, cfg.skipTags),
     bodyCache: new Map(),
+    tmpl: createTemplateContext(cfg.projectDir, cfg.env, cfg.redactor),
   };
   const shared = sharedMagic(cfg.inventory, facts);
   const plays: Prepared['plays'] = [];

@@ -1,2 +1,2 @@
 export { loadDotEnv, isTrackedByGit } from './dotenv.js';
-export { Redactor, MASK } from './redactor.js';
+export { Redactor, MASK, base64Forms, type RedactorOptions } from './redactor.js';

@@ -43,3 +43,18 @@ test('redactDeep redacts strings in nested values, keys included, without mutati
 test('nothing registered: text is unchanged', () => {
   assert.equal(new Redactor().redact('abc'), 'abc');
 });
+
+test('with base64: true, a secret inside a base64 blob is hidden at every alignment', () => {
+  const r = new Redactor({ base64: true });
+  r.add('correct-horse-battery');
+  for (const prefix of ['', 'a', 'ab', 'abc', 'password=']) {
+    const blob = Buffer.from(`${prefix}correct-horse-battery\nmore text`).toString('base64');
+    const out = r.redact(`chom_put_content /etc/x ${blob} 0600`);
+    assert.match(out, /\*{8}/, `prefix "${prefix}"`);
+    assert.ok(!out.includes(blob));
+  }
+  const plain = new Redactor();
+  plain.add('correct-horse-battery');
+  const blob = Buffer.from('xcorrect-horse-battery').toString('base64');
+  assert.equal(plain.redact(blob), blob, 'without the option base64 blobs are left alone');
+});

@@ -9,13 +9,26 @@
  */
 export const MASK = '********';
 
+export interface RedactorOptions {
+  /**
+   * Also hide the base64 forms of each secret (of 6+ bytes), at the 3 possible byte
+   * alignments inside a larger base64 blob: the generated script carries file contents as
+   * base64 (`chom-play render`, records with diff_b64/out_b64). Masking breaks that blob for
+   * decoding, so use it for text shown to people, not for data decoded later.
+   */
+  base64?: boolean;
+}
+
 export class Redactor {
   private readonly secrets = new Set<string>();
   private pattern: RegExp | undefined;
 
+  constructor(private readonly options: RedactorOptions = {}) {}
+
   add(secret: string): void {
     if (typeof secret !== 'string' || secret === '' || this.secrets.has(secret)) return;
     this.secrets.add(secret);
+    if (this.options.base64) for (const v of base64Forms(secret)) this.secrets.add(v);
     // A secret usually also reaches output with its trailing newline removed or inside a
     // line of a multi-line value; the whole value is what we match, and also its trimmed
     // form when it differs (a value ending in "\n" is printed without it by most tools).
@@ -70,6 +83,23 @@ export class Redactor {
     for (const [k, x] of Object.entries(v)) out[this.redact(k)] = this.walk(x, seen);
     return out;
   }
+}
+
+/**
+ * The base64 characters that depend only on the secret's bytes, for the secret starting at
+ * byte offset 0, 1 or 2 of a 3-byte group. Character i covers bits [6i, 6i+6).
+ */
+export function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  if (bytes.length < 6) return [];
+  const out: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const enc = Buffer.concat([Buffer.alloc(k), bytes, Buffer.alloc(3)]).toString('base64');
+    const first = Math.ceil((8 * k) / 6);
+    const last = Math.floor((8 * (k + bytes.length)) / 6); // exclusive
+    if (last - first >= 4) out.push(enc.slice(first, last));
+  }
+  return out;
 }
 
 function escapeRegExp(s: string): string {

@@ -11,6 +11,7 @@ chom_check() { [ "@{CHOM_CHECK:-0}" = 1 ]; }
 chom_changed() { printf '%s\n' "$*" >>"$CHOM_T/changed"; }
 chom_ok() { printf '%s\n' "$*" >>"$CHOM_T/ok"; }
 chom_fail() { printf '%s\n' "$*" >&2; printf '%s\n' "$*" >>"$CHOM_T/fail"; exit 1; }
+chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
 chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
 chom_b64d() { printf '%s' "$1" | base64 -d; }
 chom_sha() { local s; s=$(sha256sum <"$1"); printf '%s\n' "@{s%% *}"; }

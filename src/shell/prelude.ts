@@ -8,6 +8,7 @@
  *   chom_fail MSG...           print MSG to stderr, record it as the failure message, exit 1
  *   chom_rc N                  the exit code to report/register (default: the task's exit status)
  *   chom_check                 returns 0 in check mode (CHOM_CHECK=1)
+ *   chom_has_changed           returns 0 when this task already called chom_changed
  *
  * Files, check-mode aware. In check mode nothing outside $CHOM_TMP (a scratch dir under /tmp,
  * removed on exit) changes: writes land in a scratch copy, removals become markers, and later

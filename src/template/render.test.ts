@@ -159,3 +159,9 @@ test('Ansible-style {{ x | filter }} expressions work in values and templates', 
   assert.match(e.message, /variable "nope" is not defined/);
   assert.match(errOf(() => renderValue('{{ port | bogus }}', vars, loc)).message, /unknown filter "bogus"/);
 });
+
+test('Jinja statements in playbook values are refused instead of reaching the host as text', () => {
+  const e = errOf(() => renderValue('{% if tls %}443{% endif %}', vars, loc));
+  assert.match(e.message, /Jinja statement "\{% if %\}" is not supported/);
+  assert.match(e.hint ?? '', /\{\{#if x\}\}/);
+});

@@ -10,7 +10,10 @@ import { compileText, runText, runValue, toInputError } from './engine.js';
  * rendered element by element (keys are left alone).
  */
 export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): unknown {
-  if (typeof value === 'string') return value.includes('{{') ? runValue(value, vars, { loc }, ctx) : value;
+  if (typeof value === 'string') {
+    refuseJinjaStatements(value, loc);
+    return value.includes('{{') ? runValue(value, vars, { loc }, ctx) : value;
+  }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, loc, ctx));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -20,7 +23,16 @@ export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: Te
   return value;
 }
 
+/** `{% if %}` in a playbook value would otherwise reach the host as literal text. */
+function refuseJinjaStatements(text: string, loc: SourceLoc): void {
+  const m = /\{%-?\s*(\w+)[^%]*%\}/.exec(text);
+  if (m) {
+    throw new InputError(`Jinja statement "{% ${m[1]} %}" is not supported in "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`, loc, 'use Handlebars blocks ({{#if x}}...{{/if}}, {{#each xs}}...{{/each}}) or a condition in when:');
+  }
+}
+
 export function renderString(text: string, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): string {
+  refuseJinjaStatements(text, loc);
   return text.includes('{{') ? runText(text, vars, { loc }, ctx) : text;
 }
 
@@ -71,12 +83,13 @@ function hasTemplate(v: unknown, depth = 0): boolean {
 export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext): Vars {
   const pending = Object.keys(vars).filter((k) => !UNRESOLVED_VARS.has(k) && hasTemplate(vars[k]));
   if (pending.length === 0) return vars;
+  const isPending = new Set(pending);
   const where = loc ?? { file: '<vars>', line: 1, col: 1 };
   const done = new Map<string, unknown>();
   const stack: string[] = [];
   const view: Vars = {};
   for (const k of Object.keys(vars)) {
-    if (!pending.includes(k)) {
+    if (!isPending.has(k)) {
       view[k] = vars[k];
       continue;
     }

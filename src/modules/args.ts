@@ -1,0 +1,76 @@
+import { ModuleArgError } from './types.js';
+
+/**
+ * Small helpers shared by the file modules: schema fragments with Ansible's loose typing
+ * (templated values arrive as strings: "yes", "0644"), and readers that turn arguments into
+ * the exact strings the prelude functions expect.
+ */
+
+export const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off', '1', '0'] }] };
+export const STR = { type: 'string' };
+export const NAME_OR_ID = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }] };
+/** Octal as string or YAML number, or chmod's symbolic form. */
+export const MODE = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }] };
+/** Base64 bytes the planner puts in for copy's src and template's rendered output. */
+export const CONTENT_B64 = { type: 'string' };
+
+export function bool(v: unknown, dflt: boolean): boolean {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === 'boolean') return v;
+  return /^(yes|true|on|1)$/i.test(String(v));
+}
+
+export function optStr(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+const SYMBOLIC = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$/;
+
+/**
+ * A mode as the prelude wants it: '' (leave as is), 4-digit octal, or symbolic.
+ * YAML 1.2 reads `mode: 0644` as the number 644, so a number's decimal digits are the octal mode
+ * (as in `chmod 644`). Strings: "0644", "644", "u=rw,g=r,o=".
+ */
+export function mode(v: unknown, arg = 'mode'): string {
+  if (v === undefined || v === null || v === '') return '';
+  const s = String(v).trim();
+  if (/^0?o?[0-7]{3,4}$/.test(s) && !/^0o?$/.test(s)) {
+    const digits = s.replace(/^0o/, '').replace(/^0(?=[0-7]{3,4}$)/, '');
+    return digits.padStart(4, '0');
+  }
+  if (SYMBOLIC.test(s)) return s;
+  if (typeof v === 'number') {
+    throw new ModuleArgError(`mode ${v} is not an octal mode (digits 0-7 only): write it quoted, like '0644'`, arg);
+  }
+  throw new ModuleArgError(`mode "${s}" is neither octal (like '0644') nor symbolic (like 'u=rw,g=r,o=')`, arg);
+}
+
+/** Owner or group name/id; refuses what chown would misread (a leading '-', ':' or spaces). */
+export function principal(v: unknown, arg: string): string {
+  const s = optStr(v);
+  if (s === '') return '';
+  if (s.startsWith('-') || /[:\s]/.test(s)) throw new ModuleArgError(`${arg} "${s}" is not a valid user or group name`, arg);
+  return s;
+}
+
+/** The first of several aliases that is set (path/dest/name). */
+export function pick(args: Record<string, unknown>, names: string[]): { name: string; value: unknown } | undefined {
+  for (const n of names) if (args[n] !== undefined && args[n] !== null) return { name: n, value: args[n] };
+  return undefined;
+}
+
+/** An absolute path argument (remote paths are not resolved against any working directory). */
+export function absPath(v: unknown, arg: string): string {
+  const s = optStr(v);
+  if (s === '') throw new ModuleArgError(`${arg} is required`, arg);
+  if (!s.startsWith('/')) throw new ModuleArgError(`${arg} "${s}" must be an absolute path (starting with /)`, arg);
+  if (s.includes('\n')) throw new ModuleArgError(`${arg} cannot contain a newline`, arg);
+  return s;
+}
+
+/** Path argument under any of its alias names; error names the first alias. */
+export function pathArg(args: Record<string, unknown>, names: string[]): string {
+  const p = pick(args, names);
+  if (!p) throw new ModuleArgError(`${names[0]} is required`, names[0]);
+  return absPath(p.value, p.name);
+}

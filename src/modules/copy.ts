@@ -1,0 +1,153 @@
+import { b64, quote } from '../shell/quote.js';
+import { BOOL, CONTENT_B64, MODE, NAME_OR_ID, STR, absPath, bool, mode, optStr, principal } from './args.js';
+import { ModuleArgError, type ModuleDef } from './types.js';
+
+/** Splits a command line like a POSIX shell (quotes, backslashes), without any expansion. */
+export function shellWords(s: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw new Error('unterminated single quote');
+      cur += s.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (c === '"') {
+      i++;
+      for (; i < s.length && s[i] !== '"'; i++) {
+        if (s[i] === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) i++;
+        cur += s[i];
+      }
+      if (i >= s.length) throw new Error('unterminated double quote');
+      inWord = true;
+    } else if (c === '\\' && i + 1 < s.length) {
+      cur += s[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+/**
+ * `validate: visudo -cf %s` as bash words with %s bound to "$want" (the new content's temp file).
+ * The command is split here, like Ansible does (no shell): each word is quoted, nothing expands.
+ */
+export function validateCommand(v: string): string {
+  if (!v.includes('%s')) throw new ModuleArgError(`validate must contain %s (where the file to check goes): "${v}"`, 'validate');
+  let words: string[];
+  try {
+    words = shellWords(v);
+  } catch (err) {
+    throw new ModuleArgError(`validate: ${(err as Error).message} in "${v}"`, 'validate');
+  }
+  if (words.length === 0) throw new ModuleArgError('validate is empty', 'validate');
+  return words.map((w) => w.split('%s').map((part) => (part === '' ? '' : quote(part))).join('"$want"')).join(' ');
+}
+
+export interface PutOptions {
+  dest: string;
+  contentB64: string;
+  mode: string;
+  owner: string;
+  group: string;
+  backup: boolean;
+  force: boolean;
+  validate?: string;
+  /** copy from src: a directory at dest receives the file under this name. */
+  srcBase?: string;
+  what: string;
+}
+
+/**
+ * Shared by copy and template: decode the new content into a temp file, validate it BEFORE it
+ * replaces anything (a failing validator leaves the old file and fails the task with its output),
+ * then chom_put_file. Validation is skipped in check mode (the validator could have effects).
+ */
+export function putSnippet(o: PutOptions): string {
+  const L = [
+    `# ${o.what}`,
+    `dest=${quote(o.dest)}; mode=${quote(o.mode)}; owner=${quote(o.owner)}; group=${quote(o.group)}`,
+  ];
+  if (o.srcBase !== undefined) {
+    L.push(`if [[ $dest == */ ]] || [ -d "$(chom_path "$dest")" ]; then dest="\${dest%/}/"${quote(o.srcBase)}; fi`);
+  } else {
+    L.push('if [ -d "$(chom_path "$dest")" ]; then chom_fail "$dest is a directory: give the path of the file to write"; fi');
+  }
+  if (!o.force) {
+    L.push('if chom_exists "$(chom_path "$dest")"; then chom_ok "$dest exists and force: no leaves it as it is"; return 0; fi');
+  }
+  L.push(`want=$(chom_tmpfile); chom_b64d ${quote(o.contentB64)} >"$want"`);
+  if (o.validate !== undefined) {
+    L.push(
+      'if ! chom_check && ! chom_same "$(chom_path "$dest")" "$want"; then',
+      `  if ! vout=$(${validateCommand(o.validate)} </dev/null 2>&1); then`,
+      '    printf \'%s\\n\' "$vout" >&2',
+      `    chom_fail "validation of the new content failed: $(printf '%s' "$vout" | tail -n 5) ($dest left as it was)"`,
+      '  fi',
+      'fi',
+    );
+  }
+  L.push(`chom_put_file "$dest" "$want" "$mode" "$owner" "$group" ${o.backup ? 1 : 0}`);
+  return L.join('\n') + '\n';
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dest'],
+  properties: {
+    dest: STR,
+    content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    src: STR,
+    _content_b64: CONTENT_B64,
+    owner: NAME_OR_ID,
+    group: NAME_OR_ID,
+    mode: MODE,
+    backup: BOOL,
+    force: BOOL,
+    validate: STR,
+  },
+};
+
+/**
+ * Ansible's copy: `content` inline, or `src` (the planner reads the controller file and passes its
+ * bytes as _content_b64). dest ending in / (or an existing directory) receives src's file name.
+ */
+function compile(args: Record<string, unknown>): string {
+  if (args.content !== undefined && args.src !== undefined) throw new ModuleArgError('content and src cannot be used together', 'content');
+  let contentB64: string;
+  if (args.content !== undefined) contentB64 = b64(String(args.content));
+  else if (typeof args._content_b64 === 'string') contentB64 = args._content_b64;
+  else if (args.src !== undefined) throw new ModuleArgError(`the content of src "${String(args.src)}" was not loaded`, 'src');
+  else throw new ModuleArgError('copy needs content or src', 'content');
+  const dest = absPath(args.dest, 'dest');
+  if (args.content !== undefined && dest.endsWith('/')) throw new ModuleArgError('with content, dest must be a file path, not a directory', 'dest');
+  const srcBase = args.src !== undefined ? optStr(args.src).replace(/\/+$/, '').split('/').pop() : undefined;
+  if (srcBase === '') throw new ModuleArgError('src has no file name', 'src');
+  return putSnippet({
+    dest,
+    contentB64,
+    mode: mode(args.mode),
+    owner: principal(args.owner, 'owner'),
+    group: principal(args.group, 'group'),
+    backup: bool(args.backup, false),
+    force: bool(args.force, true),
+    validate: args.validate === undefined ? undefined : String(args.validate),
+    srcBase,
+    what: `copy -> ${JSON.stringify(dest)}`,
+  });
+}
+
+const copy: ModuleDef = { name: 'copy', schema, compile };
+export default copy;
