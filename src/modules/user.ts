@@ -68,6 +68,8 @@ function compile(args: Record<string, unknown>): string {
     'exists=absent; [ -n "$cur" ] && exists=present',
     'if chom_check; then p=$(chom_state_get "user:$name" || true); [ -n "$p" ] && exists=$p; fi',
     // A group counts as present when it exists or an earlier check-mode task would create it.
+    // The hash goes through stdin, never on a command line where ps could show it.
+    'setpw() { printf "%s:%s\\n" "$name" "$pw" | chpasswd -e || chom_fail "setting the password of $name failed"; }',
     'group_known() { if chom_check; then local p; p=$(chom_state_get "group:$1" || true); [ -n "$p" ] && { [ "$p" = present ]; return; }; fi; getent group "$1" >/dev/null; }',
   );
   if (state === 'absent') {
@@ -107,7 +109,6 @@ function compile(args: Record<string, unknown>): string {
   if (shell !== undefined) add.push(`-s ${quote(shell)}`);
   if (home !== undefined) add.push(`-d ${quote(home)}`);
   if (comment !== undefined) add.push(`-c ${quote(comment)}`);
-  if (password !== undefined) add.push(`-p ${quote(password)}`);
   if (bool(args.system, false)) add.push('-r');
   add.push(createHome ? '-m' : '-M');
   L.push(
@@ -119,12 +120,13 @@ function compile(args: Record<string, unknown>): string {
     '    chom_changed "would create user $name"; return 0',
     '  fi',
     `  useradd ${add.join(' ')} -- "$name" || chom_fail "useradd $name failed"`,
+    ...(password !== undefined ? [`  pw=${quote(password)}; setpw`] : []),
     '  chom_changed "created user $name (uid $(id -u "$name"))"',
     '  return 0',
     'fi',
     'if [ -z "$cur" ]; then chom_ok "user $name would exist (created by an earlier task)"; return 0; fi',
     'IFS=: read -r _ _ curuid curgid curgecos curhome curshell <<<"$cur"',
-    'mod=(); what=()',
+    'mod=(); what=(); pw=""',
   );
   if (uid !== undefined) {
     L.push(`want=${quote(uid)}; [ "$curuid" = "$want" ] || { mod+=(-u "$want"); what+=("uid $curuid -> $want"); }`);
@@ -159,14 +161,15 @@ function compile(args: Record<string, unknown>): string {
     L.push(
       `want=${quote(password)}`,
       'curpw=$(getent shadow "$name" | cut -d: -f2 || true)',
-      '[ "$curpw" = "$want" ] || { mod+=(-p "$want"); what+=("password"); }',
+      '[ "$curpw" = "$want" ] || { pw=$want; what+=("password"); }',
     );
   }
   L.push(
-    'if [ ${#mod[@]} -eq 0 ]; then chom_ok "user $name is as wanted (uid $curuid)"; return 0; fi',
+    'if [ ${#what[@]} -eq 0 ]; then chom_ok "user $name is as wanted (uid $curuid)"; return 0; fi',
     'msg=$(printf "%s; " "${what[@]}"); msg=${msg%; }',
     'if chom_check; then chom_changed "would change user $name: $msg"; return 0; fi',
-    'usermod "${mod[@]}" -- "$name" || chom_fail "usermod $name failed ($msg)"',
+    'if [ ${#mod[@]} -gt 0 ]; then usermod "${mod[@]}" -- "$name" || chom_fail "usermod $name failed ($msg)"; fi',
+    '[ -z "$pw" ] || setpw',
     'chom_changed "changed user $name: $msg"',
   );
   return L.join('\n') + '\n';

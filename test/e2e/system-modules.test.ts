@@ -14,6 +14,7 @@ import group from '../../src/modules/group.js';
 import apt from '../../src/modules/apt.js';
 import systemd from '../../src/modules/systemd.js';
 import shell from '../../src/modules/shell.js';
+import getUrl from '../../src/modules/get_url.js';
 import { runTasks, type TaskResult } from '../system-modules/run.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root: the lab creates namespaces and mounts';
@@ -42,7 +43,7 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
   const COMMENT = `it's "$(touch /tmp/pwned)" ünïcødé`;
   const create: T[] = [
     [group, { name: 'app', gid: 2345 }],
-    [user, { name: 'appuser', uid: 2345, group: 'app', groups: ['app'], shell: '/bin/bash', comment: COMMENT }],
+    [user, { name: 'appuser', uid: 2345, group: 'app', groups: ['app'], shell: '/bin/bash', comment: COMMENT, password: '$6$first$HashOne' }],
   ];
 
   test('check mode predicts group then user, and creates nothing', async () => {
@@ -56,6 +57,7 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
     assert.deepEqual(statuses(await h.run(create)), ['changed', 'changed']);
     assert.equal(await h.sh('getent passwd appuser'), `appuser:x:2345:2345:${COMMENT}:/home/appuser:/bin/bash`);
     assert.equal(await h.sh('getent group app'), 'app:x:2345:appuser');
+    assert.equal(await h.sh('getent shadow appuser | cut -d: -f2'), '$6$first$HashOne');
     assert.equal(await h.sh('test -d /home/appuser && test ! -e /tmp/pwned && echo yes'), 'yes');
     assert.deepEqual(statuses(await h.run(create)), ['ok', 'ok']);
   });
@@ -114,10 +116,19 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
     assert.equal((await h.run(remove))[0].status, 'ok');
   });
 
-  test('apt fails on an unknown package with apt\'s own message', async () => {
-    const [r] = await h.run([[apt, { name: 'no-such-package-chom' }]]);
+  test('apt fails on an unknown package with apt\'s own message, in check mode too', async () => {
+    for (const check of [false, true]) {
+      const [r] = await h.run([[apt, { name: ['tree', 'no-such-package-chom'] }]], check);
+      assert.equal(r.status, 'failed', `check=${check}`);
+      assert.match(r.msg, /Unable to locate package no-such-package-chom/);
+    }
+  });
+
+  test('get_url says what to install on a host with neither curl nor wget (Debian minbase)', async () => {
+    const [r] = await h.run([[getUrl, { url: 'http://198.18.0.1:9/x', dest: '/root/x' }]]);
     assert.equal(r.status, 'failed');
-    assert.match(r.msg, /Unable to locate package no-such-package-chom/);
+    assert.match(r.msg, /neither curl nor wget is installed on this host/);
+    assert.equal(await h.sh('ls -A /root | grep chom; true'), '');
   });
 
   test('systemd module refuses clearly on a host without systemd', async () => {

@@ -1,0 +1,78 @@
+/**
+ * Data-driven module cases: test/modules/<module>/<case>.yml holds
+ *   args:   module arguments (%ROOT% = the throwaway tree the case runs in)
+ *   before: tree before the run   { rel/path: "content" | {content, mode, owner, group} | {dir: true} | {link: target} }
+ *   after:  what must hold after  (same form; null = must be absent)
+ *   status: changed | ok | failed       msg: substring of the task message (optional)
+ *   check_status: status expected in check mode when it differs (e.g. validate is skipped there)
+ *   diff:   substring of the --diff output (optional)
+ * Each case: check mode on `before` gives the status and leaves the tree byte-identical; the real
+ * run gives the status and `after`; a second run reports ok (a failed run must leave `after`).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import AjvModule from 'ajv';
+import { parse } from 'yaml';
+import { getModule } from '../../src/modules/index.js';
+import { checkTree, hashTree, isRoot, materialize, REPO, runTasks, sandbox, task, withRoot, type TreeSpec } from './harness.js';
+
+const Ajv = AjvModule.default;
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false, coerceTypes: true });
+
+interface Case {
+  args: Record<string, unknown>;
+  before?: TreeSpec;
+  after?: TreeSpec;
+  status: 'changed' | 'ok' | 'failed';
+  check_status?: 'changed' | 'ok' | 'failed';
+  msg?: string;
+  diff?: string;
+}
+
+const casesDir = join(REPO, 'test', 'modules');
+const modules = readdirSync(casesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+
+for (const modName of modules) {
+  describe(`module ${modName}`, () => {
+    const files = readdirSync(join(casesDir, modName)).filter((f) => f.endsWith('.yml')).sort();
+    for (const f of files) {
+      const c = parse(readFileSync(join(casesDir, modName, f), 'utf8')) as Case;
+      it(`${f.replace(/\.yml$/, '')}: ${c.status}${c.msg ? ` (${c.msg})` : ''}, check mode predicts it, second run ok`, { skip: isRoot ? false : 'needs root (chown, backups)' }, () => {
+        const mod = getModule(modName);
+        assert.ok(mod, `no module ${modName}`);
+        const sb = sandbox();
+        try {
+          const args = withRoot(structuredClone(c.args), sb.root);
+          const validate = ajv.compile(mod.schema);
+          assert.ok(validate(args), `schema rejects the case's args: ${ajv.errorsText(validate.errors)}`);
+          const body = mod.compile(args, { taskId: 1, taskName: f, loc: { file: f, line: 1, col: 1 } });
+          materialize(sb.root, c.before ?? {});
+          const before = hashTree(sb.root);
+
+          const chk = runTasks(sb, [task(1, body)], { check: true, diff: true });
+          assert.equal(chk.tasks[0]?.status, c.check_status ?? c.status, `check mode: ${JSON.stringify(chk.tasks[0])}\n${chk.stderr}`);
+          assert.equal(hashTree(sb.root), before, 'check mode changed the tree');
+          assert.ok(!existsSync(join(sb.state, 'backups')) && !existsSync(join(sb.state, 'journal')), 'check mode wrote backups or a journal');
+
+          const run = runTasks(sb, [task(1, body)], { diff: true });
+          const ev = run.tasks[0];
+          assert.equal(ev?.status, c.status, `run: ${JSON.stringify(ev)}\n${run.stderr}`);
+          if (c.msg) assert.ok(ev.msg.includes(c.msg), `message "${ev.msg}" lacks "${c.msg}"`);
+          if (c.diff) assert.ok(ev.diff.includes(c.diff), `diff lacks "${c.diff}":\n${ev.diff}`);
+          assert.deepEqual(checkTree(sb.root, withRoot(c.after ?? {}, sb.root)), []);
+          if (c.status === 'failed') {
+            assert.equal(hashTree(sb.root), before, 'a failed task changed the tree');
+            return;
+          }
+          const again = runTasks(sb, [task(1, body)]);
+          assert.equal(again.tasks[0]?.status, 'ok', `second run: ${JSON.stringify(again.tasks[0])}`);
+          assert.ok(again.tasks[0].msg !== '', 'an ok task says why nothing changed');
+        } finally {
+          sb.cleanup();
+        }
+      });
+    }
+  });
+}
