@@ -60,7 +60,8 @@ note=""; cache_pending=no
 function compile(args: Record<string, unknown>): string {
   const pkgs = packages(args.name ?? args.pkg);
   const state = String(args.state ?? 'present');
-  const update = bool(args.update_cache ?? args['update-cache']) ?? false;
+  // As in Ansible >= 2.4, giving cache_valid_time implies update_cache.
+  const update = bool(args.update_cache ?? args['update-cache']) ?? args.cache_valid_time !== undefined;
   const validTime = args.cache_valid_time === undefined ? 0 : Number(args.cache_valid_time);
   const recommends = bool(args.install_recommends ?? args['install-recommends']);
   const purge = bool(args.purge) ?? false;

@@ -8,9 +8,12 @@ import { ModuleArgError } from './types.js';
 
 export const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off', '1', '0'] }] };
 export const STR = { type: 'string' };
-export const NAME_OR_ID = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }] };
-/** Octal as string or YAML number, or chmod's symbolic form. */
-export const MODE = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }] };
+export const NAME_OR_ID = { type: ['string', 'integer'], minLength: 1, minimum: 0 };
+/**
+ * Octal as string or YAML number, or chmod's symbolic form. One `type` list, not anyOf: with the
+ * planner's ajv coerceTypes, anyOf would turn the number 420 (YAML 1.1 `0644`) into the string "420".
+ */
+export const MODE = { type: ['string', 'integer'], minimum: 0 };
 /** Base64 bytes the planner puts in for copy's src and template's rendered output. */
 export const CONTENT_B64 = { type: 'string' };
 
@@ -28,20 +31,22 @@ const SYMBOLIC = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rw
 
 /**
  * A mode as the prelude wants it: '' (leave as is), 4-digit octal, or symbolic.
- * YAML 1.2 reads `mode: 0644` as the number 644, so a number's decimal digits are the octal mode
- * (as in `chmod 644`). Strings: "0644", "644", "u=rw,g=r,o=".
+ * Strings: "0644", "644", "0o644" (octal digits), "u=rw,g=r,o=". Numbers: playbooks are read as
+ * YAML 1.1 like Ansible, so `mode: 0644` arrives as 420 and a number is the mode's value.
+ * `mode: 644` (the decimal 644 = 01204, a sticky odd mode Ansible would silently apply) is refused.
  */
 export function mode(v: unknown, arg = 'mode'): string {
   if (v === undefined || v === null || v === '') return '';
-  const s = String(v).trim();
-  if (/^0?o?[0-7]{3,4}$/.test(s) && !/^0o?$/.test(s)) {
-    const digits = s.replace(/^0o/, '').replace(/^0(?=[0-7]{3,4}$)/, '');
-    return digits.padStart(4, '0');
-  }
-  if (SYMBOLIC.test(s)) return s;
   if (typeof v === 'number') {
-    throw new ModuleArgError(`mode ${v} is not an octal mode (digits 0-7 only): write it quoted, like '0644'`, arg);
+    if (!Number.isInteger(v) || v < 0 || v > 0o7777) throw new ModuleArgError(`mode ${v} is not a file mode: write it like '0644'`, arg);
+    if (/^[0-7]{3}$/.test(String(v)) && v > 0o777) {
+      throw new ModuleArgError(`mode ${v} is the decimal number ${v} (octal 0${v.toString(8)}), as in Ansible: write 0${v} or '0${v}'`, arg);
+    }
+    return v.toString(8).padStart(4, '0');
   }
+  const s = String(v).trim();
+  if (/^(0o?)?[0-7]{3,4}$/.test(s)) return s.replace(/^0o/, '').replace(/^0(?=[0-7]{3,4}$)/, '').padStart(4, '0');
+  if (SYMBOLIC.test(s)) return s;
   throw new ModuleArgError(`mode "${s}" is neither octal (like '0644') nor symbolic (like 'u=rw,g=r,o=')`, arg);
 }
 

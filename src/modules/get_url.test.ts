@@ -2,13 +2,13 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import getUrl from './get_url.js';
 import { ModuleArgError } from './types.js';
 import { compileWith, EVIL, syntaxError } from '../../test/system-modules/harness.js';
-import { runTask, tempDir } from '../../test/system-modules/run.js';
+import { localExecWith, runTask, tempDir } from '../../test/system-modules/run.js';
 
 const BODY = 'payload from the test server\n';
 const SHA = createHash('sha256').update(BODY).digest('hex');
@@ -96,6 +96,24 @@ test('get_url in check mode downloads nothing and says it would', async () => {
   assert.match(r.msg, /would download/);
   assert.equal(existsSync(join(dir, 'c')), false);
   assert.equal(hits.get('/check') ?? 0, before);
+});
+
+test('get_url falls back to wget, and says what to install when neither tool exists', async () => {
+  // A PATH with every program of /usr/bin except the ones named.
+  const pathWithout = (...tools: string[]) => {
+    const bin = tempDir();
+    for (const f of readdirSync('/usr/bin')) if (!tools.includes(f)) symlinkSync(join('/usr/bin', f), join(bin, f));
+    return `${bin}:/usr/sbin:/sbin`;
+  };
+  const dir = tempDir();
+  const viaWget = await runTask(getUrl, { url: `${base}/wget`, dest: join(dir, 'w') }, { exec: localExecWith({ PATH: pathWithout('curl') }) });
+  assert.equal(viaWget.status, 'changed', viaWget.output);
+  assert.equal(readFileSync(join(dir, 'w'), 'utf8'), BODY);
+  const none = await runTask(getUrl, { url: `${base}/none`, dest: join(dir, 'n') }, { exec: localExecWith({ PATH: pathWithout('curl', 'wget') }) });
+  assert.equal(none.status, 'failed');
+  assert.match(none.msg, /neither curl nor wget is installed on this host/);
+  assert.equal(existsSync(join(dir, 'n')), false);
+  assert.equal(hits.get('/none'), undefined);
 });
 
 test('get_url compiles to valid bash for hostile values and rejects bad ones', async () => {

@@ -1,5 +1,6 @@
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
+import { MODE, mode as modeArg } from './args.js';
 
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
 const INT = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] };
@@ -12,7 +13,7 @@ const schema = {
     url: { type: 'string', minLength: 1 },
     dest: { type: 'string', minLength: 1 },
     checksum: { type: 'string' },
-    mode: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }] },
+    mode: MODE,
     owner: { type: 'string', minLength: 1 },
     group: { type: 'string', minLength: 1 },
     force: BOOL,
@@ -41,15 +42,6 @@ function headerLines(v: unknown): string[] {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+: /.test(l) || /[\r\n]/.test(l)) throw new ModuleArgError(`invalid header ${JSON.stringify(l)}: expected "Name: value"`, 'headers');
   }
   return lines;
-}
-
-/** Octal or symbolic mode; YAML reads `mode: 0644` as the number 644, whose digits are the octal mode. */
-function modeOf(v: unknown): string {
-  const s = String(v);
-  if (!/^0?[0-7]{3,4}$/.test(s) && !/^([ugoa]*[-+=][rwxXst]*)+(,([ugoa]*[-+=][rwxXst]*)+)*$/.test(s)) {
-    throw new ModuleArgError(`mode ${s} is neither octal ('0644') nor symbolic ('u=rw,g=r,o=')`, 'mode');
-  }
-  return s;
 }
 
 // Downloads with curl (or wget) into a temp file next to dest, retrying with backoff; the temp
@@ -96,7 +88,7 @@ function compile(args: Record<string, unknown>): string {
   const insecure = !bool(args.validate_certs, true);
   // dest given as a directory: the file is named after the last path segment of the URL.
   const base = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'index.html';
-  const mode = args.mode === undefined ? '' : modeOf(args.mode);
+  const mode = modeArg(args.mode);
   const L: string[] = [
     `# get_url ${url} -> ${String(args.dest)}`,
     `url=${quote(url)}; dest=${quote(String(args.dest))}; timeout=${quote(timeout)}`,

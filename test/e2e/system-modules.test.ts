@@ -5,6 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
@@ -124,11 +127,23 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
     }
   });
 
-  test('get_url says what to install on a host with neither curl nor wget (Debian minbase)', async () => {
-    const [r] = await h.run([[getUrl, { url: 'http://198.18.0.1:9/x', dest: '/root/x' }]]);
-    assert.equal(r.status, 'failed');
-    assert.match(r.msg, /neither curl nor wget is installed on this host/);
-    assert.equal(await h.sh('ls -A /root | grep chom; true'), '');
+  test('get_url downloads from the machine over the lab network, verified, then ok', async () => {
+    // The host's default gateway is this machine's end of the lab bridge.
+    const gw = await h.sh("ip route | awk '/^default/ {print $3; exit}'");
+    assert.match(gw, /^198\.1[89]\./);
+    const body = 'served to the lab host\n';
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((r) => server.listen(0, gw, r));
+    try {
+      const url = `http://${gw}:${(server.address() as AddressInfo).port}/file.txt`;
+      const t: T[] = [[getUrl, { url, dest: '/root/file.txt', checksum: `sha256:${createHash('sha256').update(body).digest('hex')}`, mode: '0600' }]];
+      const [r] = await h.run(t);
+      assert.equal(r.status, 'changed', r.output);
+      assert.equal(await h.sh('stat -c %a /root/file.txt; cat /root/file.txt; ls -A /root | grep -c chom; true'), `600\n${body.trim()}\n0`);
+      assert.equal((await h.run(t))[0].status, 'ok');
+    } finally {
+      server.close();
+    }
   });
 
   test('systemd module refuses clearly on a host without systemd', async () => {

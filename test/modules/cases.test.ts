@@ -38,7 +38,8 @@ for (const modName of modules) {
   describe(`module ${modName}`, () => {
     const files = readdirSync(join(casesDir, modName)).filter((f) => f.endsWith('.yml')).sort();
     for (const f of files) {
-      const c = parse(readFileSync(join(casesDir, modName, f), 'utf8')) as Case;
+      // YAML 1.1 like the playbook loader (and Ansible): `mode: 0644` is the number 420.
+      const c = parse(readFileSync(join(casesDir, modName, f), 'utf8'), { version: '1.1' }) as Case;
       it(`${f.replace(/\.yml$/, '')}: ${c.status}${c.msg ? ` (${c.msg})` : ''}, check mode predicts it, second run ok`, { skip: isRoot ? false : 'needs root (chown, backups)' }, () => {
         const mod = getModule(modName);
         assert.ok(mod, `no module ${modName}`);

@@ -38,9 +38,12 @@ export interface RunOptions {
 }
 
 /** Runs `bash -s` here with the script on stdin (async: a test's own HTTP server keeps serving). */
-export const localExec: Executor = (script) =>
+export const localExec: Executor = (script) => localExecWith({})(script);
+
+/** localExec with extra environment variables (e.g. a PATH without some tool). */
+export const localExecWith = (env: Record<string, string>): Executor => (script) =>
   new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
