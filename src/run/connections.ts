@@ -5,6 +5,7 @@ import type { Inventory, Vars } from '../inventory/model.js';
 import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
 import { mapLimit } from './pool.js';
+import { quote } from '../shell/quote.js';
 
 /** One connection per host, opened in parallel (bounded by forks) and kept for the whole run. */
 export class ConnectionPool {
@@ -46,6 +47,26 @@ export class ConnectionPool {
       }
     });
     return facts;
+  }
+
+  /**
+   * Proves the operator can still log in (after a firewall change): a NEW connection, which
+   * creates `file` on the host; the waiting task sees it and disarms its dead-man switch.
+   * Returns the reason when it could not.
+   */
+  async confirmAccess(host: string, file: string, become: boolean): Promise<string | undefined> {
+    const spec = connectionFor(this.inventory, host, hostEntry(this.inventory, host)?.vars ?? {});
+    try {
+      const conn = await connect({ ...spec, connectTimeoutMs: Math.min(spec.connectTimeoutMs, 10_000) }, { acceptNewHostKeys: false });
+      try {
+        const res = await conn.runScript(`set -e; mkdir -p /run/chom-play/confirm; : > ${quote(file)}\n`, { become, onStdout: () => {} });
+        return res.code === 0 ? undefined : `confirming over a new connection failed: ${res.stderr.trim() || `exit ${res.code}`}`;
+      } finally {
+        conn.close();
+      }
+    } catch (err) {
+      return `a new SSH connection failed: ${(err as Error).message}`;
+    }
   }
 
   markUnreachable(host: string, why: string): void {

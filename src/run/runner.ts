@@ -178,8 +178,18 @@ async function runHost(cfg: RunConfig, pool: ConnectionPool, plan: HostPlan, s: 
   let failed = false;
   let ended = false;
   const r = cfg.redactor;
+  const confirms: Promise<void>[] = [];
   const parser = new EventParser(marker, (e: ScriptEvent) => {
     if (e.t === 'end') ended = true;
+    if (e.t === 'confirm') {
+      // The task waits on the host; if we cannot get in anew, its dead-man switch restores access.
+      confirms.push(
+        pool.confirmAccess(plan.host, e.file, plan.become).then((why) => {
+          if (why) rep.warn(`${plan.host}: could not confirm access after task ${e.id}: ${r.redact(why)}`);
+        }),
+      );
+      return;
+    }
     if (e.t !== 'task') return;
     const meta = byId.get(e.id);
     const status = e.status as TaskStatus;
@@ -210,6 +220,7 @@ async function runHost(cfg: RunConfig, pool: ConnectionPool, plan: HostPlan, s: 
   rep.hostStart(plan.host, plan.tasks.length);
   const res = await conn.runScript(scriptFor(cfg, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   parser.end();
+  await Promise.all(confirms);
   if (res.code === null) {
     pool.markUnreachable(plan.host, `connection lost during the run (${res.signal ?? 'no exit status'})`);
     return false;

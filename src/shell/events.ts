@@ -14,6 +14,8 @@ export type ScriptEvent =
       /** Tail of the task's stdout then stderr, '' when none or no_log. */
       output: string;
     }
+  /** A task (firewall) asks the controller to log in anew and create `file` to prove access. */
+  | { t: 'confirm'; id: number; file: string }
   | { t: 'end'; ok: number; changed: number; failed: number; skipped: number; ignored: number; ms: number };
 
 const STATUSES = new Set(['ok', 'changed', 'failed', 'skipped']);
@@ -93,6 +95,9 @@ function decode(raw: unknown): ScriptEvent | undefined {
         diff: unb64(o.diff_b64),
         output: unb64(o.out_b64),
       };
+    case 'confirm':
+      if (typeof o.id !== 'number' || typeof o.file !== 'string' || !/^\/run\/chom-play\/confirm\/[A-Za-z0-9._-]+$/.test(o.file)) return undefined;
+      return { t: 'confirm', id: o.id, file: o.file };
     case 'end':
       return { t: 'end', ok: num(o.ok), changed: num(o.changed), failed: num(o.failed), skipped: num(o.skipped), ignored: num(o.ignored), ms: num(o.ms) };
     default:

@@ -78,5 +78,8 @@ chom__init() {
   trap 'rm -rf -- "$CHOM_TMP"' EXIT
   mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
   CHOM_T="$CHOM_TMP/task"
+  # The event stream's own descriptor: tasks have stdout captured, yet may ask the controller
+  # for something mid-run (chom_request_confirm).
+  exec {CHOM_EVENT_FD}>&1
 }
 `);

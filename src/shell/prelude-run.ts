@@ -92,6 +92,13 @@ chom__run() {
   return 0
 }
 
+# chom_request_confirm FILE: asks the controller to prove it can still log in, by opening a NEW
+# connection and creating FILE (under /run/chom-play/confirm/). The task then waits for FILE.
+chom_request_confirm() {
+  [[ $1 =~ ^/run/chom-play/confirm/[A-Za-z0-9._-]+$ ]] || chom_fail "bad confirm path: $1"
+  printf '%s {"t":"confirm","id":%s,"file":"%s"}\n' "$CHOM_MARKER" "$CHOM_TASK_ID" "$1" >&"$CHOM_EVENT_FD"
+}
+
 chom__finish() {
   chom__now
   [ "$CHOM_N_FAILED" -eq 0 ] || CHOM_EXIT=2
