@@ -18,14 +18,14 @@ export interface Loaded {
 }
 
 /** Reads and validates everything a run needs; any problem is an InputError before a host is touched. */
-export function loadAll(playbookArg: string, opts: { inventory: string; extraVars?: string[]; envFile?: string }): Loaded {
+export function loadAll(playbookArg: string, opts: { inventory: string; extraVars?: string[]; envFile?: string }, redaction: { base64?: boolean } = {}): Loaded {
   const cwd = process.cwd();
   const playbook = loadPlaybook(resolvePlaybookPath(playbookArg, cwd));
   const invPath = resolve(cwd, opts.inventory);
   const inventory = loadInventory(invPath);
   const envFile = opts.envFile ? resolve(cwd, opts.envFile) : resolve(cwd, '.env');
   const env = loadDotEnv(envFile, cwd, Boolean(opts.envFile));
-  const redactor = new Redactor();
+  const redactor = new Redactor(redaction);
   for (const v of Object.values(env)) redactor.add(v);
   return { playbook, inventory, extraVars: parseExtraVars(opts.extraVars ?? [], cwd), env, redactor, projectDir: cwd };
 }

@@ -50,6 +50,7 @@ export function buildProgram(): Command {
     .option('-D, --diff', 'render with diffs on')
     .option('--env-file <path>', 'secrets file (default: .env)')
     .option('--no-facts', 'do not connect to gather facts (facts.* are then undefined)')
+    .option('--show-secrets', 'print secret values as they are (the script is then runnable by hand)')
     .option('--accept-new-host-keys', 'as for run')
     .action(async (playbook: string, opts) => {
       const { renderCommand } = await import('./render.js');

@@ -15,6 +15,7 @@ export interface RenderCliOptions {
   envFile?: string;
   facts: boolean;
   acceptNewHostKeys?: boolean;
+  showSecrets?: boolean;
 }
 
 /**
@@ -22,7 +23,8 @@ export interface RenderCliOptions {
  * into `bash -s` on that host gives the same result as the run (events go to stdout).
  */
 export async function renderCommand(playbookArg: string, opts: RenderCliOptions): Promise<number> {
-  const loaded = loadAll(playbookArg, opts);
+  // Secrets travel base64-encoded inside file contents: hide those forms too, unless asked.
+  const loaded = loadAll(playbookArg, opts, { base64: !opts.showSecrets });
   if (!loaded.inventory.hosts.has(opts.host)) throw new InputError(`host "${opts.host}" is not in inventory ${opts.inventory}`);
   const playbook = opts.facts ? loaded.playbook : { ...loaded.playbook, plays: loaded.playbook.plays.map((p) => ({ ...p, gatherFacts: false })) };
   const runId = newRunId();
@@ -52,7 +54,11 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
     const plan = plans.get(opts.host);
     if (!plan) continue;
     process.stdout.write(`# ---- play: ${play.name} ----\n`);
-    process.stdout.write(scriptFor({ runId, check: Boolean(opts.check), diff: Boolean(opts.diff) }, plan, 'CHOM' + randomBytes(8).toString('hex')));
+    const script = scriptFor({ runId, check: Boolean(opts.check), diff: Boolean(opts.diff) }, plan, 'CHOM' + randomBytes(8).toString('hex'));
+    process.stdout.write(opts.showSecrets ? script : loaded.redactor.redact(script));
+  }
+  if (!opts.showSecrets && loaded.redactor.size > 0) {
+    process.stderr.write('note: secret values are shown as ******** (also inside base64 contents); pass --show-secrets for a script you can run by hand\n');
   }
   return 0;
 }
