@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node, type Tags } from 'yaml';
 import { InputError, type SourceLoc } from '../errors.js';
 
 /** A YAML file parsed with positions: errors and later checks can say file:line:col. */
@@ -24,10 +24,24 @@ export function readYaml(file: string, displayName = file): YamlFile {
   return parseYaml(text, displayName);
 }
 
+/**
+ * PyYAML's booleans: YAML 1.1 without the single letters y/n/Y/N, which PyYAML (and so Ansible)
+ * keeps as strings (`y: 1` is the key "y").
+ */
+const PY_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const PY_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+function pyYamlTags(tags: Tags): Tags {
+  // Dates stay strings: a template printing `2026-01-01` should print exactly that.
+  return tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')).map((t) => {
+    if (typeof t !== 'object' || !('tag' in t) || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t) || !t.test) return t;
+    return { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE };
+  });
+}
+
 /** YAML 1.1, as Ansible (PyYAML) reads it: `mode: 0644` is octal, `yes`/`no` are booleans. */
 export function parseYaml(text: string, file: string): YamlFile {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1' });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyYamlTags });
   const at = (offset: number): SourceLoc => {
     const p = lc.linePos(offset);
     return { file, line: p.line, col: p.col };
