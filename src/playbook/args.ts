@@ -11,7 +11,7 @@ const Ajv = AjvModule.default;
 
 // coerceTypes: `cache_valid_time: "3600"` (k=v form, rendered templates) becomes a number, as in
 // Ansible. strict off: module schemas are written by their owners and may carry annotations.
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false, coerceTypes: true, verbose: true });
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false, coerceTypes: true, verbose: true, validateSchema: false });
 const compiled = new WeakMap<ModuleDef, ValidateFunction>();
 
 function validatorFor(mod: ModuleDef): ValidateFunction {

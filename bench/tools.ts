@@ -1,0 +1,128 @@
+/**
+ * The three ways the bench applies the playbook to every lab host, each returning the wall time
+ * and the number of changed task results (a no-change run must report 0).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchLab } from './lab.js';
+import { CLI, cliEnv, run, runWithRss, sh } from './proc.js';
+
+export interface Measured {
+  ms: number;
+  changed: number;
+  rssKb?: number;
+}
+
+export const PLAYBOOK = 'bench.yml';
+/** Same plays with gather_facts: true (written by the bench next to bench.yml). */
+export const PLAYBOOK_FACTS = 'bench-facts.yml';
+
+function fail(what: string, r: { code: number; stdout: string; stderr: string }): never {
+  const tail = (r.stderr + '\n' + r.stdout).trim().split('\n').slice(-25).join('\n');
+  throw new Error(`${what} exited with ${r.code}:\n${tail}`);
+}
+
+/** chom-play as a user runs it; changed counted from the JSON recap. */
+export async function runChom(project: string, lab: BenchLab, playbook: string): Promise<Measured> {
+  const argv = [process.execPath, CLI, playbook, '-i', lab.inventoryDir, '-f', String(Math.max(lab.hosts.length, 1)), '-e', 'tmpl_ext=hbs', '--no-write-facts', '-o', 'json'];
+  const r = await runWithRss(argv, { env: cliEnv({}), cwd: project });
+  if (r.code !== 0) fail('chom-play', r);
+  let changed = 0;
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{"event":"recap"')) continue;
+    const recap = JSON.parse(line) as { hosts: Record<string, { changed: number }> };
+    for (const s of Object.values(recap.hosts)) changed += s.changed;
+  }
+  return { ms: r.ms, changed, rssKb: r.rssKb };
+}
+
+/** ansible.cfg as a tuned user would write it: pipelining, ControlPersist, forks = hosts. */
+export function writeAnsibleCfg(project: string, lab: BenchLab): void {
+  const cp = join(project, '.ansible-cp');
+  mkdirSync(cp, { recursive: true });
+  writeFileSync(
+    join(project, 'ansible.cfg'),
+    [
+      '[defaults]',
+      `forks = ${Math.max(lab.hosts.length, 1)}`,
+      'host_key_checking = True',
+      'interpreter_python = /usr/bin/python3',
+      'retry_files_enabled = False',
+      'roles_path = roles',
+      '',
+      '[ssh_connection]',
+      'pipelining = True',
+      `ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes`,
+      `control_path_dir = ${cp}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** ansible-playbook with the same playbook; changed summed from PLAY RECAP. */
+export async function runAnsible(project: string, lab: BenchLab, playbook: string): Promise<Measured> {
+  writeAnsibleCfg(project, lab);
+  const argv = ['ansible-playbook', '-i', join(lab.inventoryDir, 'hosts.yml'), playbook, '-e', 'tmpl_ext=j2'];
+  const r = await run(argv, { cwd: project, env: { ...process.env, ANSIBLE_CONFIG: join(project, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' } });
+  if (r.code !== 0) fail('ansible-playbook', r);
+  let changed = 0;
+  for (const m of r.stdout.matchAll(/^\S+\s+:\s+ok=\d+\s+changed=(\d+)/gm)) changed += Number(m[1]);
+  // Stop the ControlPersist masters: the next run starts cold, as chom-play does.
+  for (const h of lab.hosts) {
+    await run(['ssh', '-o', `ControlPath=${join(project, '.ansible-cp')}/%C`, '-O', 'exit', `root@${h.address}`]).catch(() => undefined);
+  }
+  return { ms: r.ms, changed };
+}
+
+/** Every host's scripts, as `chom-play render` prints them (done once per lab size: names repeat). */
+export async function renderScripts(project: string, lab: BenchLab): Promise<Map<string, string>> {
+  const scripts = new Map<string, string>();
+  const todo = [...lab.hosts];
+  const worker = async () => {
+    for (let h = todo.shift(); h; h = todo.shift()) {
+      const argv = [process.execPath, CLI, 'render', PLAYBOOK, '-i', lab.inventoryDir, '--host', h.name, '--no-facts', '-e', 'tmpl_ext=hbs'];
+      scripts.set(h.name, await sh(argv, `chom-play render --host ${h.name}`, { env: cliEnv({}), cwd: project }));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return scripts;
+}
+
+/** The floor: plain OpenSSH, one connection per host, all at once, `bash -s` fed the rendered script. */
+export async function runFloor(lab: BenchLab, scripts: Map<string, string>): Promise<Measured> {
+  const t0 = process.hrtime.bigint();
+  const results = await Promise.all(
+    lab.hosts.map((h) =>
+      run(['ssh', ...sshOpts(lab), `root@${h.address}`, 'bash -s'], { input: scripts.get(h.name) ?? '' }),
+    ),
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  let changed = 0;
+  results.forEach((r, i) => {
+    if (r.code !== 0) fail(`ssh ${lab.hosts[i].name} bash -s`, r);
+    changed += (r.stdout.match(/"status":"changed"/g) ?? []).length;
+  });
+  return { ms, changed };
+}
+
+export function sshOpts(lab: BenchLab): string[] {
+  return ['-i', lab.keyFile, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlMaster=no'];
+}
+
+const MANAGED = [
+  '/etc/systemd/system/benchapp.service', '/etc/prometheus/prometheus.yml', '/etc/nginx/sites-available/benchapp.conf',
+  '/etc/benchapp/benchapp.conf', '/etc/benchapp/motd', '/opt/benchapp/bin/benchapp-start', '/var/lib/benchapp/initial.conf',
+];
+const STATTED = [...MANAGED, '/etc/benchapp', '/var/lib/benchapp', '/var/log/benchapp', '/opt/benchapp/bin', '/etc/nginx/sites-enabled/benchapp.conf', '/usr/local/bin/benchapp'];
+
+/** Per host: content hashes, modes and owners of everything the playbook manages. */
+export async function managedState(lab: BenchLab): Promise<Map<string, string>> {
+  const cmd = `cd / && sha256sum ${MANAGED.join(' ')} && stat -c '%n %A %U %G %N' ${STATTED.join(' ')} && getent passwd benchapp | cut -d: -f1,6,7`;
+  const out = new Map<string, string>();
+  await Promise.all(
+    lab.hosts.map(async (h) => {
+      out.set(h.name, await sh(['ssh', ...sshOpts(lab), `root@${h.address}`, cmd], `state of ${h.name}`));
+    }),
+  );
+  return out;
+}
