@@ -32,6 +32,9 @@ export function buildProgram(): Command {
     .option('--list-tags', 'list all tags, then exit')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also show messages of ok tasks')
+    .option('--resume [run-id]', 'continue the last failed or interrupted run of this playbook from each host\'s unfinished task')
+    .option('--start-at-task <name>', 'start every host at the first task with this name (`*` matches anything)')
+    .option('--task-timeout <seconds>', 'kill any task running longer (its own timeout: wins)', toInt)
     .action(async (playbook: string, opts) => {
       const { runCommand } = await import('./run.js');
       process.exitCode = await runCommand(playbook, opts);
@@ -70,6 +73,34 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { factsCommand } = await import('./facts.js');
       process.exitCode = await factsCommand(opts);
+    });
+
+  program
+    .command('rollback')
+    .description("undo a run's changes on each host from its journal, newest first (default: each host's latest run)")
+    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('--run <run-id>', 'the run to undo (chom-play history lists them)')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
+    .option('-C, --check', 'say what would be undone, change nothing')
+    .option('--rollback-packages', 'also purge packages the run installed')
+    .option('-b, --become', 'run the rollback as root through sudo -n')
+    .option('-f, --forks <n>', 'hosts in parallel', toInt, 50)
+    .option('--accept-new-host-keys', 'as for run')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts) => {
+      const { rollbackCommand } = await import('./rollback.js');
+      process.exitCode = await rollbackCommand(opts);
+    });
+
+  program
+    .command('history')
+    .description('list the runs recorded in .chom/runs (newest last), or show one run')
+    .argument('[run-id]', 'show this run: who, when, hashes, per host and per task results')
+    .option('--json', 'print JSON')
+    .option('-n, --limit <n>', 'show only the last N runs', toInt)
+    .action(async (id: string | undefined, opts) => {
+      const { historyCommand } = await import('./history.js');
+      process.exitCode = historyCommand(id, opts);
     });
 
   const lab = program.command('lab').description('disposable real Debian test hosts on this machine (root)');

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { formatLoc } from '../errors.js';
-import { playHosts, newRunId, runPlaybook, selectedTasks } from '../run/runner.js';
+import { relative } from 'node:path';
+import { InputError } from '../errors.js';
+import { playHosts, newRunId, selectedTasks } from '../run/runner.js';
+import { runPlaybook } from '../run/orchestrate.js';
 import { JsonReporter, PlainReporter, type Reporter } from '../run/report.js';
+import { Interrupt } from '../run/interrupt.js';
+import { resumableRun, type RunRecord } from '../run/history.js';
+import { redactArgv } from '../run/audit.js';
 import { loadAll, type Loaded } from './load.js';
 
 export interface RunCliOptions {
@@ -22,6 +28,10 @@ export interface RunCliOptions {
   output: 'text' | 'json';
   verbose?: boolean;
   writeFacts: boolean;
+  /** --resume (true) or --resume RUN_ID. */
+  resume?: boolean | string;
+  startAtTask?: string;
+  taskTimeout?: number;
 }
 
 export async function runCommand(playbookArg: string, opts: RunCliOptions): Promise<number> {
@@ -35,28 +45,56 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
     list(loaded, opts, out);
     return 0;
   }
-  const reporter: Reporter = opts.output === 'json' ? new JsonReporter(out) : new PlainReporter(out, { diff: Boolean(opts.diff), verbose: Boolean(opts.verbose) });
+  const reporter = await pickReporter(opts, out, loaded.redactor);
   for (const w of loaded.inventory.warnings ?? []) reporter.warn(w);
-  const { exitCode } = await runPlaybook({
-    playbook: loaded.playbook,
-    inventory: loaded.inventory,
-    check: Boolean(opts.check),
-    diff: Boolean(opts.diff),
-    forks: opts.forks,
-    limit: opts.limit,
-    tags: opts.tags,
-    skipTags: opts.skipTags,
-    extraVars: loaded.extraVars,
-    env: loaded.env,
-    acceptNewHostKeys: Boolean(opts.acceptNewHostKeys),
-    reporter,
-    redactor: loaded.redactor,
-    runId: newRunId(),
-    projectDir: loaded.projectDir,
-    writeFacts: opts.writeFacts,
-    backupDir: join(loaded.projectDir, '.chom', 'backups', 'inventory'),
-  });
-  return exitCode;
+  let resume: RunRecord | undefined;
+  if (opts.resume) {
+    if (opts.startAtTask) throw new InputError('--resume and --start-at-task cannot be combined', undefined, 'use one: --resume continues the last run, --start-at-task starts every host at a task');
+    const r = resumableRun(loaded.projectDir, loaded.playbook.file, typeof opts.resume === 'string' ? opts.resume : undefined);
+    if (typeof r === 'string') throw new InputError(`--resume: ${r}`, undefined, 'run the playbook without --resume');
+    resume = r;
+    reporter.info(`resuming run ${r.id} (${r.status}${r.stopReason ? `: ${r.stopReason}` : ''})`);
+  }
+  const interrupt = new Interrupt();
+  const uninstall = interrupt.installSignalHandlers();
+  const runId = newRunId();
+  try {
+    const { exitCode, record } = await runPlaybook({
+      playbook: loaded.playbook,
+      inventory: loaded.inventory,
+      check: Boolean(opts.check),
+      diff: Boolean(opts.diff),
+      forks: opts.forks,
+      limit: opts.limit,
+      tags: opts.tags,
+      skipTags: opts.skipTags,
+      extraVars: loaded.extraVars,
+      env: loaded.env,
+      acceptNewHostKeys: Boolean(opts.acceptNewHostKeys),
+      reporter,
+      redactor: loaded.redactor,
+      runId,
+      projectDir: loaded.projectDir,
+      writeFacts: opts.writeFacts,
+      backupDir: join(loaded.projectDir, '.chom', 'backups', 'inventory'),
+      interrupt,
+      resume,
+      startAtTask: opts.startAtTask,
+      taskTimeout: opts.taskTimeout,
+      argv: redactArgv(process.argv.slice(2), loaded.redactor),
+    });
+    if (record.status !== 'ok' && !record.check) {
+      const pb = relative(loaded.projectDir, loaded.playbook.file) || loaded.playbook.file;
+      const inv = opts.inventory;
+      const unfinished = Object.values(record.hosts).filter((h) => h.resumeAt).length;
+      reporter.info(`run ${record.id} ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}; recorded in .chom/runs/${record.id}.json`);
+      if (unfinished > 0) reporter.info(`to continue where each host stopped: chom-play ${pb} -i ${inv} --resume`);
+      reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
+    }
+    return exitCode;
+  } finally {
+    uninstall();
+  }
 }
 
 function list(loaded: Loaded, opts: RunCliOptions, out: (s: string) => void): void {
@@ -80,4 +118,15 @@ function list(loaded: Loaded, opts: RunCliOptions, out: (s: string) => void): vo
       out(`    TASK TAGS: [${[...all].sort().join(', ')}]\n`);
     }
   }
+}
+
+/** JSON when asked; progress bars on a terminal; plain lines in pipes and CI (no escape codes). */
+async function pickReporter(opts: RunCliOptions, out: (s: string) => void, redactor: { redact(s: string): string }): Promise<Reporter> {
+  const ro = { diff: Boolean(opts.diff), verbose: Boolean(opts.verbose) };
+  if (opts.output === 'json') return new JsonReporter(out);
+  if (process.stdout.isTTY && process.env.TERM !== 'dumb' && !process.env.CI) {
+    const { ProgressReporter } = await import('../run/progress.js');
+    return new ProgressReporter(process.stdout, out, { ...ro, redact: (s) => redactor.redact(s) });
+  }
+  return new PlainReporter(out, ro);
 }

@@ -6,28 +6,115 @@ import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
 import { mapLimit } from './pool.js';
 import { quote } from '../shell/quote.js';
+import { classifyConnError, DEFAULT_RETRY, withRetry, type ConnClass, type RetryPolicy } from './conn-errors.js';
+import type { ConnectionSpec } from '../inventory/model.js';
+
+export interface PoolOptions {
+  forks: number;
+  acceptNewHostKeys: boolean;
+  retry?: RetryPolicy;
+  /** Told about each connection retry (a warning line for the operator). */
+  onRetry?: (host: string, message: string) => void;
+  /** Tests replace the transport. */
+  connect?: (spec: ConnectionSpec, opts: { acceptNewHostKeys: boolean }) => Promise<Connection>;
+}
+
+/** Where a host-side script looks for the controller's request to stop at the next task boundary. */
+export function stopFile(runId: string): string {
+  return `/run/chom-play/stop-${runId}`;
+}
+
+/**
+ * Signals the script running on this connection. This runs in another session of the SAME SSH
+ * connection, so its sshd session process is our ancestor: every other session child of that
+ * process is this connection's running script (bash, or sudo which relays signals to it).
+ * Only that process is signalled, never its group: the group also holds the script's short
+ * command substitutions, which a signal would cut short. Second Ctrl-C: INT (the script kills
+ * its task's group, removes its temporary files and releases the lock: chom__on_term), then
+ * SIGKILL to the script's whole process group if it is still there after 10 s.
+ */
+function killScript(): string {
+  return `set -u
+stat_of() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; printf '%s' "$s"; }
+comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
+p=$$ child=$$
+while [ "$p" -gt 1 ]; do
+  case $(comm_of "$p") in sshd*) break ;; esac
+  child=$p; set -- $(stat_of "$p"); p=\${2:-1}
+done
+[ "$p" -gt 1 ] || { echo 'no sshd ancestor found' >&2; exit 1; }
+pids="" groups=""
+for d in /proc/[0-9]*; do
+  pid=\${d#/proc/}; [ "$pid" = "$child" ] && continue
+  set -- $(stat_of "$pid") || continue
+  [ "\${2:-}" = "$p" ] && pids="$pids $pid" && groups="$groups \${3:-}"
+done
+[ -n "$pids" ] || exit 0
+kill -INT $pids 2>/dev/null || true
+for i in $(seq 100); do
+  alive=0; for q in $pids; do kill -0 "$q" 2>/dev/null && alive=1; done
+  [ "$alive" = 0 ] && exit 0; sleep 0.1
+done
+for g in $groups; do kill -KILL -- "-$g" 2>/dev/null || true; done
+`;
+}
 
 /** One connection per host, opened in parallel (bounded by forks) and kept for the whole run. */
 export class ConnectionPool {
   readonly conns = new Map<string, Connection>();
   readonly unreachable = new Map<string, string>();
+  /** Class of each unreachable host's problem (for the run record and the what-to-do line). */
+  readonly unreachableClass = new Map<string, ConnClass>();
 
   constructor(
     private readonly inventory: Inventory,
-    private readonly opts: { forks: number; acceptNewHostKeys: boolean },
+    private readonly opts: PoolOptions,
   ) {}
 
+  /** Transient failures (refused, reset, timeout) are retried with backoff; never auth or host keys. */
   async open(hosts: string[]): Promise<void> {
     const todo = hosts.filter((h) => !this.conns.has(h) && !this.unreachable.has(h));
+    const dial = this.opts.connect ?? connect;
     await mapLimit(todo, this.opts.forks, async (host) => {
       const entry = hostEntry(this.inventory, host);
       try {
         const spec = connectionFor(this.inventory, host, entry?.vars ?? {});
-        this.conns.set(host, await connect(spec, { acceptNewHostKeys: this.opts.acceptNewHostKeys }));
+        const conn = await withRetry(
+          () => dial(spec, { acceptNewHostKeys: this.opts.acceptNewHostKeys }),
+          this.opts.retry ?? DEFAULT_RETRY,
+          (err, p, ms, n) => this.opts.onRetry?.(host, `${stripHost(host, err)} (${p.class}); try ${n} in ${(ms / 1000).toFixed(1)}s`),
+        );
+        this.conns.set(host, conn);
       } catch (err) {
-        this.unreachable.set(host, err instanceof HostError ? err.message.replace(`${host}: `, '') : String((err as Error).message ?? err));
+        this.markUnreachable(host, stripHost(host, err as Error));
       }
     });
+  }
+
+  /** Asks a running script to stop before its next task: a second session on the same connection. */
+  async requestStop(host: string, runId: string, become: boolean): Promise<string | undefined> {
+    return this.aside(host, `mkdir -p /run/chom-play && : > ${quote(stopFile(runId))}\n`, become);
+  }
+
+  async clearStop(host: string, runId: string, become: boolean): Promise<string | undefined> {
+    return this.aside(host, `rm -f -- ${quote(stopFile(runId))}\n`, become);
+  }
+
+  /** Kills the task a host is running now (second Ctrl-C). */
+  async killRunning(host: string, become: boolean): Promise<string | undefined> {
+    return this.aside(host, killScript(), become);
+  }
+
+  /** A short side script on a host's open connection; returns the reason when it did not work. */
+  private async aside(host: string, script: string, become: boolean): Promise<string | undefined> {
+    const conn = this.conns.get(host);
+    if (!conn) return 'no open connection';
+    try {
+      const res = await conn.runScript(script, { become, onStdout: () => {} });
+      return res.code === 0 ? undefined : res.stderr.trim() || `exit ${res.code}`;
+    } catch (err) {
+      return (err as Error).message;
+    }
   }
 
   /** One round trip per host: hardware and OS facts (see src/facts/script.ts). */
@@ -71,6 +158,13 @@ export class ConnectionPool {
 
   markUnreachable(host: string, why: string): void {
     this.unreachable.set(host, why);
+    this.unreachableClass.set(host, classifyConnError(why).class);
+    this.conns.get(host)?.close();
+    this.conns.delete(host);
+  }
+
+  /** Drops one host's connection (used when it is not needed any more). */
+  close(host: string): void {
     this.conns.get(host)?.close();
     this.conns.delete(host);
   }
@@ -79,4 +173,8 @@ export class ConnectionPool {
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }
+}
+
+function stripHost(host: string, err: Error): string {
+  return err instanceof HostError ? err.message.replace(`${host}: `, '') : String(err.message ?? err);
 }

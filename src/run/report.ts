@@ -19,6 +19,10 @@ export interface TaskResult {
   output?: string;
   ignored?: boolean;
   handler?: boolean;
+  /** Error class the host gave a failure (disk-full, timeout, lock-held, ...). */
+  class?: string;
+  /** What the operator should do about it (from the host, else from the class). */
+  todo?: string;
 }
 
 /** Everything the run tells the user goes through one Reporter; the CLI picks which. */
@@ -32,6 +36,8 @@ export interface Reporter {
   warn(message: string): void;
   info(message: string): void;
   recap(stats: Map<string, HostStats>, ms: number): void;
+  /** serial: a batch of a play's hosts starts (optional: reporters written before serial). */
+  batchStart?(play: string, index: number, count: number, hosts: string[]): void;
 }
 
 type Write = (s: string) => void;
@@ -53,6 +59,9 @@ export class PlainReporter implements Reporter {
     this.out(`${label}: [${r.host}] ${r.handler ? 'HANDLER ' : ''}${r.name} (${formatLoc(r.loc)}) ${r.ms}ms${extra}\n`);
     if (r.status === 'failed') {
       if (r.msg && r.msg.includes('\n')) this.out(indent(r.msg));
+      if (r.class) this.out(`  error class: ${r.class}\n`);
+      const todo = r.todo ?? todoForClass(r.class);
+      if (todo) this.out(`  what to do: ${todo}\n`);
       if (r.rc !== undefined) this.out(`  exit code: ${explainExit(r.rc)}\n`);
       if (r.output) this.out(`  last output:\n${indent(lastLines(r.output, 20), '    ')}`);
     }
@@ -62,6 +71,9 @@ export class PlainReporter implements Reporter {
     this.out(`${kind === 'unreachable' ? 'UNREACHABLE' : 'FAILED'}: [${host}] ${message}\n`);
   }
   hostEnd(): void {}
+  batchStart(play: string, index: number, count: number, hosts: string[]): void {
+    this.out(`BATCH ${index + 1}/${count} of [${play}]: ${hosts.join(', ')}\n`);
+  }
   warn(message: string): void {
     this.out(`WARNING: ${message}\n`);
   }
@@ -99,6 +111,9 @@ export class JsonReporter implements Reporter {
   hostEnd(host: string, stats: HostStats): void {
     this.emit({ event: 'host_end', host, stats });
   }
+  batchStart(play: string, index: number, count: number, hosts: string[]): void {
+    this.emit({ event: 'batch_start', play, batch: index + 1, batches: count, hosts });
+  }
   warn(message: string): void {
     this.emit({ event: 'warning', message });
   }
@@ -108,6 +123,22 @@ export class JsonReporter implements Reporter {
   recap(stats: Map<string, HostStats>, ms: number): void {
     this.emit({ event: 'recap', ms, hosts: Object.fromEntries(stats) });
   }
+}
+
+/** What to do about a failure of a known class, when the host did not say. */
+const CLASS_TODO: Record<string, string> = {
+  'disk-full': 'free space on that filesystem (or raise its size), then rerun with --resume; the previous file was left intact',
+  timeout: 'the task ran past its timeout and was killed; raise timeout: / --task-timeout or find what hangs',
+  'lock-held': 'another run holds this host; wait for it, or check the holder named above',
+  'package-lock': 'another package manager (unattended-upgrades?) holds the dpkg lock; wait, then rerun',
+  'permission-denied': 'the task needs root: set become: true or fix the path\'s owner/mode',
+  'not-found': 'a file, package or command does not exist on the host; check the name and the host\'s OS',
+  unreachable: 'check the host is up and reachable over SSH, then rerun with --resume',
+  'connection-lost': 'the host finished its current task and stopped at the task boundary; rerun with --resume',
+};
+
+export function todoForClass(cls: string | undefined): string | undefined {
+  return cls ? CLASS_TODO[cls] : undefined;
 }
 
 const EXIT_MEANINGS: Record<number, string> = {
