@@ -106,7 +106,9 @@ export function startSystemd(h: HostState): ProcRecord {
   return startDetached(
     ['systemd-nspawn', '--quiet', '--register=no', '--keep-unit', '--boot', '-D', h.root,
       `--network-namespace-path=/run/netns/${h.netns}`, `--hostname=${h.name}`, `--machine=${h.netns}`,
-      '--resolv-conf=off', '--timezone=off', '--console=passive'],
+      '--resolv-conf=off', '--timezone=off', '--console=passive',
+      // netfilter inside the host's own namespace (ufw, iptables); it cannot touch this machine's.
+      '--capability=CAP_NET_ADMIN'],
     h, 'systemd-nspawn',
   );
 }

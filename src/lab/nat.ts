@@ -44,6 +44,9 @@ export async function natUp(): Promise<void> {
       for (const proto of ['udp', 'tcp']) await ipt(['-A', FWD, '-s', LAB_RANGE, '-d', ns, '-p', proto, '--dport', '53', '-j', 'ACCEPT']);
     }
     for (const port of ['80', '443']) await ipt(['-A', FWD, '-s', LAB_RANGE, '-p', 'tcp', '--dport', port, '-j', 'ACCEPT']);
+    // Hosts talk to each other (a Prometheus host scrapes the others): bridged lab traffic
+    // crosses this machine's FORWARD chain, and never leaves the lab range.
+    await ipt(['-A', FWD, '-s', LAB_RANGE, '-d', LAB_RANGE, '-j', 'ACCEPT']);
     await ipt(['-A', FWD, '-d', LAB_RANGE, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT']);
     await ipt(['-A', FWD, '-s', LAB_RANGE, '-j', 'DROP']);
     await ipt(['-A', FWD, '-d', LAB_RANGE, '-j', 'DROP']);

@@ -11,9 +11,12 @@ import systemd from './systemd.js';
 import command from './command.js';
 import shell from './shell.js';
 import getUrl from './get_url.js';
+import waitFor from './wait_for.js';
+import uri from './uri.js';
+import ufw from './ufw.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl];
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {
