@@ -49,6 +49,16 @@ is_installed() { local p; p=$(predicted "$1"); [ -n "$p" ] && { [ "$p" = present
 apt_run() { local out rc=0; out=$("\${APT[@]}" "$@" 2>&1) || rc=$?; printf '%s\n' "$out"; [ "$rc" -eq 0 ] && return 0
   chom_fail "apt-get $1 failed (exit $rc): $(grep -E '^(E|W):' <<<"$out" | tail -n 5)"; }
 note=""; cache_pending=no
+# Another apt/dpkg (unattended-upgrades...) may hold the lock: wait for it (bounded), then repair
+# a dpkg run that was interrupted, which would otherwise make every apt-get below fail.
+if ! chom_check; then chom_wait_pkg_lock 120; note=\${CHOM_PKG_LOCK_WAITED:-}; fi
+if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+  if chom_check; then chom_changed "would repair the interrupted dpkg state (dpkg --configure -a)"
+  else
+    out=$(dpkg --force-confdef --force-confold --configure -a 2>&1) || { printf '%s\n' "$out"; chom_fail "dpkg --configure -a (repairing an interrupted dpkg run) failed: $(tail -n 3 <<<"$out")"; }
+    chom_changed "repaired the interrupted dpkg state (dpkg --configure -a)"
+  fi
+fi
 `.replace(/\\\$\{/g, '${');
 
 /**
@@ -99,16 +109,16 @@ function updateCache(validTime: number, alone: boolean): string {
     '  t=0; for f in "$stamp" /var/lib/apt/lists; do [ -e "$f" ] && { m=$(stat -c %Y "$f"); [ "$m" -gt "$t" ] && t=$m; }; done',
     '  age=$(( $(date +%s) - t ))',
     'fi',
-    'if [ "$valid" -gt 0 ] && [ "$age" -lt "$valid" ]; then note="apt cache is ${age}s old (valid ${valid}s)"',
-    'elif chom_check; then cache_pending=yes; note="would update the apt cache"',
+    'if [ "$valid" -gt 0 ] && [ "$age" -lt "$valid" ]; then note="${note:+$note; }apt cache is ${age}s old (valid ${valid}s)"',
+    'elif chom_check; then cache_pending=yes; note="${note:+$note; }would update the apt cache"',
     'else',
     '  out=$(apt-get update -q --error-on=any 2>&1) || { printf "%s\\n" "$out"; chom_fail "apt-get update failed: $(grep -E \'^(E|W):\' <<<"$out" | tail -n 5)"; }',
     '  mkdir -p "${stamp%/*}" && touch "$stamp"',
-    '  note="apt cache updated"',
+    '  note="${note:+$note; }apt cache updated"',
     'fi',
     // update_cache alone: changed when the cache was (or would be) updated, as in Ansible.
     alone
-      ? 'case "$note" in "apt cache updated"|"would update the apt cache") chom_changed "$note" ;; *) chom_ok "$note" ;; esac'
+      ? 'case "$note" in *"apt cache updated"|*"would update the apt cache") chom_changed "$note" ;; *) chom_ok "$note" ;; esac'
       : ':',
   ].join('\n');
 }
@@ -145,6 +155,8 @@ function installBody(latest: boolean, recommends: boolean | undefined): string {
     '  for p in "${todo[@]}"; do chom_state_set "pkg:${p%%=*}" present; done',
     '  chom_changed "${note:+$note; }would install: $msg"; return 0',
     'fi',
+    // Rollback purges what this task newly installs (only with --rollback-packages).
+    'for p in "${todo[@]}"; do case "$(pkg_status "${p%%=*}")" in ?i*) ;; *) chom_journal pkg "${p%%=*}" purge ;; esac; done',
     `apt_run install ${rec}"\${todo[@]}"`,
     'chom_changed "${note:+$note; }installed: $msg"',
   ].join('\n');

@@ -53,6 +53,9 @@ function compile(args: Record<string, unknown>): string {
   lines.push(
     'if [ "$exists" = absent ]; then',
     '  if chom_check; then chom_state_set "group:$name" present; chom_changed "would create group $name' + (gid ? ` (gid ${gid})` : '') + '"; return 0; fi',
+    // Rollback: groupdel, after putting back what groupadd rewrites as a side effect.
+    '  chom_snapshot /etc/group- /etc/gshadow-',
+    '  chom_journal group "$name" groupdel',
     `  groupadd ${addOpts ? addOpts + ' ' : ''}-- "$name" || chom_fail "groupadd $name failed"`,
     '  chom_changed "created group $name (gid $(getent group "$name" | cut -d: -f3))"',
     '  return 0',

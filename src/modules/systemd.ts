@@ -106,11 +106,11 @@ function compile(args: Record<string, unknown>): string {
   if (daemonReload) L.push('[ -d /run/systemd/system ] && ! chom_check && { systemctl daemon-reload || chom_fail "systemctl daemon-reload failed"; }');
   L.push(HELPERS);
   if (masked === false) {
-    L.push('if [ "$filestate" = masked ] || [ "$filestate" = masked-runtime ]; then did unmask unmasked; chom_check || "${SC[@]}" unmask "$unit"; filestate=$("${SC[@]}" is-enabled "$unit" 2>/dev/null || true); fi');
+    L.push('if [ "$filestate" = masked ] || [ "$filestate" = masked-runtime ]; then did unmask unmasked; chom_check || { chom_journal unit-unmask "$unit" mask; "${SC[@]}" unmask "$unit"; }; filestate=$("${SC[@]}" is-enabled "$unit" 2>/dev/null || true); fi');
   }
   if (masked === true) {
     L.push(
-      'if [ "$filestate" != masked ]; then did mask masked; if chom_check; then chom_state_set "unit-enabled:$unit" masked; else "${SC[@]}" mask "$unit"; fi; filestate=masked; fi',
+      'if [ "$filestate" != masked ]; then did mask masked; if chom_check; then chom_state_set "unit-enabled:$unit" masked; else chom_journal unit-mask "$unit" unmask; "${SC[@]}" mask "$unit"; fi; filestate=masked; fi',
     );
   }
   if (enabled === true) {
@@ -118,13 +118,13 @@ function compile(args: Record<string, unknown>): string {
     L.push(
       'case "$filestate" in enabled|enabled-runtime|static|indirect|generated|alias|transient) ;;',
       '  masked|masked-runtime) chom_fail "unit $unit is masked: cannot enable it (set masked: no)" ;;',
-      '  *) did enable enabled; if chom_check; then chom_state_set "unit-enabled:$unit" enabled; else "${SC[@]}" enable "$unit" 2>&1 || chom_fail "systemctl enable $unit failed"; fi ;;',
+      '  *) did enable enabled; if chom_check; then chom_state_set "unit-enabled:$unit" enabled; else chom_journal unit-enable "$unit" disable; "${SC[@]}" enable "$unit" 2>&1 || chom_fail "systemctl enable $unit failed"; fi ;;',
       'esac',
     );
   } else if (enabled === false) {
     L.push(
       'case "$filestate" in enabled|enabled-runtime|alias)',
-      '  did disable disabled; if chom_check; then chom_state_set "unit-enabled:$unit" disabled; else "${SC[@]}" disable "$unit" 2>&1 || chom_fail "systemctl disable $unit failed"; fi ;;',
+      '  did disable disabled; if chom_check; then chom_state_set "unit-enabled:$unit" disabled; else chom_journal unit-disable "$unit" enable; "${SC[@]}" disable "$unit" 2>&1 || chom_fail "systemctl disable $unit failed"; fi ;;',
       'esac',
     );
   }
@@ -132,6 +132,7 @@ function compile(args: Record<string, unknown>): string {
     [
       `did ${verb} ${past}`,
       'if chom_check; then chom_state_set "unit:$unit" active; else',
+      verb === 'start' ? '  chom_journal unit-start "$unit" stop' : '  :',
       `  "\${SC[@]}" ${verb} --no-block "$unit" || fail_journal "systemctl ${verb} $unit failed"`,
       wait ? '  wait_active' : '  :',
       'fi',
@@ -155,6 +156,7 @@ function compile(args: Record<string, unknown>): string {
       '  did stop stopped',
       '  if chom_check; then chom_state_set "unit:$unit" inactive; else',
       // stop waits for the job, but never longer than the deadline.
+      '    chom_journal unit-stop "$unit" start',
       '    timeout "$timeout" "${SC[@]}" stop "$unit" || chom_fail "systemctl stop $unit failed or took more than ${timeout}s"',
       '  fi ;;',
       'esac',

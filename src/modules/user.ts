@@ -119,6 +119,11 @@ function compile(args: Record<string, unknown>): string {
     grp === undefined ? '    group_known "$name" || chom_state_set "group:$name" present' : '    :',
     '    chom_changed "would create user $name"; return 0',
     '  fi',
+    // Rollback: userdel (-r only for a home this task creates), after putting back the files
+    // useradd rewrites as a side effect (/etc/passwd- ...), so the tree ends as it was.
+    `  h=${home !== undefined ? quote(home) : '"$(useradd -D | sed -n \'s/^HOME=//p\')/$name"'}`,
+    `  chom_snapshot /etc/passwd- /etc/shadow- /etc/group- /etc/gshadow- /etc/subuid /etc/subuid- /etc/subgid /etc/subgid-`,
+    `  if ${createHome ? '! chom_exists "$h"' : 'false'}; then chom_journal user "$name" "userdel -r"; else chom_journal user "$name" userdel; fi`,
     `  useradd ${add.join(' ')} -- "$name" || chom_fail "useradd $name failed"`,
     ...(password !== undefined ? [`  pw=${quote(password)}; setpw`] : []),
     '  chom_changed "created user $name (uid $(id -u "$name"))"',

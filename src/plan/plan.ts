@@ -32,7 +32,14 @@ export interface HostPlan {
   handlers: ScriptTask[];
   /** Secrets used by no_log tasks etc. are handled by the redactor; here only become. */
   become: boolean;
+  /** Play keyword min_disk_free_mb (default 512): free MB / and /var need before any task. */
+  minDiskFreeMb: number;
+  /** Play keyword rollback_on_failure: a failed task undoes the host's changes of this run. */
+  rollbackOnFailure: boolean;
 }
+
+/** Default of the play keyword min_disk_free_mb. */
+export const DEFAULT_MIN_DISK_FREE_MB = 512;
 
 /** Compiles one play for one host: loops expanded, `when` decided or compiled, args rendered. */
 export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: string[], shared: SharedMagic): HostPlan {
@@ -83,7 +90,35 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     handlers.push(st);
   });
   const become = play.become === true || taskList.some((t) => t.become === true) || truthy(ctx.inventory.hosts.get(host)?.vars.ansible_become);
-  return { host, tasks, handlers, become };
+  const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
+  const minDisk = play.extra.min_disk_free_mb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.extra.min_disk_free_mb, 'min_disk_free_mb', playVars, play.loc, ctx.tmpl, 0);
+  return { host, tasks, handlers, become, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true };
+}
+
+/** An integer keyword (retries, delay, timeout, min_disk_free_mb), possibly templated. */
+function intOf(raw: unknown, what: string, vars: Vars, loc: SourceLoc, tmpl: TemplateContext, min: number): number {
+  const v = typeof raw === 'string' ? renderValue(raw, vars, loc, tmpl) : raw;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min) throw new InputError(`${what} must be a whole number >= ${min}, got ${JSON.stringify(v)}`, loc);
+  return n;
+}
+
+/**
+ * retries/delay/until/timeout as in Ansible: with until, retries defaults to 3 and the task runs
+ * at most retries + 1 times until the condition (over the registered result) holds; retries
+ * alone retries until the task does not fail; delay (default 5 s) waits between attempts.
+ */
+function addRetries(base: ScriptTask, task: Task, vars: Vars, registered: ReadonlySet<string>, tmpl: TemplateContext): void {
+  const x = task.extra;
+  if (x.timeout !== undefined) base.timeout = intOf(x.timeout, `task "${task.name}": timeout`, vars, task.loc, tmpl, 1);
+  if (x.until === undefined && x.retries === undefined) {
+    if (x.delay !== undefined) throw new InputError(`task "${task.name}": delay needs retries or until`, task.loc, 'add until: (a condition on the registered result) or retries:');
+    return;
+  }
+  const retries = x.retries === undefined ? 3 : intOf(x.retries, `task "${task.name}": retries`, vars, task.loc, tmpl, 0);
+  base.attempts = retries + 1;
+  base.delay = x.delay === undefined ? 5 : intOf(x.delay, `task "${task.name}": delay`, vars, task.loc, tmpl, 0);
+  if (x.until !== undefined) base.until = bashOf(x.until as string | boolean, vars, registered, task.loc);
 }
 
 function listenNames(h: Task): string[] {
@@ -167,13 +202,13 @@ function compileTask(
   }
   if (task.changedWhen !== undefined) base.changedWhen = bashOf(task.changedWhen, vars, selfAndRegistered, task.loc);
   if (task.failedWhen !== undefined) base.failedWhen = bashOf(task.failedWhen, vars, selfAndRegistered, task.loc);
+  addRetries(base, task, vars, selfAndRegistered, ctx.tmpl);
   return base;
 }
 
 /** Keywords the loader accepts for features still to come: refuse them rather than ignore them. */
 const NOT_YET: Record<string, string> = {
-  retries: 'retries/until/delay', until: 'retries/until/delay', delay: 'retries/until/delay',
-  timeout: 'per-task timeout', check_mode: 'per-task check_mode', diff: 'per-task diff',
+  check_mode: 'per-task check_mode', diff: 'per-task diff',
 };
 
 function refuseUnsupported(task: Task): void {

@@ -75,7 +75,10 @@ chom__init() {
   CHOM_BACKUP_DIR="@{CHOM_BACKUP_ROOT:-/var/backups/chom-play}/$CHOM_RUN_ID"
   CHOM_JOURNAL="@{CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}/$CHOM_RUN_ID.jsonl"
   CHOM_TMP=$(mktemp -d "@{TMPDIR:-/tmp}/chom-play.XXXXXX")
-  trap 'rm -rf -- "$CHOM_TMP"' EXIT
+  trap 'chom__unlock; rm -rf -- "$CHOM_TMP"' EXIT
+  trap 'chom__on_term TERM' TERM; trap 'chom__on_term INT' INT; trap chom__on_hup HUP
+  # Trapped, not ignored: tasks' own pipes keep the default SIGPIPE behaviour.
+  trap 'CHOM_LOST=1' PIPE
   mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
   CHOM_T="$CHOM_TMP/task"
   # The event stream's own descriptor: tasks have stdout captured, yet may ask the controller

@@ -91,7 +91,7 @@ chom_set_attrs() {
 # MSG replaces the default "updated DEST" message. Reports changed or leaves it to the caller's ok.
 chom_put_file() {
   local dest src=$2 mode=@{3:-} owner=@{4:-} group=@{5:-} backup=@{6:-0} msg=@{7:-}
-  local parent cur existed=0 tmp t did=0 m
+  local parent cur existed=0 tmp t did=0 m err
   dest=$(chom__norm "$1"); parent=$(chom__parent "$dest"); cur=$(chom_path "$dest")
   [ -d "$(chom_path "$parent")" ] || chom_fail "directory $parent does not exist (create it first: file module, state: directory)"
   if [ -d "$cur" ] && [ ! -L "$cur" ]; then chom_fail "$dest is a directory"; fi
@@ -109,7 +109,14 @@ chom_put_file() {
     else
       tmp=$(mktemp "$parent/.chom-XXXXXX") || chom_fail "cannot create a temporary file in $parent"
       printf '%s\n' "$tmp" >>"$CHOM_T/pending"
-      cat -- "$src" >"$tmp"
+      # A full disk fails here, before the rename: DEST keeps its old content.
+      if ! err=$(cat -- "$src" 2>&1 >"$tmp"); then
+        rm -f -- "$tmp"
+        case $err in
+          *"No space left"*) chom_fail "disk full: cannot write $dest: $(df -Pk -- "$parent" | awk 'NR == 2 { print $6 " has " $4 " KB free" }'), the new content needs $(( ($(stat -c %s -- "$src") + 1023) / 1024 )) KB; the previous file is intact" ;;
+          *) chom_fail "cannot write $dest: $err" ;;
+        esac
+      fi
       if [ -f "$cur" ] && [ ! -L "$cur" ]; then chmod --reference="$dest" -- "$tmp"; chown --reference="$dest" -- "$tmp"
       else chmod 0644 -- "$tmp"; fi
       # Wanted attributes before the rename: a secret never sits at DEST with a looser mode.

@@ -9,7 +9,9 @@ export const PRELUDE_RUN = bash(String.raw`
 # ---- chom-play runtime: task runner (used by chom_main) ----
 CHOM_N_OK=0 CHOM_N_CHANGED=0 CHOM_N_FAILED=0 CHOM_N_SKIPPED=0 CHOM_N_IGNORED=0 CHOM_EXIT=0
 chom__now() { local t=@{EPOCHREALTIME:-}; [ -n "$t" ] || t=$(date +%s.%6N); CHOM_NOW=@{t//[.,]/}; }
-chom__emit() { printf '%s %s\n' "$CHOM_MARKER" "$1"; }
+# A controller that went away (closed pipe: SIGPIPE is ignored, see chom__init) is noted, not
+# fatal: the current task finishes and the script stops at the next task boundary.
+chom__emit() { printf '%s %s\n' "$CHOM_MARKER" "$1" 2>/dev/null || CHOM_LOST=1; }
 chom__b64() { printf '%s' "$1" | base64 -w0; }
 chom__lines() { local -a l=(); [ -f "$1" ] && mapfile -t l <"$1"; local s; s=$(printf '%s; ' "@{l[@]}"); printf '%s' "@{s%; }"; }
 
@@ -32,48 +34,100 @@ chom__cond() { local r=0; set +u; "$1" || r=1; set -u; return "$r"; }
 
 chom__notified() { local v="chom_notified_$1"; [ "@{!v:-0}" = 1 ]; }
 
-# chom__run ID FUNC WHEN CHANGED_WHEN FAILED_WHEN REGISTER NO_LOG IGNORE_ERRORS [HANDLER_ID...]
-# Returns 1 when the host must stop (a failed task without ignore_errors).
+# One attempt of a task: its function in a subshell of its own process group (so a timeout can
+# kill everything it started), stdin /dev/null, output captured. Sets rc.
+chom__attempt() {
+  local fn=$1 to=$2 wd=""
+  rm -rf -- "$CHOM_T"; mkdir -- "$CHOM_T"
+  set -m
+  (
+    set +m
+    if [ -n "@{CHOM_LOCK_FD:-}" ]; then exec {CHOM_LOCK_FD}>&-; fi
+    trap chom__task_exit EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT
+    set -euo pipefail; "$fn"
+  ) </dev/null >"$CHOM_T/stdout" 2>"$CHOM_T/stderr" &
+  CHOM_TASK_PID=$!
+  if [ "$to" -gt 0 ]; then (chom__watchdog "$CHOM_TASK_PID" "$to" "$CHOM_T/timedout") </dev/null >/dev/null 2>&1 & wd=$!; fi
+  set +m
+  # A trapped signal (HUP) interrupts wait while the task still runs: wait again.
+  while :; do
+    rc=0; wait "$CHOM_TASK_PID" || rc=$?
+    if [ "$rc" -gt 128 ] && kill -0 "$CHOM_TASK_PID" 2>/dev/null; then continue; fi
+    break
+  done
+  if [ -n "$wd" ]; then
+    if [ -e "$CHOM_T/timedout" ]; then wait "$wd" 2>/dev/null || true
+    else kill -- "-$wd" 2>/dev/null || true; wait "$wd" 2>/dev/null || true; fi
+  fi
+  CHOM_TASK_PID=""
+}
+
+# chom__run ID FUNC WHEN CHANGED_WHEN FAILED_WHEN REGISTER NO_LOG IGNORE_ERRORS TIMEOUT ATTEMPTS DELAY UNTIL [HANDLER_ID...]
+# TIMEOUT seconds (0 = none); ATTEMPTS >= 1 with DELAY seconds between them, until the UNTIL
+# condition function holds (or, with "-", until the task does not fail). Check mode makes one
+# attempt and never waits. Returns 1 when the host must stop (a failed task without ignore_errors).
 chom__run() {
-  local id=$1 fn=$2 whenf=$3 chf=$4 faf=$5 reg=$6 nolog=$7 ignore=$8
-  shift 8
-  local t0 rc rcrep changed=0 failed=0 status msg="" out="" diff="" sout serr h
+  local id=$1 fn=$2 whenf=$3 chf=$4 faf=$5 reg=$6 nolog=$7 ignore=$8 to=$9 attempts=@{10} delay=@{11} untilf=@{12}
+  shift 12
+  local t0 rc rcrep changed=0 failed=0 status msg="" out="" diff="" sout serr h n=0 prev="" anych=0 cls="" more=""
   CHOM_TASK_ID=$id
+  if [ "@{CHOM_LOST:-0}" = 1 ]; then return 1; fi
   if [ "$whenf" != - ] && ! chom__cond "$whenf"; then
     chom__register "$reg" false false true 0 "" ""
     CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1))
     chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"skipped\",\"rc\":0,\"ms\":0,\"msg_b64\":\"\",\"diff_b64\":\"\",\"out_b64\":\"\"}"
     return 0
   fi
-  rm -rf -- "$CHOM_T"; mkdir -- "$CHOM_T"
+  chom_check && attempts=1
   chom__now; t0=$CHOM_NOW
-  set +e
-  (trap chom__task_exit EXIT; set -euo pipefail; "$fn") </dev/null >"$CHOM_T/stdout" 2>"$CHOM_T/stderr"
-  rc=$?
-  set -e
-  chom__now
-  rcrep=$rc
-  if [ -s "$CHOM_T/rc" ]; then rcrep=$(cat "$CHOM_T/rc"); fi
-  [[ $rcrep =~ ^-?[0-9]+$ ]] || rcrep=$rc
-  if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
-  sout=$(cat "$CHOM_T/stdout"); serr=$(cat "$CHOM_T/stderr")
-  chom__register "$reg" "$([ $changed = 1 ] && echo true || echo false)" "$([ $failed = 1 ] && echo true || echo false)" false "$rcrep" "$sout" "$serr"
-  if [ "$chf" != - ]; then if chom__cond "$chf"; then changed=1; else changed=0; fi; fi
-  if [ "$faf" != - ]; then
-    if chom__cond "$faf"; then
-      [ "$failed" = 1 ] || printf 'failed_when condition is true\n' >>"$CHOM_T/fail"
+  while :; do
+    n=$((n + 1)); changed=0; failed=0
+    set +e
+    chom__attempt "$fn" "$to"
+    set -e
+    rcrep=$rc
+    if [ -s "$CHOM_T/rc" ]; then rcrep=$(cat "$CHOM_T/rc"); fi
+    [[ $rcrep =~ ^-?[0-9]+$ ]] || rcrep=$rc
+    if [ -e "$CHOM_T/timedout" ]; then printf 'timed out after %s s (the task and every process it started were killed)\n' "$to" >>"$CHOM_T/fail"; fi
+    if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
+    sout=$(cat "$CHOM_T/stdout"); serr=$(cat "$CHOM_T/stderr")
+    chom__register "$reg" "$([ $changed = 1 ] && echo true || echo false)" "$([ $failed = 1 ] && echo true || echo false)" false "$rcrep" "$sout" "$serr"
+    if [ "$chf" != - ]; then if chom__cond "$chf"; then changed=1; else changed=0; fi; fi
+    if [ "$faf" != - ]; then
+      if chom__cond "$faf"; then
+        [ "$failed" = 1 ] || printf 'failed_when condition is true\n' >>"$CHOM_T/fail"
+        failed=1
+      else failed=0; fi
+    fi
+    chom__register "$reg" "$([ $changed = 1 ] && echo true || echo false)" "$([ $failed = 1 ] && echo true || echo false)" false "$rcrep" "$sout" "$serr"
+    [ "$attempts" -le 1 ] && break
+    if [ "$untilf" != - ]; then chom__cond "$untilf" && break; elif [ "$failed" = 0 ]; then break; fi
+    if [ "$n" -ge "$attempts" ]; then
       failed=1
-    else failed=0; fi
+      printf 'still failing after %s attempts%s\n' "$n" "$([ "$untilf" != - ] && printf ' (the until condition stayed false)')" >>"$CHOM_T/fail"
+      break
+    fi
+    # Changes of earlier attempts still count (the run did change the host).
+    if [ "$changed" = 1 ]; then anych=1; [ -s "$CHOM_T/changed" ] && prev+="$(cat "$CHOM_T/changed")"$'\n'; fi
+    chom__emit "{\"t\":\"retry\",\"id\":$id,\"attempt\":$n,\"left\":$((attempts - n)),\"delay\":$delay}"
+    [ "@{CHOM_LOST:-0}" = 1 ] && break
+    sleep "$delay"
+  done
+  chom__now
+  if [ "$anych" = 1 ] && [ "$failed" = 0 ]; then
+    changed=1; { printf '%s' "$prev"; cat "$CHOM_T/changed" 2>/dev/null || true; } | awk '!seen[$0]++' >"$CHOM_T/changed.all"; mv -f "$CHOM_T/changed.all" "$CHOM_T/changed"
   fi
-  chom__register "$reg" "$([ $changed = 1 ] && echo true || echo false)" "$([ $failed = 1 ] && echo true || echo false)" false "$rcrep" "$sout" "$serr"
   if [ "$failed" = 1 ]; then
     status=failed; msg=$(chom__lines "$CHOM_T/fail")
     [ -n "$msg" ] || msg="exit code $rc$( [ -s "$CHOM_T/stderr" ] && printf ': %s' "$(tail -n 1 "$CHOM_T/stderr")")"
+    cls=$(chom__classify "$rc" "$msg"$'\n'"$(tail -n 5 "$CHOM_T/stderr")")
+    more=",\"class\":\"$cls\""
   elif [ "$changed" = 1 ]; then
     status=changed; msg=$(chom__lines "$CHOM_T/changed")
   else
     status=ok; msg=$(chom__lines "$CHOM_T/ok")
   fi
+  [ "$n" -gt 1 ] && more+=",\"attempts\":$n"
   if [ "$nolog" != 1 ]; then
     msg=$(chom__b64 "$msg")
     [ -s "$CHOM_T/diff" ] && diff=$(base64 -w0 <"$CHOM_T/diff")
@@ -87,8 +141,9 @@ chom__run() {
       for h in "$@"; do printf -v "chom_notified_$h" 1; done ;;
     ok) CHOM_N_OK=$((CHOM_N_OK + 1)) ;;
   esac
-  chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"$status\",\"rc\":$rcrep,\"ms\":$(( (CHOM_NOW - t0) / 1000 )),\"msg_b64\":\"$msg\",\"diff_b64\":\"$diff\",\"out_b64\":\"$out\"}"
+  chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"$status\",\"rc\":$rcrep,\"ms\":$(( (CHOM_NOW - t0) / 1000 )),\"msg_b64\":\"$msg\",\"diff_b64\":\"$diff\",\"out_b64\":\"$out\"$more}"
   if [ "$status" = failed ] && [ "$ignore" != 1 ]; then return 1; fi
+  [ "@{CHOM_LOST:-0}" = 1 ] && return 1
   return 0
 }
 
@@ -97,6 +152,16 @@ chom__run() {
 chom_request_confirm() {
   [[ $1 =~ ^/run/chom-play/confirm/[A-Za-z0-9._-]+$ ]] || chom_fail "bad confirm path: $1"
   printf '%s {"t":"confirm","id":%s,"file":"%s"}\n' "$CHOM_MARKER" "$CHOM_TASK_ID" "$1" >&"$CHOM_EVENT_FD"
+}
+
+# A task failed (or the controller went away): with rollback_on_failure the run's changes are
+# undone first (not when the controller is gone: nobody would see the report).
+chom__stop() {
+  if [ "@{CHOM_ROLLBACK_ON_FAILURE:-0}" = 1 ] && ! chom_check && [ "@{CHOM_LOST:-0}" != 1 ] && [ -f "$CHOM_JOURNAL" ]; then
+    chom__replay "$CHOM_JOURNAL" || true
+    chom__mark_rolled_back "$CHOM_JOURNAL" "rollback_on_failure"
+  fi
+  chom__finish
 }
 
 chom__finish() {

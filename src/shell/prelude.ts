@@ -46,6 +46,22 @@
  *                              "attrs MODE UID GID" (put old attributes back). Rollback replays
  *                              a run's lines in reverse order.
  *
+ *   chom_snapshot P...         journal how to undo side effects of a tool on P (useradd rewrites
+ *                              /etc/passwd- ...): existing P backed up (restore), missing P -> delete.
+ *                              Other undo steps modules journal: user NAME userdel|"userdel -r",
+ *                              group NAME groupdel, unit-enable|unit-start|unit-disable|unit-stop|
+ *                              unit-mask UNIT disable|stop|enable|start|unmask, pkg NAME purge,
+ *                              ufw-rule "RULE" delete. prelude-undo.ts replays them.
+ *
+ * Safety (prelude-safety.ts)
+ *   chom_wait_pkg_lock [MAX]   wait (default 120 s) while a live process holds a dpkg/apt lock;
+ *                              sets CHOM_PKG_LOCK_WAITED to a note; fails after MAX s
+ *   One run per host: the script holds flock on ${CHOM_LOCK_FILE:-/var/lib/chom-play/lock} (holder
+ *   details inside; emptied on release). Before any task / and /var need CHOM_MIN_DISK_MB free.
+ *   Tasks run in their own process group; a timeout kills the group. Failed tasks carry an error
+ *   class (chom__classify). TERM/INT stop at once (current task killed, temp files removed, lock
+ *   released); HUP or a closed event stream let the current task finish, then the script stops.
+ *
  * Helpers
  *   chom_state_get KEY / chom_state_set KEY VALUE   predicted state (check mode), e.g. "user:www"
  *                              -> present|absent, "pkg:nginx" -> installed. get returns 1 if unset.
@@ -67,5 +83,8 @@ import { PRELUDE_CORE } from './prelude-core.js';
 import { PRELUDE_FILES } from './prelude-files.js';
 import { PRELUDE_RUN } from './prelude-run.js';
 import { PRELUDE_SCRATCH } from './prelude-scratch.js';
+import { PRELUDE_FIREWALL } from './prelude-firewall.js';
+import { PRELUDE_SAFETY } from './prelude-safety.js';
+import { PRELUDE_UNDO } from './prelude-undo.js';
 
-export const PRELUDE: string = [PRELUDE_CORE, PRELUDE_SCRATCH, PRELUDE_FILES, PRELUDE_RUN].join('\n');
+export const PRELUDE: string = [PRELUDE_CORE, PRELUDE_SCRATCH, PRELUDE_FILES, PRELUDE_RUN, PRELUDE_FIREWALL, PRELUDE_SAFETY, PRELUDE_UNDO].join('\n');

@@ -18,6 +18,14 @@ export interface ScriptTask {
   changedWhen?: string;
   failedWhen?: string;
   noLog: boolean;
+  /** Seconds before the task's process group is killed and the task fails as timed out (0 = none). */
+  timeout?: number;
+  /** Runs of the task at most (retries + 1); 1 when not retried. */
+  attempts?: number;
+  /** Seconds between attempts (default 5). */
+  delay?: number;
+  /** Ready-made bash condition over the registered result: stop retrying once it holds. */
+  until?: string;
 }
 
 export interface ScriptSpec {
@@ -30,9 +38,27 @@ export interface ScriptSpec {
   tasks: ScriptTask[];
   /** In definition order: notified handlers run at the end in this order, once each. */
   handlers: ScriptTask[];
+  /** Who runs it and from which machine: recorded in the host's run lock (shown to a second run). */
+  user?: string;
+  machine?: string;
+  /** Default per-task timeout in seconds (--task-timeout); a task's own `timeout:` wins. 0 = none. */
+  taskTimeout?: number;
+  /** Free space (MB) / and /var need before any task (play keyword min_disk_free_mb); 0 = no check. */
+  minDiskFreeMb?: number;
+  /** Play keyword rollback_on_failure: a failed task undoes this run's journal on the host. */
+  rollbackOnFailure?: boolean;
 }
 
+/** Exit status of a script refused because another run holds the host's lock ("locked" event). */
+export const LOCKED_EXIT = 3;
+
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One line of text (lock records are line-based). */
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+}
 
 /** Text safe inside a bash comment: one line, no control characters. */
 function commentText(s: string): string {
@@ -50,10 +76,17 @@ function taskFunctions(t: ScriptTask, kind: 'task' | 'handler'): string {
   if (t.when !== undefined) L.push(`chom_when_${t.id}() { ${t.when}; }`);
   if (t.changedWhen !== undefined) L.push(`chom_changed_when_${t.id}() { ${t.changedWhen}; }`);
   if (t.failedWhen !== undefined) L.push(`chom_failed_when_${t.id}() { ${t.failedWhen}; }`);
+  if (t.until !== undefined) L.push(`chom_until_${t.id}() { ${t.until}; }`);
   return L.join('\n');
 }
 
-function runCall(t: ScriptTask): string {
+function count(v: number | undefined, what: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min) throw new Error(`${what} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+function runCall(t: ScriptTask, taskTimeout: number): string {
   if (!Number.isInteger(t.id) || t.id < 0) throw new Error(`task id must be a non-negative integer, got ${t.id}`);
   if (t.register !== undefined && !NAME_RE.test(t.register)) throw new Error(`register name "${t.register}" is not a valid variable name`);
   for (const h of t.notify) if (!Number.isInteger(h)) throw new Error(`handler id must be an integer, got ${h}`);
@@ -67,6 +100,10 @@ function runCall(t: ScriptTask): string {
     t.register ?? '-',
     t.noLog ? '1' : '0',
     t.ignoreErrors ? '1' : '0',
+    String(count(t.timeout, 'timeout', taskTimeout, 0)),
+    String(count(t.attempts, 'attempts', 1, 1)),
+    String(count(t.delay, 'delay', 5, 0)),
+    t.until !== undefined ? `chom_until_${t.id}` : '-',
     ...t.notify.map(String),
   ].join(' ');
 }
@@ -92,6 +129,10 @@ export function buildScript(spec: ScriptSpec): string {
     `CHOM_MARKER=${quote(spec.marker)}`,
     `CHOM_CHECK=${spec.check ? 1 : 0}`,
     `CHOM_DIFF=${spec.diff ? 1 : 0}`,
+    `CHOM_USER=${quote(oneLine(spec.user ?? ''))}`,
+    `CHOM_MACHINE=${quote(oneLine(spec.machine ?? ''))}`,
+    `CHOM_MIN_DISK_MB=${count(spec.minDiskFreeMb, 'minDiskFreeMb', 0, 0)}`,
+    `CHOM_ROLLBACK_ON_FAILURE=${spec.rollbackOnFailure ? 1 : 0}`,
     '',
     PRELUDE,
     '# ---- tasks ----',
@@ -100,10 +141,19 @@ export function buildScript(spec: ScriptSpec): string {
   if (spec.handlers.length > 0) out.push('# ---- handlers ----');
   for (const h of spec.handlers) out.push(taskFunctions(h, 'handler'));
 
-  const main = ['chom_main() {', '  chom__init', '  chom__now; CHOM_T0=$CHOM_NOW', `  chom__emit ${quote(start)}`];
-  for (const t of spec.tasks) main.push(`  ${runCall(t)} || { chom__finish; return 0; }`);
+  const to = count(spec.taskTimeout, 'taskTimeout', 0, 0);
+  const main = [
+    'chom_main() {',
+    '  chom__init',
+    '  chom__now; CHOM_T0=$CHOM_NOW',
+    `  chom__emit ${quote(start)}`,
+    // Free space first (it only reads), then the lock: both before any change.
+    '  chom__disk_check || { CHOM_EXIT=2; return 0; }',
+    `  chom__lock || { CHOM_EXIT=${LOCKED_EXIT}; return 0; }`,
+  ];
+  for (const t of spec.tasks) main.push(`  ${runCall(t, to)} || { chom__stop; return 0; }`);
   for (const h of spec.handlers) {
-    main.push(`  if chom__notified ${h.id}; then ${runCall(h)} || { chom__finish; return 0; }; fi`);
+    main.push(`  if chom__notified ${h.id}; then ${runCall(h, to)} || { chom__stop; return 0; }; fi`);
   }
   main.push('  chom__finish', '}');
   out.push('# ---- main ----', ...main, 'chom_main "$@"; exit "$CHOM_EXIT"', '');

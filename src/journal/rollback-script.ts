@@ -1,0 +1,81 @@
+import { PRELUDE } from '../shell/prelude.js';
+import { quote } from '../shell/quote.js';
+import { LOCKED_EXIT } from '../shell/script.js';
+
+/** What one host's rollback script needs. */
+export interface RollbackSpec {
+  host: string;
+  /** Id of this rollback (recorded in the host's run lock while it runs). */
+  rollbackId: string;
+  /** Random per-script prefix of event lines. */
+  marker: string;
+  /** The run to undo; undefined = the latest journal on the host. */
+  runId?: string;
+  check: boolean;
+  /** Also purge packages the run installed (`--rollback-packages`). */
+  rollbackPackages: boolean;
+  user?: string;
+  machine?: string;
+}
+
+export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * One round trip per host: the script takes the host's run lock, picks the journal (the given
+ * run, or the latest one), replays it newest first (chom__replay in prelude-undo.ts) and marks
+ * it rolled back. Events: start, rollback, undo..., rollback_end (or locked / abort / warn).
+ * A latest run that was already rolled back is not replayed again, and an older run is never
+ * picked silently: `--run ID` names it.
+ */
+export function buildRollbackScript(spec: RollbackSpec): string {
+  if (!/^[A-Za-z0-9_-]{8,}$/.test(spec.marker)) throw new Error('the event marker must be 8+ characters of [A-Za-z0-9_-]');
+  if (spec.runId !== undefined && !RUN_ID_RE.test(spec.runId)) throw new Error(`invalid run id "${spec.runId}"`);
+  const line = (s: string | undefined) => (s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' '); // eslint-disable-line no-control-regex
+  const start = JSON.stringify({ t: 'start', host: spec.host, run_id: spec.runId ?? '', check: spec.check, diff: false });
+  return [
+    '#!/usr/bin/env bash',
+    `# chom-play rollback for host ${line(spec.host)}${spec.check ? ' (check mode: changes nothing)' : ''}`,
+    'set -euo pipefail',
+    'umask 022',
+    'export LC_ALL=C.UTF-8',
+    `CHOM_HOST=${quote(spec.host)}`,
+    `CHOM_RUN_ID=${quote(spec.rollbackId)}`,
+    `CHOM_MARKER=${quote(spec.marker)}`,
+    `CHOM_CHECK=${spec.check ? 1 : 0}`,
+    'CHOM_DIFF=0',
+    `CHOM_USER=${quote(line(spec.user))}`,
+    `CHOM_MACHINE=${quote(line(spec.machine))}`,
+    `CHOM_ROLLBACK_PACKAGES=${spec.rollbackPackages ? 1 : 0}`,
+    `CHOM_TARGET_RUN=${quote(spec.runId ?? '')}`,
+    '',
+    PRELUDE,
+    '# ---- rollback ----',
+    String.raw`chom_rollback_main() {
+  local dir j name runs
+  chom__init
+  chom__now; CHOM_T0=$CHOM_NOW
+  chom__emit ${quote(start)}
+  chom__lock || { CHOM_EXIT=${LOCKED_EXIT}; return 0; }
+  dir=$(chom__parent "$CHOM_JOURNAL")
+  runs=$(ls -1 "$dir" 2>/dev/null | sed -n 's/\.jsonl$//p' | sort | tail -n 5 | paste -sd, - || true)
+  if [ -n "$CHOM_TARGET_RUN" ]; then
+    j="$dir/$CHOM_TARGET_RUN.jsonl"
+    if [ ! -f "$j" ]; then
+      chom__abort not_found "$CHOM_HOST: no journal of run $CHOM_TARGET_RUN in $dir (latest runs that changed this host: $${'{'}runs:-none})"
+      CHOM_EXIT=2; return 0
+    fi
+  else
+    j=$(ls -1 "$dir"/*.jsonl 2>/dev/null | sort | tail -n 1 || true)
+    if [ -z "$j" ]; then chom__warn "nothing to roll back: no run has changed this host (no journal in $dir)"; return 0; fi
+  fi
+  name=$(basename "$j" .jsonl)
+  if [ -f "$dir/$name.rolled-back" ]; then
+    chom__warn "nothing to roll back: run $name was already rolled back ($(sed -n 's/^time=//p' "$dir/$name.rolled-back") by $(sed -n 's/^user=//p' "$dir/$name.rolled-back")); give --run ID to undo an older run"
+    return 0
+  fi
+  if chom__replay "$j"; then chom__mark_rolled_back "$j" "chom-play rollback"; else CHOM_EXIT=2; fi
+}
+chom_rollback_main "$@"; exit "$CHOM_EXIT"
+`,
+  ].join('\n');
+}
