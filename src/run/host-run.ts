@@ -103,6 +103,9 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       return;
     }
     if (e.t === 'warn') return rep.warn(`${plan.host}: ${r.redact(e.msg)}`);
+    if (e.t === 'rollback') return rep.info(`${plan.host}: rollback_on_failure: undoing run ${e.runId} (${e.steps} steps, newest first)`);
+    if (e.t === 'undo') return rep.info(`${plan.host}: [${e.status}] ${r.redact(e.msg)}`);
+    if (e.t === 'rollback_end') return rep.info(`${plan.host}: rolled back: undone=${e.undone} kept=${e.kept} skipped=${e.skipped} failed=${e.failed}`);
     if (e.t === 'interrupted') {
       sawInterrupted = e.signal;
       return;

@@ -144,7 +144,7 @@ function decode(raw: unknown): ScriptEvent | undefined {
         status: o.status as 'ok' | 'changed' | 'failed' | 'skipped',
         rc: num(o.rc),
         ms: num(o.ms),
-        msg: unb64(o.msg_b64),
+        msg: typeof o.msg === 'string' ? o.msg : unb64(o.msg_b64),
         diff: unb64(o.diff_b64),
         output: unb64(o.out_b64),
         ...(typeof o.class === 'string' && CLASSES.has(o.class) ? { class: o.class as ErrorClass } : {}),

@@ -15,7 +15,8 @@ chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
 chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
 chom_b64d() { printf '%s' "$1" | base64 -d; }
 chom_sha() { local s; s=$(sha256sum <"$1"); printf '%s\n' "@{s%% *}"; }
-chom_same() { [ -f "$1" ] && [ -f "$2" ] && [ "$(chom_sha "$1")" = "$(chom_sha "$2")" ]; }
+# Same bytes? cmp stops at the first difference (one process, no hashing of both files).
+chom_same() { [ -f "$1" ] && [ -f "$2" ] && cmp -s -- "$1" "$2"; }
 chom_tmpfile() { mktemp "$CHOM_TMP/t.XXXXXX"; }
 chom_tmpdir() { mktemp -d "$CHOM_TMP/d.XXXXXX"; }
 chom_exists() { [ -e "$1" ] || [ -L "$1" ]; }
@@ -27,6 +28,16 @@ chom__norm() {
   printf '%s\n' "$p"
 }
 chom__parent() { local p=@{1%/*}; printf '%s\n' "@{p:-/}"; }
+# The same two without a subshell, for hot paths: chom__normv VAR PATH, chom__parentv VAR PATH.
+chom__normv() {
+  local p=$2
+  while [[ $p == *//* ]]; do p=@{p//\/\//\/}; done
+  while [[ $p == */ && $p != / ]]; do p=@{p%/}; done
+  printf -v "$1" '%s' "$p"
+}
+chom__parentv() { local p=@{2%/*}; printf -v "$1" '%s' "@{p:-/}"; }
+# chom_pathv VAR P: chom_path into a variable; outside check mode it is P itself (no subshell).
+chom_pathv() { if [ "@{CHOM_CHECK:-0}" = 1 ]; then printf -v "$1" '%s' "$(chom_path "$2")"; else printf -v "$1" '%s' "$2"; fi; }
 chom__key() { local h; h=$(printf '%s' "$1" | sha256sum); printf '%s\n' "@{h%% *}"; }
 
 # JSON string literal for short text (paths, names). Arbitrary content travels base64-encoded.
@@ -75,7 +86,7 @@ chom__init() {
   CHOM_BACKUP_DIR="@{CHOM_BACKUP_ROOT:-/var/backups/chom-play}/$CHOM_RUN_ID"
   CHOM_JOURNAL="@{CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}/$CHOM_RUN_ID.jsonl"
   CHOM_TMP=$(mktemp -d "@{TMPDIR:-/tmp}/chom-play.XXXXXX")
-  trap 'chom__unlock; rm -rf -- "$CHOM_TMP"' EXIT
+  trap 'chom__unlock; rm -rf -- "$CHOM_TMP"; rm -f -- "/run/chom-play/stop-$CHOM_RUN_ID" 2>/dev/null || true' EXIT
   trap 'chom__on_term TERM' TERM; trap 'chom__on_term INT' INT; trap chom__on_hup HUP
   # Trapped, not ignored: tasks' own pipes keep the default SIGPIPE behaviour.
   trap 'CHOM_LOST=1' PIPE

@@ -50,15 +50,16 @@ chom_set_attrs() {
   local -a changes=()
   CHOM_ATTRS_CHANGED=0
   [ -z "$mode$owner$group" ] && return 0
-  p=$(chom__norm "$p"); cur=$(chom_path "$p")
+  chom__normv p "$p"; chom_pathv cur "$p"
   chom_exists "$cur" || chom_fail "$p does not exist"
   if [ "$nofollow" = 1 ]; then L=""; h=-h; fi
   st=$(stat $L -c '%a %U %G %u %g' -- "$cur") || chom_fail "cannot read the attributes of $p"
   read -r m u g uid gid <<<"$st"
   [ -d "$cur" ] && isdir=1
-  m=$(printf '%04o' "$((8#$m))")
+  printf -v m '%04o' "$((8#$m))"
   if [ -n "$mode" ] && [ ! -L "$cur" -o -z "$h" ]; then
-    want=$(chom_mode_apply "$m" "$mode" "$isdir")
+    # Octal modes need no arithmetic on the current mode: no subshell on the common path.
+    if [[ $mode =~ ^0?[0-7]{3,4}$ ]]; then printf -v want '%04o' "$((8#$mode))"; else want=$(chom_mode_apply "$m" "$mode" "$isdir"); fi
     if [ "$want" != "$m" ]; then changes+=("mode $m -> $want"); else want=""; fi
   fi
   if [ -n "$owner" ] && [ "$owner" != "$u" ] && [ "$owner" != "$uid" ]; then changes+=("owner $u -> $owner"); else owner=""; fi
@@ -92,8 +93,8 @@ chom_set_attrs() {
 chom_put_file() {
   local dest src=$2 mode=@{3:-} owner=@{4:-} group=@{5:-} backup=@{6:-0} msg=@{7:-}
   local parent cur existed=0 tmp t did=0 m err
-  dest=$(chom__norm "$1"); parent=$(chom__parent "$dest"); cur=$(chom_path "$dest")
-  [ -d "$(chom_path "$parent")" ] || chom_fail "directory $parent does not exist (create it first: file module, state: directory)"
+  chom__normv dest "$1"; chom__parentv parent "$dest"; chom_pathv cur "$dest"; chom_pathv t "$parent"
+  [ -d "$t" ] || chom_fail "directory $parent does not exist (create it first: file module, state: directory)"
   if [ -d "$cur" ] && [ ! -L "$cur" ]; then chom_fail "$dest is a directory"; fi
   if ! { [ -f "$cur" ] && [ ! -L "$cur" ] && chom_same "$cur" "$src"; }; then
     did=1

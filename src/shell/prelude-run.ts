@@ -14,6 +14,28 @@ chom__now() { local t=@{EPOCHREALTIME:-}; [ -n "$t" ] || t=$(date +%s.%6N); CHOM
 chom__emit() { printf '%s %s\n' "$CHOM_MARKER" "$1" 2>/dev/null || CHOM_LOST=1; }
 chom__b64() { printf '%s' "$1" | base64 -w0; }
 chom__lines() { local -a l=(); [ -f "$1" ] && mapfile -t l <"$1"; local s; s=$(printf '%s; ' "@{l[@]}"); printf '%s' "@{s%; }"; }
+# chom__linesv VAR FILE: the file's lines joined by "; " into VAR, without a subshell.
+chom__linesv() {
+  local -a l=(); local s=""
+  [ -s "$2" ] && mapfile -t l <"$2"
+  [ "@{#l[@]}" -gt 0 ] && printf -v s '%s; ' "@{l[@]}"
+  printf -v "$1" '%s' "@{s%; }"
+}
+# chom__slurpv VAR FILE: the whole file into VAR, trailing newlines removed (as $(cat) does), no fork.
+chom__slurpv() {
+  local __s=""
+  [ -s "$2" ] && { IFS= read -r -d '' __s <"$2" || true; }
+  while [[ $__s == *$'\n' ]]; do __s=@{__s%$'\n'}; done
+  printf -v "$1" '%s' "$__s"
+}
+CHOM_BOOL=(false true)
+# chom__jfield NAME TEXT: sets CHOM_JF to ',"NAME":"..."' (JSON) when TEXT is plain text, else to
+# ',"NAME_b64":"..."'. Most messages are plain: escaping them in bash saves a process per task.
+chom__jfield() {
+  local s=$2
+  s=@{s//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}
+  if [[ $s == *[[:cntrl:]]* ]]; then CHOM_JF=",\"$1_b64\":\"$(chom__b64 "$2")\""; else CHOM_JF=",\"$1\":\"$s\""; fi
+}
 
 # Files a task created beside their destination (atomic writes) are removed if it dies half-way.
 chom__task_exit() {
@@ -38,7 +60,10 @@ chom__notified() { local v="chom_notified_$1"; [ "@{!v:-0}" = 1 ]; }
 # kill everything it started), stdin /dev/null, output captured. Sets rc.
 chom__attempt() {
   local fn=$1 to=$2 wd=""
-  rm -rf -- "$CHOM_T"; mkdir -- "$CHOM_T"
+  # Fresh report files for this attempt, with builtins only (no rm/mkdir process per task).
+  [ -d "$CHOM_T" ] || mkdir -- "$CHOM_T"
+  : >"$CHOM_T/changed"; : >"$CHOM_T/ok"; : >"$CHOM_T/fail"; : >"$CHOM_T/diff"; : >"$CHOM_T/rc"
+  if [ -e "$CHOM_T/timedout" ] || [ -e "$CHOM_T/pending" ]; then rm -f -- "$CHOM_T/timedout" "$CHOM_T/pending"; fi
   set -m
   (
     set +m
@@ -51,8 +76,10 @@ chom__attempt() {
   set +m
   # A trapped signal (HUP) interrupts wait while the task still runs: wait again.
   while :; do
-    rc=0; wait "$CHOM_TASK_PID" || rc=$?
-    if [ "$rc" -gt 128 ] && kill -0 "$CHOM_TASK_PID" 2>/dev/null; then continue; fi
+    # wait on a known child returns its real status once it has exited: a flag set by the HUP
+    # trap (not kill -0, which races with the child's exit) says the wait was only interrupted.
+    rc=0; CHOM_WAIT_SIG=0; wait "$CHOM_TASK_PID" || rc=$?
+    if [ "$rc" -gt 128 ] && [ "$CHOM_WAIT_SIG" = 1 ]; then continue; fi
     break
   done
   if [ -n "$wd" ]; then
@@ -66,12 +93,16 @@ chom__attempt() {
 # TIMEOUT seconds (0 = none); ATTEMPTS >= 1 with DELAY seconds between them, until the UNTIL
 # condition function holds (or, with "-", until the task does not fail). Check mode makes one
 # attempt and never waits. Returns 1 when the host must stop (a failed task without ignore_errors).
+# The controller asks for a stop at the next task boundary (first Ctrl-C) by creating this file
+# through a second session on the same connection.
+chom__stop_requested() { [ -e "/run/chom-play/stop-$CHOM_RUN_ID" ]; }
+
 chom__run() {
   local id=$1 fn=$2 whenf=$3 chf=$4 faf=$5 reg=$6 nolog=$7 ignore=$8 to=$9 attempts=@{10} delay=@{11} untilf=@{12}
   shift 12
   local t0 rc rcrep changed=0 failed=0 status msg="" out="" diff="" sout serr h n=0 prev="" anych=0 cls="" more=""
   CHOM_TASK_ID=$id
-  if [ "@{CHOM_LOST:-0}" = 1 ]; then return 1; fi
+  if [ "@{CHOM_LOST:-0}" = 1 ] || chom__stop_requested; then CHOM_LOST=1; return 1; fi
   if [ "$whenf" != - ] && ! chom__cond "$whenf"; then
     chom__register "$reg" false false true 0 "" ""
     CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1))
@@ -90,8 +121,9 @@ chom__run() {
     [[ $rcrep =~ ^-?[0-9]+$ ]] || rcrep=$rc
     if [ -e "$CHOM_T/timedout" ]; then printf 'timed out after %s s (the task and every process it started were killed)\n' "$to" >>"$CHOM_T/fail"; fi
     if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
-    sout=$(cat "$CHOM_T/stdout"); serr=$(cat "$CHOM_T/stderr")
-    chom__register "$reg" "$([ $changed = 1 ] && echo true || echo false)" "$([ $failed = 1 ] && echo true || echo false)" false "$rcrep" "$sout" "$serr"
+    sout=""; serr=""
+    if [ "$reg" != - ]; then chom__slurpv sout "$CHOM_T/stdout"; chom__slurpv serr "$CHOM_T/stderr"; fi
+    chom__register "$reg" "@{CHOM_BOOL[$changed]}" "@{CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
     if [ "$chf" != - ]; then if chom__cond "$chf"; then changed=1; else changed=0; fi; fi
     if [ "$faf" != - ]; then
       if chom__cond "$faf"; then
@@ -99,7 +131,7 @@ chom__run() {
         failed=1
       else failed=0; fi
     fi
-    chom__register "$reg" "$([ $changed = 1 ] && echo true || echo false)" "$([ $failed = 1 ] && echo true || echo false)" false "$rcrep" "$sout" "$serr"
+    chom__register "$reg" "@{CHOM_BOOL[$changed]}" "@{CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
     [ "$attempts" -le 1 ] && break
     if [ "$untilf" != - ]; then chom__cond "$untilf" && break; elif [ "$failed" = 0 ]; then break; fi
     if [ "$n" -ge "$attempts" ]; then
@@ -118,22 +150,25 @@ chom__run() {
     changed=1; { printf '%s' "$prev"; cat "$CHOM_T/changed" 2>/dev/null || true; } | awk '!seen[$0]++' >"$CHOM_T/changed.all"; mv -f "$CHOM_T/changed.all" "$CHOM_T/changed"
   fi
   if [ "$failed" = 1 ]; then
-    status=failed; msg=$(chom__lines "$CHOM_T/fail")
+    status=failed; chom__linesv msg "$CHOM_T/fail"
     [ -n "$msg" ] || msg="exit code $rc$( [ -s "$CHOM_T/stderr" ] && printf ': %s' "$(tail -n 1 "$CHOM_T/stderr")")"
     cls=$(chom__classify "$rc" "$msg"$'\n'"$(tail -n 5 "$CHOM_T/stderr")")
     more=",\"class\":\"$cls\""
   elif [ "$changed" = 1 ]; then
-    status=changed; msg=$(chom__lines "$CHOM_T/changed")
+    status=changed; chom__linesv msg "$CHOM_T/changed"
   else
-    status=ok; msg=$(chom__lines "$CHOM_T/ok")
+    status=ok; chom__linesv msg "$CHOM_T/ok"
   fi
   [ "$n" -gt 1 ] && more+=",\"attempts\":$n"
   if [ "$nolog" != 1 ]; then
-    msg=$(chom__b64 "$msg")
+    chom__jfield msg "$msg"; msg=$CHOM_JF
     [ -s "$CHOM_T/diff" ] && diff=$(base64 -w0 <"$CHOM_T/diff")
-    out=$({ tail -n 20 "$CHOM_T/stdout"; [ -s "$CHOM_T/stdout" ] && [ -n "$(tail -c 1 "$CHOM_T/stdout")" ] && echo; tail -n 20 "$CHOM_T/stderr"; } | tail -c 4096 | base64 -w0)
+    # Quiet tasks (most file tasks) pay nothing for the output tail.
+    if [ -s "$CHOM_T/stdout" ] || [ -s "$CHOM_T/stderr" ]; then
+      out=$({ tail -n 20 "$CHOM_T/stdout"; [ -s "$CHOM_T/stdout" ] && [ -n "$(tail -c 1 "$CHOM_T/stdout")" ] && echo; tail -n 20 "$CHOM_T/stderr"; } | tail -c 4096 | base64 -w0)
+    fi
   else
-    msg=""
+    msg=',"msg_b64":""'
   fi
   case $status in
     failed) if [ "$ignore" = 1 ]; then CHOM_N_IGNORED=$((CHOM_N_IGNORED + 1)); else CHOM_N_FAILED=$((CHOM_N_FAILED + 1)); fi ;;
@@ -141,7 +176,7 @@ chom__run() {
       for h in "$@"; do printf -v "chom_notified_$h" 1; done ;;
     ok) CHOM_N_OK=$((CHOM_N_OK + 1)) ;;
   esac
-  chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"$status\",\"rc\":$rcrep,\"ms\":$(( (CHOM_NOW - t0) / 1000 )),\"msg_b64\":\"$msg\",\"diff_b64\":\"$diff\",\"out_b64\":\"$out\"$more}"
+  chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"$status\",\"rc\":$rcrep,\"ms\":$(( (CHOM_NOW - t0) / 1000 ))$msg,\"diff_b64\":\"$diff\",\"out_b64\":\"$out\"$more}"
   if [ "$status" = failed ] && [ "$ignore" != 1 ]; then return 1; fi
   [ "@{CHOM_LOST:-0}" = 1 ] && return 1
   return 0

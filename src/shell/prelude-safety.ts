@@ -169,5 +169,5 @@ chom__on_term() {
   if [ "$1" = TERM ]; then exit 143; fi
   exit 130
 }
-chom__on_hup() { CHOM_LOST=1; }
+chom__on_hup() { CHOM_LOST=1; CHOM_WAIT_SIG=1; }
 `);
