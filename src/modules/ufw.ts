@@ -92,7 +92,19 @@ act() { # DESCRIPTION UFW-ARGS...
   if chom_check; then chom_changed "\${note}would $desc"; note=""; return 0; fi
   if [ "$guarded" = yes ] && [ $armed = no ]; then chom_ufw_arm "$secs"; armed=yes; fi
   out=$(LC_ALL=C ufw "$@" 2>&1) || fail_restore "ufw $* failed: $(tail -n 5 <<<"$out")"
+  journal_rule "$@"
   done_list+=("$desc"); chom_changed "$desc"
+}
+# An added rule records its undo (chom-play rollback runs ufw delete RULE): the words without
+# "insert N" and without the comment, as ufw delete takes them.
+journal_rule() {
+  local -a r=("$@") k=(); local i=0
+  [ "\${r[0]}" = insert ] && r=("\${r[@]:2}")
+  while [ $i -lt \${#r[@]} ]; do
+    if [ "\${r[$i]}" = comment ]; then i=$((i + 2)); continue; fi
+    k+=("\${r[$i]}"); i=$((i + 1))
+  done
+  case \${k[0]:-} in allow|deny|reject|limit|route) chom_journal ufw-rule "\${k[*]}" delete ;; esac
 }
 conf_get() { sed -n "s/^$1=\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}$/\\1/p" "$2" 2>/dev/null | tail -n 1; }
 ssh_guard() {
