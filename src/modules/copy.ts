@@ -57,7 +57,9 @@ export function validateCommand(v: string): string {
 
 export interface PutOptions {
   dest: string;
+  /** The new content inline, or (large/binary copy sources) a file the controller staged. */
   contentB64: string;
+  staged?: StagedFile;
   mode: string;
   owner: string;
   group: string;
@@ -87,7 +89,8 @@ export function putSnippet(o: PutOptions): string {
   if (!o.force) {
     L.push('if chom_exists "$(chom_path "$dest")"; then chom_ok "$dest exists and force: no leaves it as it is"; return 0; fi');
   }
-  L.push(`want=$(chom_tmpfile); chom_b64d ${quote(o.contentB64)} >"$want"`);
+  if (o.staged) L.push(...stagedSnippet(o.staged));
+  else L.push(`want=$(chom_tmpfile); chom_b64d ${quote(o.contentB64)} >"$want"`);
   if (o.validate !== undefined) {
     L.push(
       'if ! chom_check && ! chom_same "$(chom_path "$dest")" "$want"; then',
@@ -102,6 +105,36 @@ export function putSnippet(o: PutOptions): string {
   return L.join('\n') + '\n';
 }
 
+/** A copy source uploaded over SFTP before the script runs (see src/plan/staging.ts). */
+export interface StagedFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * The new content is the staged file, checked by sha256 before use. Check mode uploads nothing,
+ * so without a staged copy it decides by the sha256 of dest alone (no diff for such files).
+ */
+function stagedSnippet(st: StagedFile): string[] {
+  return [
+    `stage=${quote(st.path)}; sum=${quote(st.sha256)}`,
+    'if chom_check && [ ! -f "$stage" ]; then',
+    '  cur=$(chom_path "$dest")',
+    '  if [ -f "$cur" ] && [ "$(chom_sha "$cur")" = "$sum" ]; then',
+    '    chom_set_attrs "$dest" "$mode" "$owner" "$group"',
+    '    [ "$CHOM_ATTRS_CHANGED" = 1 ] || chom_ok "$dest has the wanted content (sha256 $sum)"',
+    '    return 0',
+    '  fi',
+    `  chom_changed "would $(chom_exists "$cur" && echo update || echo create) $dest (${st.size} bytes, staged over SFTP; no diff for large or binary files)"`,
+    '  return 0',
+    'fi',
+    '[ -f "$stage" ] || chom_fail "the staged copy $stage is missing: the upload before the script did not happen"',
+    '[ "$(chom_sha "$stage")" = "$sum" ] || chom_fail "the staged copy $stage does not have sha256 $sum: upload damaged, run again"',
+    'want=$stage',
+  ];
+}
+
 const schema = {
   type: 'object',
   additionalProperties: false,
@@ -111,6 +144,11 @@ const schema = {
     content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
     src: STR,
     _content_b64: CONTENT_B64,
+    _stage: {
+      type: 'object',
+      required: ['path', 'sha256', 'size'],
+      properties: { path: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, size: { type: 'integer' } },
+    },
     owner: NAME_OR_ID,
     group: NAME_OR_ID,
     mode: MODE,
@@ -129,6 +167,7 @@ function compile(args: Record<string, unknown>): string {
   let contentB64: string;
   if (args.content !== undefined) contentB64 = b64(String(args.content));
   else if (typeof args._content_b64 === 'string') contentB64 = args._content_b64;
+  else if (args._stage && typeof args._stage === 'object') contentB64 = '';
   else if (args.src !== undefined) throw new ModuleArgError(`the content of src "${String(args.src)}" was not loaded`, 'src');
   else throw new ModuleArgError('copy needs content or src', 'content');
   const dest = absPath(args.dest, 'dest');
@@ -145,6 +184,7 @@ function compile(args: Record<string, unknown>): string {
     force: bool(args.force, true),
     validate: args.validate === undefined ? undefined : String(args.validate),
     srcBase,
+    staged: args._stage && typeof args._stage === 'object' ? (args._stage as StagedFile) : undefined,
     what: `copy -> ${JSON.stringify(dest)}`,
   });
 }

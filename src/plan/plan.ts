@@ -8,6 +8,9 @@ import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
+import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
+import { hostEntry } from '../inventory/index.js';
+import { userInfo } from 'node:os';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 
 /** Everything the planner needs besides the play and host. */
@@ -21,6 +24,8 @@ export interface PlanContext {
   selected: Map<Play, Task[]>;
   /** Compiled module bodies shared across hosts: same module + same rendered args = same bash. */
   bodyCache: Map<string, string>;
+  /** copy sources read once per run (sha256, size, bytes when inlined). */
+  sources?: Map<string, SourceFile>;
   /** Project dir, .env and the redactor, for helpers such as {{password "name"}}. */
   tmpl: TemplateContext;
 }
@@ -36,6 +41,8 @@ export interface HostPlan {
   minDiskFreeMb: number;
   /** Play keyword rollback_on_failure: a failed task undoes the host's changes of this run. */
   rollbackOnFailure: boolean;
+  /** Large or binary copy sources to upload (SFTP) before the script runs. */
+  uploads: Upload[];
 }
 
 /** Default of the play keyword min_disk_free_mb. */
@@ -53,6 +60,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     env: ctx.env,
   };
   const scopes = new Map<unknown, Vars>();
+  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(loginUser(ctx, host)) };
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
@@ -81,18 +89,18 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     const vars = scopeOf(task);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
       const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
-      tasks.push(compileTask(ctx, play, task, v, nextId++, registered, handlerIds, item.label));
+      tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
     }
     if (task.register) registered.add(task.register);
   }
   play.handlers.forEach((h, i) => {
-    const st = compileTask(ctx, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
+    const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
   const become = play.become === true || taskList.some((t) => t.become === true) || truthy(ctx.inventory.hosts.get(host)?.vars.ansible_become);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
   const minDisk = play.extra.min_disk_free_mb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.extra.min_disk_free_mb, 'min_disk_free_mb', playVars, play.loc, ctx.tmpl, 0);
-  return { host, tasks, handlers, become, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true };
+  return { host, tasks, handlers, become, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
 }
 
 /** An integer keyword (retries, delay, timeout, min_disk_free_mb), possibly templated. */
@@ -149,8 +157,20 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   });
 }
 
+/** Per host: where large copy sources are staged, and what to upload. */
+interface HostCompile {
+  uploads: Upload[];
+  stageDir: string;
+}
+
+function loginUser(ctx: PlanContext, host: string): string {
+  const v = hostEntry(ctx.inventory, host)?.vars.ansible_user;
+  return typeof v === 'string' && v !== '' ? v : userInfo().username;
+}
+
 function compileTask(
   ctx: PlanContext,
+  hc: HostCompile,
   play: Play,
   task: Task,
   vars: Vars,
@@ -178,7 +198,7 @@ function compileTask(
 
   const args = renderValue(task.args, vars, task.loc, ctx.tmpl) as Vars;
   validateArgs(task, args, true);
-  addFileContent(ctx, task, args, vars);
+  addFileContent(ctx, hc, task, args, vars);
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module "${task.module}"`, task.loc);
   const key = `${mod.name}\0${id}\0${JSON.stringify(args)}`;
@@ -244,14 +264,21 @@ function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<stri
 }
 
 /** template and copy-from-src: the controller reads/renders the file, the module gets the bytes. */
-function addFileContent(ctx: PlanContext, task: Task, args: Vars, vars: Vars): void {
+function addFileContent(ctx: PlanContext, hc: HostCompile, task: Task, args: Vars, vars: Vars): void {
   if (task.module === 'template') {
     const src = String(args.src);
     const path = findSourceFile('templates', src, ctx.playbook, task.role, task.loc);
     args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64');
   } else if (task.module === 'copy' && typeof args.src === 'string' && args.content === undefined) {
     const path = findSourceFile('files', args.src, ctx.playbook, task.role, task.loc);
-    args._content_b64 = readFileSync(path).toString('base64');
+    const f = readSource(path, (ctx.sources ??= new Map()));
+    if (f.bytes) {
+      args._content_b64 = f.bytes.toString('base64');
+    } else {
+      const remote = `${hc.stageDir}/${f.sha256}`;
+      args._stage = { path: remote, sha256: f.sha256, size: f.size };
+      if (!hc.uploads.some((u) => u.remote === remote)) hc.uploads.push({ local: path, remote, sha256: f.sha256, size: f.size });
+    }
   }
 }
 

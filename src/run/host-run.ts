@@ -179,6 +179,8 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   rep.hostStart(plan.host, plan.tasks.length);
   let res;
   try {
+    // Large or binary copy sources go first, over SFTP on the same connection (never in check mode).
+    if (!ctx.check) for (const u of plan.uploads) await conn.upload(u.local, u.remote, u.size);
     res = await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   } catch (err) {
     res = { code: null, signal: (err as Error).message, stderr: '' };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { Client, type ConnectConfig } from 'ssh2';
+import { join, posix } from 'node:path';
+import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { HostError } from '../errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
 import { keysFor, remember, verdict, keyType, hostToken } from './known-hosts.js';
@@ -121,7 +121,47 @@ class SshConnection implements Connection {
     });
   }
 
+  /** Over SFTP on this same connection (ssh2's own SFTP client: no second login). */
+  upload(local: string, remote: string, size: number): Promise<'uploaded' | 'present'> {
+    return new Promise((resolve, reject) => {
+      this.client.sftp((err, sftp) => {
+        if (err) return reject(new Error(`SFTP is not available on ${this.host}: ${err.message}`));
+        const done = (e: Error | null | undefined, r?: 'uploaded' | 'present') => {
+          sftp.end();
+          if (e) reject(new Error(`upload of ${local} to ${this.host}:${remote} failed: ${e.message}`));
+          else resolve(r!);
+        };
+        sftp.stat(remote, (statErr, st) => {
+          if (!statErr && st.size === size) return done(null, 'present');
+          mkdirs(sftp, posix.dirname(remote), (mkErr) => {
+            if (mkErr) return done(mkErr);
+            const tmp = `${remote}.part-${process.pid}-${Date.now()}`;
+            sftp.fastPut(local, tmp, { mode: 0o600 }, (putErr) => {
+              if (putErr) return done(putErr);
+              sftp.rename(tmp, remote, (mvErr) => {
+                if (!mvErr) return done(null, 'uploaded');
+                // another run staged it meanwhile: fine if it is there now
+                sftp.stat(remote, (e2, st2) => (!e2 && st2.size === size ? sftp.unlink(tmp, () => done(null, 'present')) : done(mvErr)));
+              });
+            });
+          });
+        });
+      });
+    });
+  }
+
   close(): void {
     this.client.end();
   }
+}
+
+/** mkdir -p over SFTP, new directories 0700 (staged files may hold secrets). */
+function mkdirs(sftp: SFTPWrapper, dir: string, cb: (err?: Error) => void): void {
+  sftp.stat(dir, (err) => {
+    if (!err) return cb();
+    const parent = posix.dirname(dir);
+    const make = () => sftp.mkdir(dir, { mode: 0o700 }, (e) => (e ? sftp.stat(dir, (e2) => cb(e2 ? e : undefined)) : cb()));
+    if (parent === dir) return make();
+    mkdirs(sftp, parent, (pe) => (pe ? cb(pe) : make()));
+  });
 }

@@ -6,6 +6,12 @@ export interface Connection {
    * login user is not root) and streams its stdout back as it comes.
    */
   runScript(script: string, opts: RunOptions): Promise<RunResult>;
+  /**
+   * Puts a local file at `remote` (its directory created 0700), atomically (temporary name, then
+   * rename). Skipped when a file of the same size is already there: remote paths are named by
+   * the content's sha256, which the script verifies before use.
+   */
+  upload(local: string, remote: string, size: number): Promise<'uploaded' | 'present'>;
   close(): void;
 }
 
