@@ -1,6 +1,8 @@
 /** `chom-play lab up|status|down`: disposable real Debian test hosts (src/lab). */
 import { Command, InvalidArgumentError } from 'commander';
-import { labDown, labStatus, labUp } from '../lab/index.js';
+
+/** The lab implementation is loaded only when a lab command runs (the CLI starts faster). */
+const lab = () => import('../lab/index.js');
 
 const DEFAULT_NAME = 'lab';
 
@@ -12,13 +14,13 @@ function positiveInt(v: string): number {
 
 /** Adds up/status/down under `lab`. Accepts the root program or an existing `lab` command. */
 export function registerLab(program: Command): void {
-  const lab =
+  const cmd =
     program.name() === 'lab'
       ? program
       : (program.commands.find((c) => c.name() === 'lab') ?? program.command('lab'));
-  lab.description('disposable real Debian hosts on this machine, for trying playbooks (needs root)');
+  cmd.description('disposable real Debian hosts on this machine, for trying playbooks (needs root)');
 
-  lab
+  cmd
     .command('up')
     .description('start N hosts (own root, network namespace and sshd each) and write inventory/lab-NAME')
     .requiredOption('--hosts <n>', 'number of hosts', positiveInt)
@@ -26,7 +28,7 @@ export function registerLab(program: Command): void {
     .option('--name <name>', 'lab name (several labs can run at once)', DEFAULT_NAME)
     .option('--inventory <dir>', 'where to write hosts.yml and known_hosts (default: inventory/lab-NAME)')
     .action(async (o: { hosts: number; systemd: boolean; name: string; inventory?: string }) => {
-      const l = await labUp({
+      const l = await (await lab()).labUp({
         name: o.name, hosts: o.hosts, systemd: o.systemd, inventoryDir: o.inventory,
         log: (line) => process.stderr.write(`${line}\n`),
       });
@@ -34,11 +36,11 @@ export function registerLab(program: Command): void {
       process.stdout.write(`inventory: ${l.inventoryDir}\ntry: ssh -i ${l.keyFile} -o UserKnownHostsFile=${l.knownHostsFile} root@${l.hosts[0].address}\n`);
     });
 
-  lab
+  cmd
     .command('status')
     .description('list labs and whether their hosts run')
     .action(async () => {
-      const labs = await labStatus();
+      const labs = await (await lab()).labStatus();
       if (!labs.length) process.stdout.write('no lab is up\n');
       for (const l of labs) {
         const up = l.hosts.filter((h) => h.running).length;
@@ -47,12 +49,12 @@ export function registerLab(program: Command): void {
       }
     });
 
-  lab
+  cmd
     .command('down')
     .description('stop the hosts, unmount, remove namespaces, links, rules and files (idempotent)')
     .option('--name <name>', 'lab name', DEFAULT_NAME)
     .action(async (o: { name: string }) => {
-      await labDown(o.name);
+      await (await lab()).labDown(o.name);
       process.stdout.write(`lab ${o.name} is down\n`);
     });
 }

@@ -3,12 +3,10 @@ import { formatLoc } from '../errors.js';
 import type { HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
 import { ERROR_ADVICE, EventParser, holderText, type ErrorClass, type ScriptEvent } from '../shell/events.js';
-import { LOST_FLAG, NATIVE_STOP } from './stop-mode.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
 import { classifyConnError } from './conn-errors.js';
 import { machineName, whoRan } from './audit.js';
-import { stopFile, type ConnectionPool } from './connections.js';
-import { quote } from '../shell/quote.js';
+import type { ConnectionPool } from './connections.js';
 import type { TaskRecord } from './history.js';
 import type { Interrupt } from './interrupt.js';
 import type { Reporter, TaskStatus } from './report.js';
@@ -36,27 +34,6 @@ export interface HostRunContext {
   running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean }>;
 }
 
-const GUARD_BASE = 500_000;
-
-function withStopGuards(tasks: ScriptTask[], runId: string): ScriptTask[] {
-  if (NATIVE_STOP) return tasks;
-  const file = stopFile(runId);
-  const out: ScriptTask[] = [];
-  tasks.forEach((t, i) => {
-    out.push({
-      id: GUARD_BASE + i,
-      name: 'controller stop check',
-      loc: t.loc,
-      body: `chom_fail 'stopped at a task boundary: the controller was interrupted'`,
-      when: LOST_FLAG ? `if [ -e ${quote(file)} ]; then CHOM_LOST=1; fi; false` : `[ -e ${quote(file)} ]`,
-      notify: [],
-      ignoreErrors: false,
-      noLog: true,
-    });
-    out.push(t);
-  });
-  return out;
-}
 
 export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' | 'taskTimeout'>, plan: HostPlan, marker: string): string {
   return buildScript({
@@ -65,7 +42,7 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     marker,
     check: cfg.check,
     diff: cfg.diff,
-    tasks: withStopGuards(plan.tasks, cfg.runId),
+    tasks: plan.tasks,
     handlers: plan.handlers,
     user: whoRan(),
     machine: machineName(),
@@ -86,7 +63,6 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   const records: TaskRecord[] = [];
   let failed = false;
   let ended = false;
-  let guardStopped = false;
   let sawInterrupted = '';
   let refused: { message: string; class: string } | undefined;
   let lastClass: string | undefined;
@@ -102,6 +78,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       );
       return;
     }
+    if (e.t === 'begin') return rep.taskStart?.(plan.host, e.id, r.redact(byId.get(e.id)?.t.name ?? `task ${e.id}`));
     if (e.t === 'warn') return rep.warn(`${plan.host}: ${r.redact(e.msg)}`);
     if (e.t === 'rollback') return rep.info(`${plan.host}: rollback_on_failure: undoing run ${e.runId} (${e.steps} steps, newest first)`);
     if (e.t === 'undo') return rep.info(`${plan.host}: [${e.status}] ${r.redact(e.msg)}`);
@@ -124,10 +101,6 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       return;
     }
     if (e.t !== 'task') return;
-    if (e.id >= GUARD_BASE && !byId.has(e.id)) {
-      if (e.status === 'failed') guardStopped = true;
-      return;
-    }
     const meta = byId.get(e.id);
     const status = e.status as TaskStatus;
     const ignored = status === 'failed' && meta?.t.ignoreErrors === true;
@@ -209,7 +182,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     pool.markUnreachable(plan.host, why);
     return { outcome: 'unreachable', tasks: records, message: why, class: classifyConnError(why).class };
   }
-  if (guardStopped || (me.stopAsked && ended && !failed && done < plan.tasks.length)) {
+  if (me.stopAsked && ended && !failed && done < plan.tasks.length) {
     const msg = `interrupted: stopped at a task boundary after ${done} of ${plan.tasks.length} tasks`;
     rep.hostFailed(plan.host, 'failed', msg);
     return { outcome: 'interrupted', tasks: records, message: msg };

@@ -38,6 +38,8 @@ export interface Reporter {
   recap(stats: Map<string, HostStats>, ms: number): void;
   /** serial: a batch of a play's hosts starts (optional: reporters written before serial). */
   batchStart?(play: string, index: number, count: number, hosts: string[]): void;
+  /** A task started on a host (progress bars show its name and elapsed time). */
+  taskStart?(host: string, taskId: number, name: string): void;
 }
 
 type Write = (s: string) => void;

@@ -59,6 +59,8 @@ export type ScriptEvent =
   | { t: 'rollback_end'; undone: number; kept: number; skipped: number; failed: number; ms: number }
   /** A task (firewall) asks the controller to log in anew and create `file` to prove access. */
   | { t: 'confirm'; id: number; file: string }
+  /** A task starts (after its `when` held): progress shows what runs now. */
+  | { t: 'begin'; id: number }
   | { t: 'end'; ok: number; changed: number; failed: number; skipped: number; ignored: number; ms: number };
 
 const STATUSES = new Set(['ok', 'changed', 'failed', 'skipped']);
@@ -168,6 +170,8 @@ function decode(raw: unknown): ScriptEvent | undefined {
       return { t: 'undo', task: num(o.task), op: str(o.op), path: str(o.path), status: o.status as 'undone', msg: unb64(o.msg_b64) };
     case 'rollback_end':
       return { t: 'rollback_end', undone: num(o.undone), kept: num(o.kept), skipped: num(o.skipped), failed: num(o.failed), ms: num(o.ms) };
+    case 'begin':
+      return typeof o.id === 'number' ? { t: 'begin', id: o.id } : undefined;
     case 'confirm':
       if (typeof o.id !== 'number' || typeof o.file !== 'string' || !/^\/run\/chom-play\/confirm\/[A-Za-z0-9._-]+$/.test(o.file)) return undefined;
       return { t: 'confirm', id: o.id, file: o.file };

@@ -110,6 +110,7 @@ chom__run() {
     return 0
   fi
   chom_check && attempts=1
+  chom__emit "{\"t\":\"begin\",\"id\":$id}"
   chom__now; t0=$CHOM_NOW
   while :; do
     n=$((n + 1)); changed=0; failed=0
