@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const APT_PROXY_PORT = 3142;
+export { APT_PROXY_PORT } from './paths.js';
 
 /** Immutable by URL: package files and content-addressed index files. */
 function cacheable(path: string): boolean {

@@ -27,3 +27,6 @@ export function labStateFile(name: string): string {
 export function labDataDir(name: string): string {
   return join(DATA_ROOT, name);
 }
+
+/** Port of the lab's apt caching proxy on each lab gateway (aptproxy.ts runs as its own process). */
+export const APT_PROXY_PORT = 3142;
