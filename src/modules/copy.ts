@@ -135,26 +135,31 @@ function stagedSnippet(st: StagedFile): string[] {
   ];
 }
 
+/** Arguments copy and template share: where the content goes, its attributes, and how. */
+export const PUT_PROPERTIES = {
+  dest: STR,
+  _content_b64: CONTENT_B64,
+  owner: NAME_OR_ID,
+  group: NAME_OR_ID,
+  mode: MODE,
+  backup: BOOL,
+  force: BOOL,
+  validate: STR,
+};
+
 const schema = {
   type: 'object',
   additionalProperties: false,
   required: ['dest'],
   properties: {
-    dest: STR,
+    ...PUT_PROPERTIES,
     content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
     src: STR,
-    _content_b64: CONTENT_B64,
     _stage: {
       type: 'object',
       required: ['path', 'sha256', 'size'],
       properties: { path: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, size: { type: 'integer' } },
     },
-    owner: NAME_OR_ID,
-    group: NAME_OR_ID,
-    mode: MODE,
-    backup: BOOL,
-    force: BOOL,
-    validate: STR,
   },
 };
 

@@ -1,5 +1,5 @@
-import { BOOL, CONTENT_B64, MODE, NAME_OR_ID, STR, absPath, bool, mode, principal } from './args.js';
-import { putSnippet } from './copy.js';
+import { absPath, bool, mode, principal } from './args.js';
+import { PUT_PROPERTIES, putSnippet } from './copy.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
 const schema = {
@@ -8,14 +8,7 @@ const schema = {
   required: ['src', 'dest'],
   properties: {
     src: { type: 'string', minLength: 1 },
-    dest: STR,
-    _content_b64: CONTENT_B64,
-    owner: NAME_OR_ID,
-    group: NAME_OR_ID,
-    mode: MODE,
-    backup: BOOL,
-    force: BOOL,
-    validate: STR,
+    ...PUT_PROPERTIES,
   },
 };
 
