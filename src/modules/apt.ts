@@ -1,9 +1,9 @@
+import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
 // Templated values arrive as strings ("{{ x }}" -> "yes", "3600"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
 const NAMES = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
 const schema = {
@@ -15,7 +15,7 @@ const schema = {
     state: { enum: ['present', 'absent', 'latest'] },
     update_cache: BOOL,
     'update-cache': BOOL,
-    cache_valid_time: INT,
+    cache_valid_time: UINT,
     install_recommends: BOOL,
     'install-recommends': BOOL,
     purge: BOOL,

@@ -8,6 +8,10 @@ import { ModuleArgError } from './types.js';
 
 export const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off', '1', '0'] }] };
 export const STR = { type: 'string' };
+/** A whole number given as a number or as digits (templated values arrive as strings). */
+export const UINT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
+/** The same, at least 1 (timeouts, ports). */
+export const POS_INT = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] };
 export const NAME_OR_ID = { type: ['string', 'integer'], minLength: 1, minimum: 0 };
 /**
  * Octal as string or YAML number, or chmod's symbolic form. One `type` list, not anyOf: with the

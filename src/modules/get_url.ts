@@ -1,9 +1,8 @@
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
-import { MODE, mode as modeArg } from './args.js';
+import { MODE, mode as modeArg, POS_INT } from './args.js';
 
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-const INT = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] };
 
 const schema = {
   type: 'object',
@@ -17,7 +16,7 @@ const schema = {
     owner: { type: 'string', minLength: 1 },
     group: { type: 'string', minLength: 1 },
     force: BOOL,
-    timeout: INT,
+    timeout: POS_INT,
     validate_certs: BOOL,
     headers: {
       anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: { type: 'string' } }, { type: 'string' }],

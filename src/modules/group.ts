@@ -1,9 +1,9 @@
+import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
 // Templated values arrive as strings ("{{ gid }}" -> "1001", "yes"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
 
 const schema = {
   type: 'object',
@@ -11,7 +11,7 @@ const schema = {
   required: ['name'],
   properties: {
     name: { type: 'string', minLength: 1 },
-    gid: INT,
+    gid: UINT,
     system: BOOL,
     state: { enum: ['present', 'absent'] },
   },

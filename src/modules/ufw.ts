@@ -1,8 +1,7 @@
 import { quote } from '../shell/quote.js';
-import { BOOL, bool } from './args.js';
+import { BOOL, bool, POS_INT } from './args.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
-const INT = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] };
 const PORT = { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+([:][0-9]+)?(,[0-9]+([:][0-9]+)?)*$' }] };
 const ADDR = { type: 'string', pattern: '^(any|[0-9A-Fa-f.:]+(/[0-9]{1,3})?)$' };
 
@@ -31,11 +30,11 @@ const schema = {
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 _.+-]*$' },
     comment: { type: 'string', pattern: '^[^\'\\n]{1,200}$' },
     delete: BOOL,
-    insert: INT,
+    insert: POS_INT,
     log: BOOL,
     route: BOOL,
     /** chom-play: seconds the dead-man switch waits for the controller's new login (default 45). */
-    confirm_timeout: INT,
+    confirm_timeout: POS_INT,
   },
 };
 

@@ -1,8 +1,7 @@
 import { quote } from '../shell/quote.js';
-import { BOOL, bool } from './args.js';
+import { BOOL, bool, UINT } from './args.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
-const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
 const CODE = { anyOf: [{ type: 'integer', minimum: 100, maximum: 599 }, { type: 'string', pattern: '^[1-5][0-9][0-9]$' }] };
 
 const schema = {
@@ -22,14 +21,14 @@ const schema = {
     validate_certs: BOOL,
     follow_redirects: { enum: ['all', 'none', 'safe', 'yes', 'no', true, false] },
     /** Seconds one request may take (Ansible's timeout, default 30). */
-    timeout: INT,
+    timeout: UINT,
     /** chom-play: the response body must contain this text. */
     body_contains: { type: 'string', minLength: 1 },
     /** chom-play: extra attempts after a failed one (default 0), spaced by `delay`, doubling up to 8 s. */
-    retries: INT,
-    delay: INT,
+    retries: UINT,
+    delay: UINT,
     /** chom-play: keep retrying (with backoff) until this many seconds passed; implies retries. */
-    wait_timeout: INT,
+    wait_timeout: UINT,
   },
 };
 

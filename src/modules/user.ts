@@ -1,10 +1,9 @@
+import { UINT, STR } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
 // Templated values arrive as strings ("{{ uid }}" -> "1001", "yes"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
-const STR = { type: 'string' };
 
 const schema = {
   type: 'object',
@@ -12,7 +11,7 @@ const schema = {
   required: ['name'],
   properties: {
     name: { type: 'string', minLength: 1 },
-    uid: INT,
+    uid: UINT,
     group: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }] },
     groups: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     append: BOOL,

@@ -1,7 +1,7 @@
+import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
-const INT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
 const NUM = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' }] };
 
 const schema = {
@@ -12,10 +12,10 @@ const schema = {
     host: { type: 'string', minLength: 1 },
     port: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+$' }] },
     state: { enum: ['started', 'stopped', 'present', 'absent', 'open', 'closed'] },
-    timeout: INT,
-    delay: INT,
+    timeout: UINT,
+    delay: UINT,
     sleep: NUM,
-    connect_timeout: INT,
+    connect_timeout: UINT,
     msg: { type: 'string' },
   },
 };
