@@ -14,7 +14,7 @@ import { labDown, labUp, type Lab } from '../../src/lab/index.js';
 import { cli, jsonEvents, runCli, skipUnlessRoot } from './harness.js';
 
 const HOSTS = 40;
-const LAB = 'speed-progress';
+const LAB = `progress${process.pid % 10000}`;
 /** This test's own build (dist-NAME/test/e2e/progress.test.js): the CLI it drives must be the same. */
 const DIST = basename(fileURLToPath(new URL('../../', import.meta.url)));
 const env = { CHOM_PLAY_DIST: DIST };

@@ -34,7 +34,7 @@ function onHost(getLab: () => Lab, host: string) {
 const statuses = (rs: TaskResult[]) => rs.map((r) => r.status);
 
 describe('user, group and apt on a plain lab host', { skip }, () => {
-  const NAME = 'sysmod';
+  const NAME = `sysmod${process.pid % 10000}`;
   let lab: Lab;
   const h = onHost(() => lab, `${NAME}-1`);
   before(async () => {
@@ -154,7 +154,7 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
 });
 
 describe('systemd on a systemd lab host', { skip }, () => {
-  const NAME = 'sysmodsd';
+  const NAME = `sysmodsd${process.pid % 10000}`;
   let lab: Lab;
   const h = onHost(() => lab, `${NAME}-1`);
   before(async () => {
