@@ -8,8 +8,7 @@ import type { ScriptTask } from '../shell/script.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
-import { hostEntry } from '../inventory/index.js';
-import { userInfo } from 'node:os';
+import { connectionFor, hostEntry } from '../inventory/index.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 
 /** Everything the planner needs besides the play and host. */
@@ -34,14 +33,27 @@ export interface HostPlan {
   host: string;
   tasks: ScriptTask[];
   handlers: ScriptTask[];
-  /** Secrets used by no_log tasks etc. are handled by the redactor; here only become. */
+  /**
+   * The script runs under `sudo -n` (when the login user is not root). Decided here once: the
+   * validated connection variable (ansible_become / ansible_sudo, any Ansible boolean spelling)
+   * or the play's or any task's become keyword.
+   */
   become: boolean;
+  /** The SSH (or local) login user the script runs as before sudo. */
+  loginUser: string;
   /** Play keyword min_disk_free_mb (default 512): free MB / and /var need before any task. */
   minDiskFreeMb: number;
   /** Play keyword rollback_on_failure: a failed task undoes the host's changes of this run. */
   rollbackOnFailure: boolean;
   /** Large or binary copy sources to upload (SFTP) before the script runs. */
   uploads: Upload[];
+}
+
+/** The script header's "runs as" line: the login user, and whether bash runs under `sudo -n`. */
+export function runAsLine(plan: Pick<HostPlan, 'loginUser' | 'become'>): string {
+  if (!plan.become) return `login user ${plan.loginUser}, no become (bash -s, no sudo)`;
+  if (plan.loginUser === 'root') return 'login user root, become (already root: bash -s, no sudo)';
+  return `login user ${plan.loginUser}, become: sudo -n -- bash -s`;
 }
 
 /** Default of the play keyword min_disk_free_mb. */
@@ -59,7 +71,8 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     env: ctx.env,
   };
   const scopes = new Map<unknown, Vars>();
-  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(loginUser(ctx, host)) };
+  const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
+  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
@@ -96,10 +109,10 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
-  const become = play.become === true || taskList.some((t) => t.become === true) || truthy(ctx.inventory.hosts.get(host)?.vars.ansible_become);
+  const become = conn.become || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
   const minDisk = play.extra.min_disk_free_mb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.extra.min_disk_free_mb, 'min_disk_free_mb', playVars, play.loc, ctx.tmpl, 0);
-  return { host, tasks, handlers, become, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
+  return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
 }
 
 /** An integer keyword (retries, delay, timeout, min_disk_free_mb), possibly templated. */
@@ -133,10 +146,6 @@ function listenNames(h: Task): string[] {
   return typeof l === 'string' ? [l] : Array.isArray(l) ? l.map(String) : [];
 }
 
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'yes' || v === 1;
-}
-
 interface LoopItem {
   bind: boolean;
   value?: unknown;
@@ -160,11 +169,6 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
 interface HostCompile {
   uploads: Upload[];
   stageDir: string;
-}
-
-function loginUser(ctx: PlanContext, host: string): string {
-  const v = hostEntry(ctx.inventory, host)?.vars.ansible_user;
-  return typeof v === 'string' && v !== '' ? v : userInfo().username;
 }
 
 function compileTask(
