@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatLoc } from '../errors.js';
-import type { HostPlan } from '../plan/plan.js';
+import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
 import { ERROR_ADVICE, EventParser, holderText, type ErrorClass, type ScriptEvent } from '../shell/events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
@@ -49,6 +49,7 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     taskTimeout: cfg.taskTimeout ?? 0,
     minDiskFreeMb: plan.minDiskFreeMb,
     rollbackOnFailure: plan.rollbackOnFailure,
+    runAs: runAsLine(plan),
   });
 }
 
