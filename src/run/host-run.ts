@@ -31,7 +31,7 @@ export interface HostRunContext {
   pool: ConnectionPool;
   interrupt: Interrupt;
   /** Hosts whose script runs now (the runner asks them to stop / kills them). */
-  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean }>;
+  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController }>;
 }
 
 
@@ -147,7 +147,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ...(result.class ? { class: result.class } : {}),
     });
   });
-  const me = { become: plan.become, stopAsked: false, killAsked: false };
+  const me = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
   ctx.running.set(plan.host, me);
   rep.hostStart(plan.host, plan.tasks.length);
   let res;

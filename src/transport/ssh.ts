@@ -150,8 +150,13 @@ class SshConnection implements Connection {
     });
   }
 
+  /**
+   * Polite end first; a peer that no longer answers (dropped packets) would keep the socket,
+   * and with it the process, alive: destroy it after a second.
+   */
   close(): void {
     this.client.end();
+    setTimeout(() => this.client.destroy(), 1000).unref();
   }
 }
 
