@@ -4,6 +4,7 @@ import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
+import { partialPrefix } from '../transport/types.js';
 import { mapLimit } from './pool.js';
 import { quote } from '../shell/quote.js';
 import { classifyConnError, DEFAULT_RETRY, withRetry, type ConnClass, type RetryPolicy } from './conn-errors.js';
@@ -124,6 +125,15 @@ export class ConnectionPool {
 
   async clearStop(host: string, runId: string, become: boolean): Promise<string | undefined> {
     return this.aside(host, `rm -f -- ${quote(stopFile(runId))}\n`, become);
+  }
+
+  /**
+   * After an interrupted run on a host: its stop file and this process's partial uploads go,
+   * so nothing of the run stays under /run/chom-play or the staging directory.
+   */
+  async cleanupInterrupted(host: string, runId: string, become: boolean, uploads: string[]): Promise<string | undefined> {
+    const parts = uploads.map((r) => `${quote(partialPrefix(r))}*`).join(' ');
+    return this.aside(host, `rm -f -- ${quote(stopFile(runId))} ${parts}\n`, become);
   }
 
   /** Kills the task a host is running now (second Ctrl-C). */
