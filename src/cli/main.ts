@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { ChomError } from '../errors.js';
+import { registerVault } from './vault.js';
+import { quietOnClosedPipe } from './epipe.js';
 
 /**
  * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
@@ -103,6 +105,7 @@ export function buildProgram(): Command {
       process.exitCode = historyCommand(id, opts);
     });
 
+  registerVault(program);
   const lab = program.command('lab').description('disposable real Debian test hosts on this machine (root)');
   lab.hook('preAction', () => {});
   return program;
@@ -122,6 +125,7 @@ function toInt(v: string): number {
 
 /** The only place that turns errors into text and exit codes. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   const program = buildProgram();
   const { registerLab } = await import('./lab.js');
   registerLab(program.commands.find((c) => c.name() === 'lab')!);
