@@ -171,3 +171,12 @@ export function expand(p: string, dir: string): string {
   if (v.includes(',')) return v;
   return isAbsolute(v) ? v : resolve(dir, v);
 }
+
+/** The configuration of this run, for layers that look things up later (role paths). */
+let active: AnsibleConfig | undefined;
+export function setActiveConfig(c: AnsibleConfig): void {
+  active = c;
+}
+export function activeConfig(): AnsibleConfig | undefined {
+  return active;
+}

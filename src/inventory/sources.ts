@@ -31,7 +31,8 @@ export function readSources(paths: string[], cwd: string): InventorySource[] {
   for (const given of paths.flatMap((p) => p.split('\n')).filter((p) => p !== '')) {
     const p = resolve(cwd, given);
     if (!existsSync(p) && given.includes(',')) {
-      out.push(hostList(given, cwd));
+      // Some callers resolve -i against the working directory first: undo that for a host list.
+      out.push(hostList(given.startsWith(cwd + '/') ? given.slice(cwd.length + 1) : given, cwd));
       continue;
     }
     if (!existsSync(p)) throw new InputError(`inventory "${p}" not found`, undefined, "give -i a directory, an INI or YAML inventory file, or a host list ending in a comma ('web1,')");
