@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
 import { ChomError } from '../errors.js';
+import { registerVault } from './vault.js';
+import { quietOnClosedPipe } from './epipe.js';
+import { addAnsibleFlags, ansiblePreAction, joinInventory, refuseAnsibleFlags } from './ansible-flags.js';
 
 /**
  * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
@@ -15,7 +18,7 @@ export function buildProgram(): Command {
     .command('run', { isDefault: true })
     .description('apply a playbook (the default command: `chom-play site.yml -i inventory/prod`)')
     .argument('<playbook>', 'playbook file; a name not found here is looked up in playbooks/')
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .option('-l, --limit <pattern>', 'only hosts matching this pattern')
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', collectList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)', collectList, [])
@@ -45,7 +48,7 @@ export function buildProgram(): Command {
     .command('render')
     .description('print the exact bash script that would run on one host')
     .argument('<playbook>', 'playbook file')
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .requiredOption('-H, --host <name>', 'the host whose script to print')
     .option('-t, --tags <tags>', 'only tasks with these tags', collectList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags', collectList, [])
@@ -65,7 +68,7 @@ export function buildProgram(): Command {
   program
     .command('facts')
     .description('gather facts from hosts, write their specs back into the inventory, print a table')
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
     .option('--json', 'print the full facts as JSON')
     .option('--no-write', 'do not write specs back into the inventory')
@@ -81,7 +84,7 @@ export function buildProgram(): Command {
   program
     .command('rollback')
     .description("undo a run's changes on each host from its journal, newest first (default: each host's latest run)")
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .option('--run <run-id>', 'the run to undo (chom-play history lists them)')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
     .option('-C, --check', 'say what would be undone, change nothing')
@@ -107,6 +110,9 @@ export function buildProgram(): Command {
       process.exitCode = historyCommand(id, opts);
     });
 
+  registerVault(program);
+  addAnsibleFlags(program);
+  program.hook('preAction', ansiblePreAction);
   const lab = program.command('lab').description('disposable real Debian test hosts on this machine (root)');
   lab.hook('preAction', () => {});
   return program;
@@ -126,10 +132,12 @@ function toInt(v: string): number {
 
 /** The only place that turns errors into text and exit codes. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   const program = buildProgram();
   const { registerLab } = await import('./lab.js');
   registerLab(program.commands.find((c) => c.name() === 'lab')!);
   try {
+    refuseAnsibleFlags(argv);
     await program.parseAsync(argv);
   } catch (err) {
     exitGuard();

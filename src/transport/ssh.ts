@@ -6,6 +6,7 @@ import { HostError } from '../errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
 import { keysFor, remember, verdict, keyType, hostToken } from './known-hosts.js';
 import { bashCommand, partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { becomeCommand, becomeStdin } from './become.js';
 
 export interface SshOptions {
   /** Trust and record keys of hosts that are not in known_hosts yet (never a changed key). */
@@ -95,7 +96,7 @@ class SshConnection implements Connection {
   }
 
   runScript(script: string, opts: RunOptions): Promise<RunResult> {
-    const cmd = bashCommand(opts.become, this.spec.user === 'root');
+    const cmd = becomeCommand(opts.become, this.spec.user === 'root');
     return new Promise((resolve, reject) => {
       this.client.exec(cmd, (err, stream) => {
         if (err) return reject(new HostError(this.host, `cannot start bash: ${err.message}`, 'unreachable'));
@@ -116,7 +117,7 @@ class SshConnection implements Connection {
         });
         stream.on('close', (code: number | null, signal?: string) => finish(code ?? null, signal));
         this.client.once('close', () => finish(null, 'connection lost'));
-        stream.end(script);
+        stream.end(becomeStdin(cmd, script));
       });
     });
   }
