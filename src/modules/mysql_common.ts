@@ -38,6 +38,8 @@ export function clientPrelude(args: Record<string, unknown>): string {
   const opts = ['--batch', '--skip-column-names', `--user=${quote(user)}`];
   if (sock !== '') opts.push(`--socket=${quote(sock)}`);
   return [
+    // Check mode on a host where an earlier task would install or start the server: nothing to compare with yet.
+    'if chom_check && { ! command -v mysql >/dev/null 2>&1 || ! mysql --user=root <<<"SELECT 1" >/dev/null 2>&1; }; then chom_changed "would apply once MariaDB is installed and running (it is not yet)"; return 0; fi',
     'command -v mysql >/dev/null 2>&1 || chom_fail "no mysql client on this host: install mariadb-client (or mariadb-server) first"',
     `chom_sql() { mysql ${opts.join(' ')} <<<"$1"; }`,
     // Rows to stdout; on error only "ERROR nnnn (state)" to stderr, never the statement.

@@ -8,7 +8,9 @@ const schema = {
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { type: 'string', minLength: 1 },
+    // '' is the anonymous user (state: absent removes it, as in community.mysql).
+    name: { type: 'string' },
+    plugin: { type: 'string', pattern: '^[a-z_]+$' },
     user: STR,
     password: STR,
     host: STR,
@@ -76,7 +78,10 @@ function compile(args: Record<string, unknown>): string {
     return L.join('\n') + '\n';
   }
   const grants = args.priv === undefined ? undefined : grantStatements(args.priv, who);
-  const ident = hasPw ? ` IDENTIFIED BY ${sqlStr(pw)}` : '';
+  const plugin = args.plugin === undefined ? '' : String(args.plugin);
+  if (plugin !== '' && hasPw) throw new ModuleArgError('password and plugin cannot be used together (plugin authenticates without a password, e.g. unix_socket)', 'plugin');
+  if (state === 'present' && name === '') throw new ModuleArgError('the anonymous user (name "") can only be removed (state: absent)', 'name');
+  const ident = hasPw ? ` IDENTIFIED BY ${sqlStr(pw)}` : plugin !== '' ? ` IDENTIFIED VIA ${plugin}` : '';
   L.push(
     'did=()',
     'if [ "$exists" = 0 ]; then',
@@ -91,6 +96,16 @@ function compile(args: Record<string, unknown>): string {
       '  if [ "$same" = 0 ]; then',
       '    if chom_check; then did+=("would change the password of $label")',
       `    else chom_sql_quiet ${quote(`ALTER USER ${who}${ident}`)} || chom_fail "ALTER USER $label (password) failed"; did+=("changed the password of $label"); fi`,
+      '  fi',
+    );
+  }
+  if (plugin !== '') {
+    L.push(
+      'else',
+      `  curplugin=$(chom_sql ${quote(`SELECT plugin FROM mysql.user WHERE User = ${sqlStr(name)} AND Host = ${sqlStr(host)}`)}) || chom_fail "cannot read the plugin of $label"`,
+      `  if [ "$curplugin" != ${quote(plugin)} ]; then`,
+      `    if chom_check; then did+=("would authenticate $label by ${plugin} only (now $curplugin)")`,
+      `    else chom_sql ${quote(`ALTER USER ${who}${ident}`)} || chom_fail "ALTER USER $label (plugin) failed"; did+=("$label is authenticated by ${plugin} only (was $curplugin)"); fi`,
       '  fi',
     );
   }
