@@ -18,8 +18,6 @@ export const NAME_OR_ID = { type: ['string', 'integer'], minLength: 1, minimum: 
  * planner's ajv coerceTypes, anyOf would turn the number 420 (YAML 1.1 `0644`) into the string "420".
  */
 export const MODE = { type: ['string', 'integer'], minimum: 0 };
-/** Base64 bytes the planner puts in for copy's src and template's rendered output. */
-export const CONTENT_B64 = { type: 'string' };
 
 export function bool(v: unknown, dflt: boolean): boolean {
   if (v === undefined || v === null) return dflt;

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
-import { ModuleArgError } from '../modules/types.js';
+import { ModuleArgError, type InputKind, type LocalInput } from '../modules/types.js';
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
@@ -198,17 +197,25 @@ function compileTask(
 
   const args = renderValue(task.args, vars, task.loc, ctx.tmpl) as Vars;
   validateArgs(task, args, true);
-  addFileContent(ctx, hc, task, args, vars);
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module "${task.module}"`, task.loc);
-  const key = `${mod.name}\0${id}\0${JSON.stringify(args)}`;
+  const argError = (err: unknown): unknown =>
+    err instanceof ModuleArgError ? new InputError(`task "${name}": ${mod.name}: ${err.message}`, (err.arg && task.argLocs?.[err.arg]) || task.moduleLoc || task.loc) : err;
+  let params: Vars;
+  let inputs: Record<string, LocalInput>;
+  try {
+    params = mod.normalise ? mod.normalise(args) : args;
+    inputs = loadInputs(ctx, hc, task, mod.inputs ?? {}, params, vars);
+  } catch (err) {
+    throw argError(err);
+  }
+  const key = `${mod.name}\0${id}\0${JSON.stringify(params)}\0${JSON.stringify(inputs)}`;
   let body = ctx.bodyCache.get(key);
   if (body === undefined) {
     try {
-      body = mod.compile(args, { taskId: id, taskName: name, loc: task.loc });
+      body = mod.compile(params, { taskId: id, taskName: name, loc: task.loc, inputs });
     } catch (err) {
-      if (err instanceof ModuleArgError) throw new InputError(`task "${name}": ${mod.name}: ${err.message}`, task.loc);
-      throw err;
+      throw argError(err);
     }
     ctx.bodyCache.set(key, body);
   }
@@ -263,23 +270,31 @@ function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<stri
   return c.kind === 'const' ? (c.value ? 'true' : 'false') : c.code;
 }
 
-/** template and copy-from-src: the controller reads/renders the file, the module gets the bytes. */
-function addFileContent(ctx: PlanContext, hc: HostCompile, task: Task, args: Vars, vars: Vars): void {
-  if (task.module === 'template') {
-    const src = String(args.src);
-    const path = findSourceFile('templates', src, ctx.playbook, task.role, task.loc);
-    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64');
-  } else if (task.module === 'copy' && typeof args.src === 'string' && args.content === undefined) {
-    const path = findSourceFile('files', args.src, ctx.playbook, task.role, task.loc);
+/**
+ * The local files a module declared in `inputs` (template src, copy src): found as Ansible looks
+ * them up, rendered or read on the controller. The module only ever sees the loaded result.
+ */
+function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonly<Record<string, InputKind>>, params: Vars, vars: Vars): Record<string, LocalInput> {
+  const out: Record<string, LocalInput> = {};
+  for (const [arg, kind] of Object.entries(decl)) {
+    const v = params[arg];
+    if (typeof v !== 'string') continue;
+    if (kind === 'template') {
+      const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
+      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64') };
+      continue;
+    }
+    const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);
     const f = readSource(path, (ctx.sources ??= new Map()));
     if (f.bytes) {
-      args._content_b64 = f.bytes.toString('base64');
+      out[arg] = { contentB64: f.bytes.toString('base64') };
     } else {
       const remote = `${hc.stageDir}/${f.sha256}`;
-      args._stage = { path: remote, sha256: f.sha256, size: f.size };
+      out[arg] = { staged: { path: remote, sha256: f.sha256, size: f.size } };
       if (!hc.uploads.some((u) => u.remote === remote)) hc.uploads.push({ local: path, remote, sha256: f.sha256, size: f.size });
     }
   }
+  return out;
 }
 
 function displayPath(ctx: PlanContext, path: string): string {

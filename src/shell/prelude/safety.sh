@@ -1,13 +1,9 @@
-import { bash } from './bash-text.js';
-
-/**
- * Failure safety on the host: the per-host run lock, the free-space check before any task,
- * error classes of failed tasks, waiting for the package-manager lock, the task watchdog
- * (timeouts kill the task's whole process group) and signal handling. Documented in prelude.ts.
- */
-export const PRELUDE_SAFETY = bash(String.raw`
+# shellcheck shell=bash
+# Failure safety on the host: the per-host run lock, the free-space check before any task,
+# error classes of failed tasks, waiting for the package-manager lock, the task watchdog
+# (timeouts kill the task's whole process group) and signal handling. Documented in ../prelude.ts.
 # ---- chom-play runtime: locks, disk space, error classes, timeouts, signals ----
-chom__lockfile() { printf '%s\n' "@{CHOM_LOCK_FILE:-$(chom__parent "@{CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}")/lock}"; }
+chom__lockfile() { printf '%s\n' "${CHOM_LOCK_FILE:-$(chom__parent "${CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}")/lock}"; }
 chom__warn() { chom__emit "{\"t\":\"warn\",\"msg_b64\":\"$(chom__b64 "$*")\"}"; }
 
 # Reads the KEY=VALUE lines a lock holder wrote into chom__h_run/_user/_machine/_since/_pid.
@@ -19,7 +15,7 @@ chom__lock_holder() {
     case $k in run | user | machine | since | pid) printf -v "chom__h_$k" '%s' "$v" ;; esac
   done <"$1"
 }
-chom__holder_text() { printf 'run %s by %s from %s since %s (pid %s)' "@{chom__h_run:-?}" "@{chom__h_user:-?}" "@{chom__h_machine:-?}" "@{chom__h_since:-?}" "@{chom__h_pid:-?}"; }
+chom__holder_text() { printf 'run %s by %s from %s since %s (pid %s)' "${chom__h_run:-?}" "${chom__h_user:-?}" "${chom__h_machine:-?}" "${chom__h_since:-?}" "${chom__h_pid:-?}"; }
 
 # One run at a time per host: flock on a file this script keeps open. The kernel releases it
 # when the holder dies however it dies, so a killed run never blocks the host; what the killed
@@ -41,6 +37,7 @@ chom__lock() {
   if ! { mkdir -p -m 0700 "$(chom__parent "$f")" && exec {CHOM_LOCK_FD}<>"$f"; } 2>/dev/null; then
     # A login user without become cannot lock (nor journal) the host: say so, do not refuse.
     if [ "$(id -u)" != 0 ]; then chom__warn "running without the host's run lock: $f is not writable by $(id -un) (become: yes takes it)"; return 0; fi
+    # shellcheck disable=SC2153 # CHOM_HOST is set by the generated script header
     chom__abort permission "$CHOM_HOST: cannot open the run lock $f (read-only or full file system, or not root?): nothing was changed"
     return 1
   fi
@@ -57,13 +54,13 @@ chom__lock() {
     [[ $chom__h_pid =~ ^[0-9]+$ ]] && kill -0 "$chom__h_pid" 2>/dev/null && why="its process $chom__h_pid no longer holds the lock"
     chom__warn "took over the lock left by $(chom__holder_text): $why (killed or cut off); run rollback or --resume if that run was unfinished"
   fi
-  printf 'run=%s\nuser=%s\nmachine=%s\nsince=%s\npid=%s\n' "$CHOM_RUN_ID" "@{CHOM_USER:-@{SUDO_USER:-@{USER:-$(id -un)}}}" \
-    "@{CHOM_MACHINE:-?}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" >"$f"
+  printf 'run=%s\nuser=%s\nmachine=%s\nsince=%s\npid=%s\n' "$CHOM_RUN_ID" "${CHOM_USER:-${SUDO_USER:-${USER:-$(id -un)}}}" \
+    "${CHOM_MACHINE:-?}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" >"$f"
   CHOM_LOCKED=1
 }
 # An empty lock file means "free"; the file itself stays (unlinking a flock file races).
 chom__unlock() {
-  [ "@{CHOM_LOCKED:-0}" = 1 ] || return 0
+  [ "${CHOM_LOCKED:-0}" = 1 ] || return 0
   CHOM_LOCKED=0
   : >"$(chom__lockfile)" 2>/dev/null || true
   exec {CHOM_LOCK_FD}>&- 2>/dev/null || true
@@ -74,7 +71,7 @@ chom__abort() { chom__emit "{\"t\":\"abort\",\"class\":\"$1\",\"msg_b64\":\"$(ch
 
 # Before any task: / and /var need CHOM_MIN_DISK_MB free (0 = no check). Returns 1 after "abort".
 chom__disk_check() {
-  local need=@{CHOM_MIN_DISK_MB:-0} p line avail mnt seen=" " bad=""
+  local need=${CHOM_MIN_DISK_MB:-0} p line avail mnt seen=" " bad=""
   [ "$need" -gt 0 ] || return 0
   for p in / /var; do
     [ -d "$p" ] || continue
@@ -84,7 +81,7 @@ chom__disk_check() {
     case $seen in *" $mnt "*) continue ;; esac
     seen="$seen$mnt "
     if [ $((avail / 1024)) -lt "$need" ]; then
-      bad="@{bad:+$bad; }$p (filesystem $mnt) has $((avail / 1024)) MB free, the play needs $need MB"
+      bad="${bad:+$bad; }$p (filesystem $mnt) has $((avail / 1024)) MB free, the play needs $need MB"
     fi
   done
   [ -z "$bad" ] && return 0
@@ -110,7 +107,7 @@ chom__classify() {
 # fcntl alike (both are listed in /proc/locks). Sets CHOM_PKG_LOCK_WAITED to a note when it waited;
 # fails with "package-manager lock held" when the holder does not let go in time.
 chom_wait_pkg_lock() {
-  local max=@{1:-120} f st dev ino keys=" " line holder="" waited=0
+  local max=${1:-120} f st dev ino keys=" " line holder="" waited=0
   for f in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock; do
     [ -e "$f" ] || continue
     st=$(stat -c '%D %i' -- "$f") || continue
@@ -159,7 +156,7 @@ chom__watchdog() {
 chom__on_term() {
   trap - TERM INT
   CHOM_STOP=$1
-  if [ -n "@{CHOM_TASK_PID:-}" ]; then
+  if [ -n "${CHOM_TASK_PID:-}" ]; then
     kill -TERM -- "-$CHOM_TASK_PID" 2>/dev/null || true
     local i; for i in $(seq 50); do kill -0 -- "-$CHOM_TASK_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$CHOM_TASK_PID" 2>/dev/null || true
@@ -170,4 +167,3 @@ chom__on_term() {
   exit 130
 }
 chom__on_hup() { CHOM_LOST=1; CHOM_WAIT_SIG=1; }
-`);

@@ -1,28 +1,24 @@
-import { bash } from './bash-text.js';
-
-/**
- * Firewall runtime (used by the ufw module): what keeps SSH open, and the dead-man switch.
- *
- *   chom_ufw_installed         ufw is on the host
- *   chom_ufw_active            ufw is enabled and loaded ("Status: active")
- *   chom_ufw_needed WORDS...   0 when `ufw WORDS...` would change the rules (asks `ufw --dry-run`)
- *   chom_ssh_connection        SSH_CONNECTION of this script, or of the nearest ancestor that has
- *                              it (sudo resets the environment)
- *   chom_ufw_ssh_rules         the ufw rules that keep SSH reachable, one a line: every port sshd
- *                              is configured with (sshd -T and /etc/ssh/sshd_config*) and the
- *                              port + source of the current connection. Port rules cover IPv4
- *                              and IPv6 (ufw adds both when IPV6=yes).
- *   chom_ufw_arm SECONDS       snapshot /etc/ufw, /etc/default/ufw and the enabled state, and
- *                              schedule their restore in SECONDS (a transient systemd timer when
- *                              systemd runs, else a detached setsid process): it survives the
- *                              SSH connection. Sets CHOM_UFW_GUARD (its directory).
- *   chom_ufw_disarm            cancel the restore; returns 1 if it already started. The
- *                              snapshot stays ($CHOM_UFW_GUARD/restore.sh now restores it).
- *   chom_ufw_confirm SECONDS   ask the controller to log in anew (chom_request_confirm) and wait
- *                              for its proof; returns 1 when it did not come in time
- *   chom_ufw_wait_restored S   wait up to S seconds for the switch to finish; returns 1 if not
- */
-export const PRELUDE_FIREWALL = bash(String.raw`
+# shellcheck shell=bash
+# Firewall runtime (used by the ufw module): what keeps SSH open, and the dead-man switch.
+#
+#   chom_ufw_installed         ufw is on the host
+#   chom_ufw_active            ufw is enabled and loaded ("Status: active")
+#   chom_ufw_needed WORDS...   0 when `ufw WORDS...` would change the rules (asks `ufw --dry-run`)
+#   chom_ssh_connection        SSH_CONNECTION of this script, or of the nearest ancestor that has
+#                              it (sudo resets the environment)
+#   chom_ufw_ssh_rules         the ufw rules that keep SSH reachable, one a line: every port sshd
+#                              is configured with (sshd -T and /etc/ssh/sshd_config*) and the
+#                              port + source of the current connection. Port rules cover IPv4
+#                              and IPv6 (ufw adds both when IPV6=yes).
+#   chom_ufw_arm SECONDS       snapshot /etc/ufw, /etc/default/ufw and the enabled state, and
+#                              schedule their restore in SECONDS (a transient systemd timer when
+#                              systemd runs, else a detached setsid process): it survives the
+#                              SSH connection. Sets CHOM_UFW_GUARD (its directory).
+#   chom_ufw_disarm            cancel the restore; returns 1 if it already started. The
+#                              snapshot stays ($CHOM_UFW_GUARD/restore.sh now restores it).
+#   chom_ufw_confirm SECONDS   ask the controller to log in anew (chom_request_confirm) and wait
+#                              for its proof; returns 1 when it did not come in time
+#   chom_ufw_wait_restored S   wait up to S seconds for the switch to finish; returns 1 if not
 # ---- chom-play runtime: firewall guard (ufw) ----
 chom_ufw_installed() { command -v ufw >/dev/null 2>&1; }
 chom_ufw_active() { LC_ALL=C ufw status 2>/dev/null | grep -q '^Status: active'; }
@@ -31,7 +27,7 @@ chom_ufw_needed() {
   grep -qE '^(Rules? updated|Rule (added|inserted|deleted|updated))' <<<"$out"
 }
 chom_ssh_connection() {
-  if [ -n "@{SSH_CONNECTION:-}" ]; then printf '%s' "$SSH_CONNECTION"; return 0; fi
+  if [ -n "${SSH_CONNECTION:-}" ]; then printf '%s' "$SSH_CONNECTION"; return 0; fi
   local pid=$$ v
   while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
     v=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p' | head -n 1)
@@ -53,7 +49,7 @@ chom_ufw_ssh_rules() {
 }
 chom_ufw_arm() {
   local secs=$1 token d
-  token="ufw-@{CHOM_RUN_ID//[^A-Za-z0-9]/}-@{CHOM_TASK_ID}-$RANDOM"
+  token="ufw-${CHOM_RUN_ID//[^A-Za-z0-9]/}-${CHOM_TASK_ID}-$RANDOM"
   d=/run/chom-play/ufw-guard/$token
   mkdir -p -m 0700 "$d"
   tar -C / -cf "$d/saved.tar" etc/ufw etc/default/ufw
@@ -74,6 +70,7 @@ EOF
     && systemd-run --quiet --unit="chom-$token" --on-active="$secs" --timer-property=AccuracySec=100ms /bin/bash "$d/restore.sh" >/dev/null 2>&1; then
     echo "systemd:chom-$token" >"$d/how"
   else
+    # shellcheck disable=SC2016 # $1 and $2 belong to the inner bash -c
     setsid -f bash -c 'sleep "$1"; exec /bin/bash "$2"' _ "$secs" "$d/restore.sh" </dev/null >/dev/null 2>&1
     echo setsid >"$d/how"
   fi
@@ -84,12 +81,12 @@ chom_ufw_disarm() {
   : >"$d/disarmed"
   mkdir "$d/claimed" 2>/dev/null || return 1
   how=$(cat "$d/how")
-  case $how in systemd:*) systemctl stop "@{how#systemd:}.timer" >/dev/null 2>&1 || true ;; esac
+  case $how in systemd:*) systemctl stop "${how#systemd:}.timer" >/dev/null 2>&1 || true ;; esac
   return 0
 }
 chom_ufw_confirm() {
   local secs=$1 f deadline
-  f="/run/chom-play/confirm/@{CHOM_UFW_GUARD##*/}"
+  f="/run/chom-play/confirm/${CHOM_UFW_GUARD##*/}"
   chom_request_confirm "$f"
   deadline=$(( SECONDS + secs ))
   while [ "$SECONDS" -lt "$deadline" ]; do
@@ -103,4 +100,3 @@ chom_ufw_wait_restored() {
   while [ "$SECONDS" -lt "$deadline" ]; do [ -e "$CHOM_UFW_GUARD/restored" ] && return 0; sleep 0.2; done
   return 1
 }
-`);

@@ -1,31 +1,27 @@
-import { bash } from './bash-text.js';
-
-/**
- * The task runner used by the script's main section (script.ts generates the calls):
- * runs one task function in a subshell, turns its reports into a status, applies
- * changed_when/failed_when, sets the register variables, notifies handlers, emits the event.
- */
-export const PRELUDE_RUN = bash(String.raw`
+# shellcheck shell=bash
+# The task runner used by the script's main section (script.ts generates the calls):
+# runs one task function in a subshell, turns its reports into a status, applies
+# changed_when/failed_when, sets the register variables, notifies handlers, emits the event.
 # ---- chom-play runtime: task runner (used by chom_main) ----
 CHOM_N_OK=0 CHOM_N_CHANGED=0 CHOM_N_FAILED=0 CHOM_N_SKIPPED=0 CHOM_N_IGNORED=0 CHOM_EXIT=0
-chom__now() { local t=@{EPOCHREALTIME:-}; [ -n "$t" ] || t=$(date +%s.%6N); CHOM_NOW=@{t//[.,]/}; }
+chom__now() { local t=${EPOCHREALTIME:-}; [ -n "$t" ] || t=$(date +%s.%6N); CHOM_NOW=${t//[.,]/}; }
 # A controller that went away (closed pipe: SIGPIPE is ignored, see chom__init) is noted, not
 # fatal: the current task finishes and the script stops at the next task boundary.
 chom__emit() { printf '%s %s\n' "$CHOM_MARKER" "$1" 2>/dev/null || CHOM_LOST=1; }
 chom__b64() { printf '%s' "$1" | base64 -w0; }
-chom__lines() { local -a l=(); [ -f "$1" ] && mapfile -t l <"$1"; local s; s=$(printf '%s; ' "@{l[@]}"); printf '%s' "@{s%; }"; }
+chom__lines() { local -a l=(); [ -f "$1" ] && mapfile -t l <"$1"; local s; s=$(printf '%s; ' "${l[@]}"); printf '%s' "${s%; }"; }
 # chom__linesv VAR FILE: the file's lines joined by "; " into VAR, without a subshell.
 chom__linesv() {
   local -a l=(); local s=""
   [ -s "$2" ] && mapfile -t l <"$2"
-  [ "@{#l[@]}" -gt 0 ] && printf -v s '%s; ' "@{l[@]}"
-  printf -v "$1" '%s' "@{s%; }"
+  [ "${#l[@]}" -gt 0 ] && printf -v s '%s; ' "${l[@]}"
+  printf -v "$1" '%s' "${s%; }"
 }
 # chom__slurpv VAR FILE: the whole file into VAR, trailing newlines removed (as $(cat) does), no fork.
 chom__slurpv() {
   local __s=""
   [ -s "$2" ] && { IFS= read -r -d '' __s <"$2" || true; }
-  while [[ $__s == *$'\n' ]]; do __s=@{__s%$'\n'}; done
+  while [[ $__s == *$'\n' ]]; do __s=${__s%$'\n'}; done
   printf -v "$1" '%s' "$__s"
 }
 CHOM_BOOL=(false true)
@@ -33,7 +29,7 @@ CHOM_BOOL=(false true)
 # ',"NAME_b64":"..."'. Most messages are plain: escaping them in bash saves a process per task.
 chom__jfield() {
   local s=$2
-  s=@{s//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}
+  s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
   if [[ $s == *[[:cntrl:]]* ]]; then CHOM_JF=",\"$1_b64\":\"$(chom__b64 "$2")\""; else CHOM_JF=",\"$1\":\"$s\""; fi
 }
 
@@ -46,15 +42,15 @@ chom__task_exit() {
 
 chom__register() { # NAME CHANGED FAILED SKIPPED RC STDOUT STDERR
   [ "$1" = - ] && return 0
-  printf -v "chom_r_@{1}_changed" '%s' "$2"; printf -v "chom_r_@{1}_failed" '%s' "$3"
-  printf -v "chom_r_@{1}_skipped" '%s' "$4"; printf -v "chom_r_@{1}_rc" '%s' "$5"
-  printf -v "chom_r_@{1}_stdout" '%s' "$6"; printf -v "chom_r_@{1}_stderr" '%s' "$7"
+  printf -v "chom_r_${1}_changed" '%s' "$2"; printf -v "chom_r_${1}_failed" '%s' "$3"
+  printf -v "chom_r_${1}_skipped" '%s' "$4"; printf -v "chom_r_${1}_rc" '%s' "$5"
+  printf -v "chom_r_${1}_stdout" '%s' "$6"; printf -v "chom_r_${1}_stderr" '%s' "$7"
 }
 
 # A condition function (or "-" for none), evaluated with unset variables read as empty.
 chom__cond() { local r=0; set +u; "$1" || r=1; set -u; return "$r"; }
 
-chom__notified() { local v="chom_notified_$1"; [ "@{!v:-0}" = 1 ]; }
+chom__notified() { local v="chom_notified_$1"; [ "${!v:-0}" = 1 ]; }
 
 # One attempt of a task: its function in a subshell of its own process group (so a timeout can
 # kill everything it started), stdin /dev/null, output captured. Sets rc.
@@ -67,7 +63,7 @@ chom__attempt() {
   set -m
   (
     set +m
-    if [ -n "@{CHOM_LOCK_FD:-}" ]; then exec {CHOM_LOCK_FD}>&-; fi
+    if [ -n "${CHOM_LOCK_FD:-}" ]; then exec {CHOM_LOCK_FD}>&-; fi
     trap chom__task_exit EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT
     set -euo pipefail; "$fn"
   ) </dev/null >"$CHOM_T/stdout" 2>"$CHOM_T/stderr" &
@@ -98,11 +94,11 @@ chom__attempt() {
 chom__stop_requested() { [ -e "/run/chom-play/stop-$CHOM_RUN_ID" ]; }
 
 chom__run() {
-  local id=$1 fn=$2 whenf=$3 chf=$4 faf=$5 reg=$6 nolog=$7 ignore=$8 to=$9 attempts=@{10} delay=@{11} untilf=@{12}
+  local id=$1 fn=$2 whenf=$3 chf=$4 faf=$5 reg=$6 nolog=$7 ignore=$8 to=$9 attempts=${10} delay=${11} untilf=${12}
   shift 12
   local t0 rc rcrep changed=0 failed=0 status msg="" out="" diff="" sout serr h n=0 prev="" anych=0 cls="" more=""
   CHOM_TASK_ID=$id
-  if [ "@{CHOM_LOST:-0}" = 1 ] || chom__stop_requested; then CHOM_LOST=1; return 1; fi
+  if [ "${CHOM_LOST:-0}" = 1 ] || chom__stop_requested; then CHOM_LOST=1; return 1; fi
   if [ "$whenf" != - ] && ! chom__cond "$whenf"; then
     chom__register "$reg" false false true 0 "" ""
     CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1))
@@ -124,7 +120,7 @@ chom__run() {
     if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
     sout=""; serr=""
     if [ "$reg" != - ]; then chom__slurpv sout "$CHOM_T/stdout"; chom__slurpv serr "$CHOM_T/stderr"; fi
-    chom__register "$reg" "@{CHOM_BOOL[$changed]}" "@{CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
+    chom__register "$reg" "${CHOM_BOOL[$changed]}" "${CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
     if [ "$chf" != - ]; then if chom__cond "$chf"; then changed=1; else changed=0; fi; fi
     if [ "$faf" != - ]; then
       if chom__cond "$faf"; then
@@ -132,7 +128,7 @@ chom__run() {
         failed=1
       else failed=0; fi
     fi
-    chom__register "$reg" "@{CHOM_BOOL[$changed]}" "@{CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
+    chom__register "$reg" "${CHOM_BOOL[$changed]}" "${CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
     [ "$attempts" -le 1 ] && break
     if [ "$untilf" != - ]; then chom__cond "$untilf" && break; elif [ "$failed" = 0 ]; then break; fi
     if [ "$n" -ge "$attempts" ]; then
@@ -143,7 +139,7 @@ chom__run() {
     # Changes of earlier attempts still count (the run did change the host).
     if [ "$changed" = 1 ]; then anych=1; [ -s "$CHOM_T/changed" ] && prev+="$(cat "$CHOM_T/changed")"$'\n'; fi
     chom__emit "{\"t\":\"retry\",\"id\":$id,\"attempt\":$n,\"left\":$((attempts - n)),\"delay\":$delay}"
-    [ "@{CHOM_LOST:-0}" = 1 ] && break
+    [ "${CHOM_LOST:-0}" = 1 ] && break
     sleep "$delay"
   done
   chom__now
@@ -179,7 +175,7 @@ chom__run() {
   esac
   chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"$status\",\"rc\":$rcrep,\"ms\":$(( (CHOM_NOW - t0) / 1000 ))$msg,\"diff_b64\":\"$diff\",\"out_b64\":\"$out\"$more}"
   if [ "$status" = failed ] && [ "$ignore" != 1 ]; then return 1; fi
-  [ "@{CHOM_LOST:-0}" = 1 ] && return 1
+  [ "${CHOM_LOST:-0}" = 1 ] && return 1
   return 0
 }
 
@@ -193,7 +189,7 @@ chom_request_confirm() {
 # A task failed (or the controller went away): with rollback_on_failure the run's changes are
 # undone first (not when the controller is gone: nobody would see the report).
 chom__stop() {
-  if [ "@{CHOM_ROLLBACK_ON_FAILURE:-0}" = 1 ] && ! chom_check && [ "@{CHOM_LOST:-0}" != 1 ] && [ -f "$CHOM_JOURNAL" ]; then
+  if [ "${CHOM_ROLLBACK_ON_FAILURE:-0}" = 1 ] && ! chom_check && [ "${CHOM_LOST:-0}" != 1 ] && [ -f "$CHOM_JOURNAL" ]; then
     chom__replay "$CHOM_JOURNAL" || true
     chom__mark_rolled_back "$CHOM_JOURNAL" "rollback_on_failure"
   fi
@@ -205,4 +201,3 @@ chom__finish() {
   [ "$CHOM_N_FAILED" -eq 0 ] || CHOM_EXIT=2
   chom__emit "{\"t\":\"end\",\"ok\":$CHOM_N_OK,\"changed\":$CHOM_N_CHANGED,\"failed\":$CHOM_N_FAILED,\"skipped\":$CHOM_N_SKIPPED,\"ignored\":$CHOM_N_IGNORED,\"ms\":$(( (CHOM_NOW - CHOM_T0) / 1000 ))}"
 }
-`);

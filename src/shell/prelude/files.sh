@@ -1,27 +1,25 @@
-import { bash } from './bash-text.js';
-
-/** File writing and attributes: chom_put_content/put_file, chom_set_attrs, chom_mode_apply, chom_symlink. See prelude.ts. */
-export const PRELUDE_FILES = bash(String.raw`
+# shellcheck shell=bash
+# File writing and attributes: chom_put_content/put_file, chom_set_attrs, chom_mode_apply, chom_symlink. See ../prelude.ts.
 # ---- chom-play runtime: files ----
 # Octal mode (4 digits) that MODE gives when applied to a file whose mode is CUR (octal).
 # MODE is octal ("0644", "644") or symbolic like chmod's ("u=rw,g=r,o=", "a+X", "g-w,o-rwx").
 chom_mode_apply() {
-  local cur=$((8#$1)) spec=$2 isdir=@{3:-0} clause who rest op perms c bits mask res v
+  local cur=$((8#$1)) spec=$2 isdir=${3:-0} clause who rest op perms c bits mask res v
   if [[ $spec =~ ^[0-7]+$ ]]; then printf '%04o\n' "$((8#$spec))"; return 0; fi
   res=$cur
   local IFS=,
   for clause in $spec; do
-    who=@{clause%%[-+=]*}; rest=@{clause:@{#who}}
+    who=${clause%%[-+=]*}; rest=${clause:${#who}}
     [ -z "$who" ] && who=a
     mask=0
     [[ $who == *[ua]* ]] && mask=$((mask | 04700))
     [[ $who == *[ga]* ]] && mask=$((mask | 02070))
     [[ $who == *[oa]* ]] && mask=$((mask | 01007))
     while [ -n "$rest" ]; do
-      op=@{rest:0:1}; rest=@{rest:1}; perms=@{rest%%[-+=]*}; rest=@{rest:@{#perms}}
+      op=${rest:0:1}; rest=${rest:1}; perms=${rest%%[-+=]*}; rest=${rest:${#perms}}
       bits=0
       while [ -n "$perms" ]; do
-        c=@{perms:0:1}; perms=@{perms:1}
+        c=${perms:0:1}; perms=${perms:1}
         case $c in
           r) bits=$((bits | 0444)) ;; w) bits=$((bits | 0222)) ;; x) bits=$((bits | 0111)) ;;
           X) if [ "$isdir" = 1 ] || (( cur & 0111 )); then bits=$((bits | 0111)); fi ;;
@@ -45,7 +43,7 @@ chom_mode_apply() {
 # CHOM_ATTRS_CHANGED=1|0. In check mode the change lands on the scratch copy; an owner or group
 # that does not exist yet is accepted when an earlier task predicted it (user:/group: state).
 chom_set_attrs() {
-  local p=$1 mode=@{2:-} owner=@{3:-} group=@{4:-} nofollow=@{5:-0}
+  local p=$1 mode=${2:-} owner=${3:-} group=${4:-} nofollow=${5:-0}
   local cur st m u g uid gid isdir=0 want="" t L=-L h="" ok
   local -a changes=()
   CHOM_ATTRS_CHANGED=0
@@ -57,6 +55,7 @@ chom_set_attrs() {
   read -r m u g uid gid <<<"$st"
   [ -d "$cur" ] && isdir=1
   printf -v m '%04o' "$((8#$m))"
+  # shellcheck disable=SC2166 # -o inside one test: both operands are plain string/file tests
   if [ -n "$mode" ] && [ ! -L "$cur" -o -z "$h" ]; then
     # Octal modes need no arithmetic on the current mode: no subshell on the common path.
     if [[ $mode =~ ^0?[0-7]{3,4}$ ]]; then printf -v want '%04o' "$((8#$mode))"; else want=$(chom_mode_apply "$m" "$mode" "$isdir"); fi
@@ -64,7 +63,7 @@ chom_set_attrs() {
   fi
   if [ -n "$owner" ] && [ "$owner" != "$u" ] && [ "$owner" != "$uid" ]; then changes+=("owner $u -> $owner"); else owner=""; fi
   if [ -n "$group" ] && [ "$group" != "$g" ] && [ "$group" != "$gid" ]; then changes+=("group $g -> $group"); else group=""; fi
-  [ "@{#changes[@]}" -eq 0 ] && return 0
+  [ "${#changes[@]}" -eq 0 ] && return 0
   CHOM_ATTRS_CHANGED=1
   if chom_check; then
     if [ -n "$owner" ] && ! getent passwd "$owner" >/dev/null; then
@@ -81,9 +80,9 @@ chom_set_attrs() {
   if [ -n "$owner" ]; then chown $h -- "$owner" "$t" || chom_fail "cannot set owner $owner on $p"; fi
   if [ -n "$group" ]; then chgrp $h -- "$group" "$t" || chom_fail "cannot set group $group on $p"; fi
   if [ -n "$want" ]; then chmod -- "$want" "$t" || chom_fail "cannot set mode $want on $p"; fi
-  [ "@{CHOM_ATTRS_QUIET:-0}" = 1 ] && return 0
-  local joined; joined=$(printf '%s, ' "@{changes[@]}")
-  chom_changed "$(chom_check && printf 'would set' || printf 'set') $p: @{joined%, }"
+  [ "${CHOM_ATTRS_QUIET:-0}" = 1 ] && return 0
+  local joined; joined=$(printf '%s, ' "${changes[@]}")
+  chom_changed "$(chom_check && printf 'would set' || printf 'set') $p: ${joined%, }"
 }
 
 # Installs the content of file SRC at DEST when it differs (sha256): atomic (temp file in DEST's
@@ -91,7 +90,7 @@ chom_set_attrs() {
 # backup: yes), then MODE/OWNER/GROUP. New files get 0644; replaced files keep owner and mode.
 # MSG replaces the default "updated DEST" message. Reports changed or leaves it to the caller's ok.
 chom_put_file() {
-  local dest src=$2 mode=@{3:-} owner=@{4:-} group=@{5:-} backup=@{6:-0} msg=@{7:-}
+  local dest src=$2 mode=${3:-} owner=${4:-} group=${5:-} backup=${6:-0} msg=${7:-}
   local parent cur existed=0 tmp t did=0 m err
   chom__normv dest "$1"; chom__parentv parent "$dest"; chom_pathv cur "$dest"; chom_pathv t "$parent"
   [ -d "$t" ] || chom_fail "directory $parent does not exist (create it first: file module, state: directory)"
@@ -102,7 +101,7 @@ chom_put_file() {
     chom_diff "$cur" "$src" "$dest"
     if [ -z "$msg" ]; then
       if [ "$existed" = 1 ]; then msg="update $dest"; else msg="create $dest"; fi
-      if chom_check; then msg="would $msg"; else msg="@{msg/#update/updated}"; msg="@{msg/#create/created}"; fi
+      if chom_check; then msg="would $msg"; else msg="${msg/#update/updated}"; msg="${msg/#create/created}"; fi
     fi
     if chom_check; then
       t=$(chom_target "$dest")
@@ -143,13 +142,13 @@ chom_put_file() {
 chom_put_content() {
   local src; src=$(chom_tmpfile)
   chom_b64d "$2" >"$src"
-  chom_put_file "$1" "$src" "@{@:3}"
+  chom_put_file "$1" "$src" "${@:3}"
 }
 
 # Makes P a symbolic link to SRC. A file at P is replaced only with FORCE=1, a directory never;
 # a missing SRC is refused unless FORCE=1. Reports changed; returns 0 silently when already right.
 chom_symlink() {
-  local src=$1 p force=@{3:-0} cur parent abs tmp existed=0
+  local src=$1 p force=${3:-0} cur parent abs tmp existed=0
   p=$(chom__norm "$2"); cur=$(chom_path "$p"); parent=$(chom__parent "$p")
   if [ -L "$cur" ] && [ "$(readlink -- "$cur")" = "$src" ]; then return 0; fi
   if [ -d "$cur" ] && [ ! -L "$cur" ]; then chom_fail "$p is a directory: refusing to replace it with a link"; fi
@@ -168,4 +167,3 @@ chom_symlink() {
   [ "$existed" = 1 ] || chom_journal create "$p" delete
   chom_changed "linked $p -> $src"
 }
-`);

@@ -1,12 +1,8 @@
-import { bash } from './bash-text.js';
-
-/**
- * Check-mode scratch: files an earlier task "wrote" live in $CHOM_TMP/fs/<sha256 of path>,
- * removals are markers in $CHOM_TMP/gone/<sha256 of path> (covering everything below), and
- * $CHOM_TMP/meta/<key> holds the real path of each scratch entry. Outside check mode these
- * functions return the real path and touch nothing. Documented in prelude.ts.
- */
-export const PRELUDE_SCRATCH = bash(String.raw`
+# shellcheck shell=bash
+# Check-mode scratch: files an earlier task "wrote" live in $CHOM_TMP/fs/<sha256 of path>,
+# removals are markers in $CHOM_TMP/gone/<sha256 of path> (covering everything below), and
+# $CHOM_TMP/meta/<key> holds the real path of each scratch entry. Outside check mode these
+# functions return the real path and touch nothing. Documented in ../prelude.ts.
 # ---- chom-play runtime: check-mode view of the file system ----
 chom_path() {
   if ! chom_check; then printf '%s\n' "$1"; return 0; fi
@@ -47,7 +43,7 @@ chom__gone() {
   for m in "$CHOM_TMP"/meta/*; do
     [ -f "$m" ] || continue
     mp=$(cat "$m")
-    if [ "$mp" = "$p" ] || [[ $mp == "$p"/* ]] || [ "$p" = / ]; then rm -rf -- "$CHOM_TMP/fs/@{m##*/}" "$m"; fi
+    if [ "$mp" = "$p" ] || [[ $mp == "$p"/* ]] || [ "$p" = / ]; then rm -rf -- "$CHOM_TMP/fs/${m##*/}" "$m"; fi
   done
   : >"$CHOM_TMP/gone/$k"
 }
@@ -60,8 +56,8 @@ chom_backup() {
   local p b n=1
   p=$(chom__norm "$1")
   chom_exists "$p" || return 0
-  b="$CHOM_BACKUP_DIR/@{CHOM_TASK_ID:-0}$p"
-  while chom_exists "$b"; do b="$CHOM_BACKUP_DIR/@{CHOM_TASK_ID:-0}.$n$p"; n=$((n + 1)); done
+  b="$CHOM_BACKUP_DIR/${CHOM_TASK_ID:-0}$p"
+  while chom_exists "$b"; do b="$CHOM_BACKUP_DIR/${CHOM_TASK_ID:-0}.$n$p"; n=$((n + 1)); done
   mkdir -p -m 0700 "$CHOM_BACKUP_DIR"
   mkdir -p -- "$(chom__parent "$b")"
   cp -a -- "$p" "$b"
@@ -83,18 +79,18 @@ chom_remove() {
 # Creates directory P and its missing parents; each created one gets MODE/OWNER/GROUP (if given)
 # and is journaled (undo: rmdir). Reports changed per created directory.
 chom_mkdir() {
-  local p=$1 mode=@{2:-} owner=@{3:-} group=@{4:-} a cur
+  local p=$1 mode=${2:-} owner=${3:-} group=${4:-} a cur
   local -a todo=()
   p=$(chom__norm "$p"); a=$p
   while :; do
     cur=$(chom_path "$a")
     if [ -d "$cur" ]; then break; fi
     if chom_exists "$cur"; then chom_fail "$a exists and is not a directory"; fi
-    todo=("$a" "@{todo[@]}")
+    todo=("$a" "${todo[@]}")
     [ "$a" = / ] && break
     a=$(chom__parent "$a")
   done
-  for a in "@{todo[@]}"; do
+  for a in "${todo[@]}"; do
     if chom_check; then
       mkdir -- "$(chom_target "$a")"
     else
@@ -105,4 +101,3 @@ chom_mkdir() {
     CHOM_ATTRS_QUIET=1 chom_set_attrs "$a" "$mode" "$owner" "$group"
   done
 }
-`);
