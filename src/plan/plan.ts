@@ -11,6 +11,7 @@ import { readSource, stageDirFor, type SourceFile, type Upload } from './staging
 import { hostEntry } from '../inventory/index.js';
 import { userInfo } from 'node:os';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
+import { resolveExpressionArgs } from './exprs.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -204,7 +205,7 @@ function compileTask(
   let params: Vars;
   let inputs: Record<string, LocalInput>;
   try {
-    params = mod.normalise ? mod.normalise(args) : args;
+    params = resolveExpressionArgs(mod, mod.normalise ? mod.normalise(args) : args, task.args as Vars, vars, registered, task.loc, ctx.tmpl);
     inputs = loadInputs(ctx, hc, task, mod.inputs ?? {}, params, vars);
   } catch (err) {
     throw argError(err);

@@ -9,6 +9,7 @@ import { sharedMagic } from '../plan/vars.js';
 import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
+import { playNeedsFacts } from '../facts/plays.js';
 import { writeBackSpecs, type WriteBackResult } from '../facts/writeback.js';
 import { ConnectionPool } from './connections.js';
 import type { Interrupt } from './interrupt.js';
@@ -105,7 +106,7 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
     onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`),
   });
   await pool.open(all);
-  const factHosts = [...new Set(cfg.playbook.plays.filter((p) => p.gatherFacts).flatMap((p) => hostsByPlay.get(p) ?? []))];
+  const factHosts = [...new Set(cfg.playbook.plays.filter(playNeedsFacts).flatMap((p) => hostsByPlay.get(p) ?? []))];
   const facts = await pool.gatherFacts(factHosts.filter((h) => pool.conns.has(h)));
   const ctx: PlanContext = {
     playbook: cfg.playbook,
