@@ -10,6 +10,7 @@ import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
+import { resolveExpressionArgs } from './exprs.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -208,7 +209,7 @@ function compileTask(
   let params: Vars;
   let inputs: Record<string, LocalInput>;
   try {
-    params = mod.normalise ? mod.normalise(args) : args;
+    params = resolveExpressionArgs(mod, mod.normalise ? mod.normalise(args) : args, task.args as Vars, vars, registered, task.loc, ctx.tmpl);
     inputs = loadInputs(ctx, hc, task, mod.inputs ?? {}, params, vars);
   } catch (err) {
     throw argError(err);

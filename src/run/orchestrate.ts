@@ -1,5 +1,6 @@
 import type { Vars } from '../inventory/model.js';
 import { writeBackSpecs } from '../facts/writeback.js';
+import { playNeedsFacts } from '../facts/plays.js';
 import { InputError } from '../errors.js';
 import type { ConnectionPool } from './connections.js';
 import { runHostPlay, type HostRunContext } from './host-run.js';
@@ -56,7 +57,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   const plays: PlannedPlayHosts[] = cfg.playbook.plays.map((play) => ({ play, hosts: hostsByPlay.get(play) ?? [], plans: new Map(), unmet: new Map() }));
   const facts = new Map<string, Vars>();
   const planCtx = planContext(cfg, facts);
-  const factHosts = new Set(plays.filter((p) => p.play.gatherFacts).flatMap((p) => p.hosts));
+  const factHosts = new Set(plays.filter((p) => playNeedsFacts(p.play)).flatMap((p) => p.hosts));
   const skipped = new Map<string, string>();
   const hosts = new Map<string, HostState>(all.map((h) => [h, { tasks: [], plays: new Map(), started: 0, ms: 0 }]));
   const record = startRecord(cfg, stats, hosts);
