@@ -45,11 +45,17 @@ export async function sh(argv: string[], what: string, opts: { env?: NodeJS.Proc
 }
 
 /**
- * Runs argv under /usr/bin/time and returns its peak RSS (KiB) too. The wall time is measured
- * here, around the whole process; time(1) adds well under a millisecond.
+ * Runs argv under /usr/bin/time and returns its peak RSS (KiB) and CPU time (user + system, ms,
+ * including children it waited for) too. The wall time is measured here, around the whole
+ * process; time(1) adds well under a millisecond.
  */
-export async function runWithRss(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<Ran & { rssKb: number }> {
-  const r = await run(['/usr/bin/time', '-f', 'CHOMBENCH_RSS_KB=%M', ...argv], opts);
-  const m = /CHOMBENCH_RSS_KB=(\d+)/.exec(r.stderr);
-  return { ...r, stderr: r.stderr.replace(/CHOMBENCH_RSS_KB=\d+\n?/, ''), rssKb: m ? Number(m[1]) : 0 };
+export async function runWithRss(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<Ran & { rssKb: number; cpuMs: number }> {
+  const r = await run(['/usr/bin/time', '-f', 'CHOMBENCH_RSS_KB=%M CPU_S=%U+%S', ...argv], opts);
+  const m = /CHOMBENCH_RSS_KB=(\d+) CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr);
+  return {
+    ...r,
+    stderr: r.stderr.replace(/CHOMBENCH_RSS_KB=\S+ CPU_S=\S+\n?/, ''),
+    rssKb: m ? Number(m[1]) : 0,
+    cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : NaN,
+  };
 }
