@@ -9,9 +9,16 @@ export const REPO = join(here, '..', '..');
 export const DIST = basename(join(here, '..'));
 export const CLI = join(REPO, 'bin', 'chom-play');
 
-/** Environment for bin/chom-play running this very build. */
+/**
+ * Environment for bin/chom-play running this very build: the esbuild bundle (dist/cli), which is
+ * what users run, when the bench was built by `npm run build`; another tsc build dir otherwise.
+ * The bundle starts about 70 ms of CPU faster than the plain tsc output (fewer files to load).
+ */
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, CHOM_PLAY_DIST: DIST, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (DIST === 'dist') delete env.CHOM_PLAY_DIST;
+  else env.CHOM_PLAY_DIST = DIST;
+  return env;
 }
 
 export interface Ran {

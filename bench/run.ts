@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchLabDown, benchLabUp, ensureBenchRootfs, type BenchLab } from './lab.js';
 import { run, REPO } from './proc.js';
-import { emptyResult, machine, table, targets, type Phase, type SizeResult, type Tool } from './table.js';
+import { emptyResult, machine, profile, table, targets, type Phase, type SizeResult, type Tool } from './table.js';
 import { managedPaths } from './paths.js';
 import { managedState, PLAYBOOK, PLAYBOOK_FACTS, renderScripts, runAnsible, runChom, runFloor, runStateFloor, stateReadCommand, type Measured } from './tools.js';
 
@@ -91,6 +91,7 @@ async function benchSize(n: number, args: Args): Promise<SizeResult> {
     res.ms[t][p].push(m.ms);
     if (m.rssKb) res.rssKb.push(m.rssKb);
     if (t === 'chom' && m.cpuMs !== undefined) res.cpuMs[p].push(m.cpuMs);
+    if (t === 'chom' && p === 'again') for (const [ph, v] of m.phases ?? []) res.phases.set(ph, [...(res.phases.get(ph) ?? []), v]);
     const extra = `${m.rssKb ? ` rss=${(m.rssKb / 1024).toFixed(0)}MB` : ''}${m.cpuMs !== undefined ? ` cpu=${(m.cpuMs / 1000).toFixed(2)}s` : ''}`;
     log(`  ${n} hosts ${t} ${p}: ${(m.ms / 1000).toFixed(2)} s changed=${m.changed}${extra}`);
   };
@@ -174,6 +175,7 @@ function writeResults(args: Args, results: SizeResult[], t0: number): string {
     table(results),
     ...targets(results).map((t) => `- ${t}`),
     '',
+    profile(results),
   ].join('\n');
   writeFileSync(join(REPO, 'bench', 'results.md'), `# Benchmark results\n\n${md}`);
   return md;

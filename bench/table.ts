@@ -13,12 +13,14 @@ export interface SizeResult {
   rssKb: number[];
   /** chom-play's controller CPU (user + system, ms) per run, facts off. */
   cpuMs: Record<Phase, number[]>;
+  /** chom-play's -v phase timings of the no-change runs: phase -> one entry per run. */
+  phases: Map<string, Array<{ ms: number; cpuMs: number }>>;
   identical: boolean;
 }
 
 export function emptyResult(hosts: number): SizeResult {
   const t = (): Record<Phase, number[]> => ({ first: [], again: [] });
-  return { hosts, ms: { chom: t(), chomFacts: t(), floor: t(), state: t(), ansible: t(), ansibleFacts: t() }, rssKb: [], cpuMs: t(), identical: true };
+  return { hosts, ms: { chom: t(), chomFacts: t(), floor: t(), state: t(), ansible: t(), ansibleFacts: t() }, rssKb: [], cpuMs: t(), phases: new Map(), identical: true };
 }
 
 export function median(xs: number[]): number {
@@ -113,4 +115,22 @@ export function targets(results: SizeResult[]): string[] {
     out.push(`${verdict(last <= first * 1.25)}: no-change wall time per added host flat from ${slopes[0].from} to ${slopes[slopes.length - 1].to} hosts (${slopes.map((s) => s.ms.toFixed(0)).join(' -> ')} ms)`);
   }
   return out;
+}
+
+/** Where chom-play's no-change run spends its time, phase by phase (medians of its -v timings). */
+export function profile(results: SizeResult[]): string {
+  const phases = [...new Set(results.flatMap((r) => [...r.phases.keys()]))];
+  if (phases.length === 0) return '';
+  const cell = (r: SizeResult, ph: string) => {
+    const v = r.phases.get(ph) ?? [];
+    return v.length ? `${median(v.map((x) => x.ms)).toFixed(0)} / ${median(v.map((x) => x.cpuMs)).toFixed(0)}` : 'n/a';
+  };
+  return [
+    'chom-play no-change run, phase by phase (`-v` timings, src/run/timings.ts): median wall / controller CPU, ms',
+    '',
+    `| phase | ${results.map((r) => `${r.hosts} host(s)`).join(' | ')} |`,
+    `|---|${results.map(() => '---:|').join('')}`,
+    ...phases.map((ph) => `| ${ph} | ${results.map((r) => cell(r, ph)).join(' | ')} |`),
+    '',
+  ].join('\n');
 }

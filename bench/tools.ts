@@ -15,6 +15,17 @@ export interface Measured {
   rssKb?: number;
   /** Controller CPU (user + system) of the whole run, ms. */
   cpuMs?: number;
+  /** chom-play's own phase timings (-v, src/run/timings.ts): phase -> wall and CPU ms. */
+  phases?: Map<string, { ms: number; cpuMs: number }>;
+}
+
+/** Parses the `controller timings (-v):` block chom-play writes to stderr. */
+export function parsePhases(stderr: string): Map<string, { ms: number; cpuMs: number }> {
+  const out = new Map<string, { ms: number; cpuMs: number }>();
+  const at = stderr.indexOf('controller timings (-v):');
+  if (at < 0) return out;
+  for (const m of stderr.slice(at).matchAll(/^ {2}(.+?)\s+(\d+) ms wall\s+(\d+) ms cpu$/gm)) out.set(m[1], { ms: Number(m[2]), cpuMs: Number(m[3]) });
+  return out;
 }
 
 export const PLAYBOOK = 'bench.yml';
@@ -28,7 +39,8 @@ function fail(what: string, r: { code: number; stdout: string; stderr: string })
 
 /** chom-play as a user runs it; changed counted from the JSON recap. */
 export async function runChom(project: string, lab: BenchLab, playbook: string): Promise<Measured> {
-  const argv = [process.execPath, CLI, playbook, '-i', lab.inventoryDir, '-f', String(Math.max(lab.hosts.length, 1)), '-e', 'tmpl_ext=hbs', '--no-write-facts', '-o', 'json'];
+  // -v: with -o json it only adds the phase timings on stderr (a handful of clock reads).
+  const argv = [process.execPath, CLI, playbook, '-i', lab.inventoryDir, '-f', String(Math.max(lab.hosts.length, 1)), '-e', 'tmpl_ext=hbs', '--no-write-facts', '-o', 'json', '-v'];
   const r = await runWithRss(argv, { env: cliEnv({}), cwd: project });
   if (r.code !== 0) fail('chom-play', r);
   let changed = 0;
@@ -37,7 +49,7 @@ export async function runChom(project: string, lab: BenchLab, playbook: string):
     const recap = JSON.parse(line) as { hosts: Record<string, { changed: number }> };
     for (const s of Object.values(recap.hosts)) changed += s.changed;
   }
-  return { ms: r.ms, changed, rssKb: r.rssKb, cpuMs: r.cpuMs };
+  return { ms: r.ms, changed, rssKb: r.rssKb, cpuMs: r.cpuMs, phases: parsePhases(r.stderr) };
 }
 
 /** ansible.cfg as a tuned user would write it: pipelining, ControlPersist, forks = hosts. */

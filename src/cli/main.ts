@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ChomError } from '../errors.js';
+import { phaseDone } from '../run/timings.js';
 
 /**
  * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
@@ -36,7 +37,9 @@ export function buildProgram(): Command {
     .option('--start-at-task <name>', 'start every host at the first task with this name (`*` matches anything)')
     .option('--task-timeout <seconds>', 'kill any task running longer (its own timeout: wins)', toInt)
     .action(async (playbook: string, opts) => {
+      phaseDone('start-up (node, CLI modules, arguments)');
       const { runCommand } = await import('./run.js');
+      phaseDone('load the run command (ssh2, templates, ajv)');
       process.exitCode = await runCommand(playbook, opts);
     });
 

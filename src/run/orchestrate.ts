@@ -8,6 +8,7 @@ import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './histo
 import { batchExceeds, maxFailPercentage, serialBatches } from './serial.js';
 import { exitCodeFor, type HostStats } from './stats.js';
 import { prepare, type RunConfig } from './runner.js';
+import { phaseDone } from './timings.js';
 
 /** Ansible's exit code for "user interrupted execution". */
 export const EXIT_INTERRUPTED = 99;
@@ -39,6 +40,7 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
     if (keep > 0) writeRunRecord(cfg.projectDir, record);
   };
   save();
+  phaseDone('write back specs, start the run record');
   rep.runStart({ runId: cfg.runId, playbook: cfg.playbook.file, check: cfg.check, hosts: stats.size });
   for (const [h, why] of skipped) rep.info(`${h}: nothing to resume (${why})`);
 
@@ -125,6 +127,7 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
     off();
     pool.closeAll();
   }
+  phaseDone('build scripts, run them on the hosts');
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
   const interrupted = interrupt.requested;
@@ -132,5 +135,6 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
   finishRecord(record, { prep, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
+  phaseDone('recap, run record');
   return { stats, exitCode, record };
 }

@@ -14,6 +14,7 @@ import { ConnectionPool } from './connections.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import { maxFailPercentage, serialBatches } from './serial.js';
+import { phaseDone } from './timings.js';
 import type { Reporter } from './report.js';
 import { type HostStats, emptyStats } from './stats.js';
 export { scriptFor } from './host-run.js';
@@ -104,9 +105,12 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
     acceptNewHostKeys: cfg.acceptNewHostKeys,
     onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`),
   });
+  phaseDone('check plays, select hosts');
   await pool.open(all);
+  phaseDone('connect (ssh)');
   const factHosts = [...new Set(cfg.playbook.plays.filter((p) => p.gatherFacts).flatMap((p) => hostsByPlay.get(p) ?? []))];
   const facts = await pool.gatherFacts(factHosts.filter((h) => pool.conns.has(h)));
+  phaseDone('gather facts');
   const ctx: PlanContext = {
     playbook: cfg.playbook,
     inventory: cfg.inventory,
@@ -131,6 +135,7 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
     }
     plays.push({ play, hosts, plans, unmet });
   }
+  phaseDone('compile plans (vars, templates, module args)');
   const specs = writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
   return { pool, plays, stats, facts, specs };
 }
