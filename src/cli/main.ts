@@ -3,6 +3,7 @@ import { ChomError } from '../errors.js';
 import { registerVault } from './vault.js';
 import { quietOnClosedPipe } from './epipe.js';
 import { addAnsibleFlags, ansiblePreAction, joinInventory, refuseAnsibleFlags } from './ansible-flags.js';
+import { phaseDone } from '../run/timings.js';
 
 /**
  * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
@@ -40,7 +41,9 @@ export function buildProgram(): Command {
     .option('--task-timeout <seconds>', 'kill any task running longer (its own timeout: wins)', toInt)
     .action(async (playbook: string, opts) => {
       armExitGuard();
+      phaseDone('start-up (node, CLI modules, arguments)');
       const { runCommand } = await import('./run.js');
+      phaseDone('load the run command (ssh2, templates, ajv)');
       process.exitCode = await runCommand(playbook, opts);
     });
 

@@ -14,6 +14,7 @@ import { exitCodeFor, emptyStats, type HostStats } from './stats.js';
 import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type RunConfig } from './runner.js';
 import { withSessions } from './session.js';
 import { lostHostAdvice } from './lost.js';
+import { phaseDone } from './timings.js';
 
 export { EXIT_INTERRUPTED };
 
@@ -66,6 +67,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     if (keep > 0) writeRunRecord(cfg.projectDir, record);
   };
   save();
+  phaseDone('write back specs, start the run record');
   rep.runStart({ runId: cfg.runId, playbook: cfg.playbook.file, check: cfg.check, hosts: stats.size });
 
   const reportUnreachable = (h: string) => {
@@ -211,6 +213,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     off();
     pool.closeAll();
   }
+  phaseDone('build scripts, run them on the hosts');
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
   const interrupted = interrupt.requested;
@@ -222,6 +225,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
+  phaseDone('recap, run record');
   return { stats, exitCode, record };
 }
 
