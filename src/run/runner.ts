@@ -12,7 +12,6 @@ import { unmetRequirements } from '../facts/requirements.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import { maxFailPercentage, serialBatches } from './serial.js';
-import { phaseDone } from './timings.js';
 import type { Reporter } from './report.js';
 export { scriptFor } from './host-run.js';
 
