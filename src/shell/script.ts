@@ -1,6 +1,7 @@
 import type { SourceLoc } from '../errors.js';
 import { commentText, scriptHeader, startEventLine, type HeaderSpec } from './header.js';
 import { PRELUDE } from './prelude.js';
+import { quote } from './quote.js';
 
 /** One compiled task (or handler) of a host's script. */
 export interface ScriptTask {
@@ -26,6 +27,8 @@ export interface ScriptTask {
   delay?: number;
   /** Ready-made bash condition over the registered result: stop retrying once it holds. */
   until?: string;
+  /** Absolute paths whose metadata the task reads: read for all tasks by one stat at the start. */
+  paths?: string[];
 }
 
 export interface ScriptSpec {
@@ -145,6 +148,9 @@ export function buildScript(spec: ScriptSpec): string {
     '  chom__disk_check || { CHOM_EXIT=2; return 0; }',
     `  chom__lock || { CHOM_EXIT=${LOCKED_EXIT}; return 0; }`,
   ];
+  const paths = [...new Set([...spec.tasks, ...spec.handlers].flatMap((t) => t.paths ?? []))].filter((p) => p.startsWith('/') && !/[\n\r]/.test(p));
+  // One stat for every managed path, after the lock: tasks then decide in builtins.
+  if (paths.length > 0) main.push(`  chom__prefetch ${paths.map((p) => quote(p)).join(' ')}`);
   for (const t of spec.tasks) main.push(`  ${runCall(t, to)} || { chom__stop; return 0; }`);
   for (const h of spec.handlers) {
     main.push(`  if chom__notified ${h.id}; then ${runCall(h, to)} || { chom__stop; return 0; }; fi`);
