@@ -52,6 +52,23 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
   });
 }
 
+/**
+ * A diff with its file labels kept and its content lines left out, as Ansible shows a task
+ * under `diff: false`: the file changed, the values are not for the screen.
+ */
+export function hideContent(diff: string): string {
+  const out: string[] = [];
+  let hidden = false;
+  for (const line of diff.split('\n')) {
+    if (line.startsWith('--- ') || line.startsWith('+++ ')) out.push(line);
+    else if (line !== '' && !hidden) {
+      hidden = true;
+      out.push('@@ content not shown: this file is written from secret values (.env) @@');
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
 /** Sends one host its script for one play and follows the event stream. */
 export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex: number, s: HostStats): Promise<HostPlayResult> {
   const { pool, reporter: rep, redactor: r } = ctx;
@@ -61,6 +78,13 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   for (const t of plan.tasks) byId.set(t.id, { t, handler: false });
   for (const t of plan.handlers) byId.set(t.id, { t, handler: true });
   const records: TaskRecord[] = [];
+  const bearing = new Map<number, boolean>();
+  // A file written from secrets: its old lines may hold a rotated secret nobody knows any more.
+  const secretBearing = (t: ScriptTask): boolean => {
+    let b = bearing.get(t.id);
+    if (b === undefined) bearing.set(t.id, (b = r.mentions(t.body)));
+    return b;
+  };
   let failed = false;
   let ended = false;
   let sawInterrupted = '';
@@ -126,7 +150,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ms: e.ms,
       rc: e.rc,
       msg: e.msg ? r.redact(e.msg) : undefined,
-      diff: e.diff ? r.redact(e.diff) : undefined,
+      diff: e.diff ? r.redact(meta && secretBearing(meta.t) ? hideContent(e.diff) : e.diff) : undefined,
       output: e.output ? r.redact(e.output) : undefined,
       ignored,
       handler: meta?.handler,
