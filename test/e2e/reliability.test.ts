@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
@@ -201,4 +201,17 @@ test('derived and rotated secrets appear in no output: --diff, -o json, run reco
   const all = runs.map((r) => r.stdout + r.stderr).join('\n') + records;
   for (const v of [...leaks(old), ...leaks('rotated-Secret-value')]) assert.ok(!all.includes(v), `"${v}" leaked`);
   assert.match(runs[2].stdout, /content not shown/, 'the rotation is shown as a change without content');
+});
+
+test('host names "../x" and "a/b" are refused before anything is written', { skip: skipUnlessRoot }, async () => {
+  const pb = playbook('names.yml', '    - file: {path: /tmp/n, state: touch}\n', 'yes');
+  for (const bad of ['../x', 'a/b']) {
+    const dir = join(project, 'inventory', `bad-${bad.replace(/\W/g, '')}`);
+    mkdirSync(join(dir, 'host_vars'), { recursive: true });
+    writeFileSync(join(dir, 'hosts.yml'), `all:\n  hosts:\n    "${bad}":\n      ansible_connection: local\n`);
+    const r = await timed([pb, '-i', dir]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /invalid host name/);
+    assert.ok(!existsSync(join(dir, 'x.yml')) && !existsSync(join(dir, 'host_vars', 'a')), 'nothing written outside');
+  }
 });
