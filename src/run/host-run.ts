@@ -53,20 +53,15 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
 }
 
 /**
- * A diff with its file labels kept and its content lines left out, as Ansible shows a task
- * under `diff: false`: the file changed, the values are not for the screen.
+ * The diff of a file written from secrets, without its removed lines: those are the old
+ * content, which may hold a rotated secret that is no longer known as one (so the redactor
+ * cannot mask it). New and context lines come from the current values and are masked as usual.
  */
-export function hideContent(diff: string): string {
-  const out: string[] = [];
-  let hidden = false;
-  for (const line of diff.split('\n')) {
-    if (line.startsWith('--- ') || line.startsWith('+++ ')) out.push(line);
-    else if (line !== '' && !hidden) {
-      hidden = true;
-      out.push('@@ content not shown: this file is written from secret values (.env) @@');
-    }
-  }
-  return out.join('\n') + '\n';
+export function hideRemoved(diff: string): string {
+  return diff
+    .split('\n')
+    .map((line) => (line.startsWith('-') && !line.startsWith('--- ') ? '-[old line not shown: this file is written from secrets]' : line))
+    .join('\n');
 }
 
 /** Sends one host its script for one play and follows the event stream. */
@@ -150,7 +145,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ms: e.ms,
       rc: e.rc,
       msg: e.msg ? r.redact(e.msg) : undefined,
-      diff: e.diff ? r.redact(meta && secretBearing(meta.t) ? hideContent(e.diff) : e.diff) : undefined,
+      diff: e.diff ? r.redact(meta && secretBearing(meta.t) ? hideRemoved(e.diff) : e.diff) : undefined,
       output: e.output ? r.redact(e.output) : undefined,
       ignored,
       handler: meta?.handler,
