@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { formatLoc } from '../errors.js';
 import type { HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
-import { ERROR_ADVICE, EventParser, holderText, type ErrorClass, type ScriptEvent } from '../shell/events.js';
+import { adviceFor } from '../failure-class.js';
+import { EventParser, holderText, type ScriptEvent } from '../shell/events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
 import { classifyConnError } from './conn-errors.js';
 import { machineName, whoRan } from './audit.js';
@@ -49,6 +50,7 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     taskTimeout: cfg.taskTimeout ?? 0,
     minDiskFreeMb: plan.minDiskFreeMb,
     rollbackOnFailure: plan.rollbackOnFailure,
+    become: plan.become,
   });
 }
 
@@ -111,7 +113,8 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       return;
     }
     if (e.t === 'abort') {
-      refused = { class: e.class, message: `${r.redact(e.msg)}${ERROR_ADVICE[e.class] ? `\nwhat to do: ${ERROR_ADVICE[e.class]}` : ''}` };
+      const todo = adviceFor(e.class);
+      refused = { class: e.class, message: `${r.redact(e.msg)}${todo ? `\nwhat to do: ${todo}` : ''}` };
       return;
     }
     if (e.t === 'retry') {
@@ -123,11 +126,10 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     const meta = byId.get(e.id);
     const status = e.status as TaskStatus;
     const ignored = status === 'failed' && meta?.t.ignoreErrors === true;
-    const cls = (e as { class?: unknown }).class;
-    const hint = (e as { hint?: unknown }).hint;
+    const cls = e.class;
     if (status === 'failed' && !ignored) {
       failed = true;
-      if (typeof cls === 'string') lastClass = cls;
+      if (cls) lastClass = cls;
     }
     if (status === 'ok') s.ok++;
     else if (status === 'changed') {
@@ -149,8 +151,8 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       output: e.output ? r.redact(e.output) : undefined,
       ignored,
       handler: meta?.handler,
-      class: typeof cls === 'string' && cls !== '' ? cls : undefined,
-      todo: typeof hint === 'string' && hint !== '' ? r.redact(hint) : typeof cls === 'string' ? ERROR_ADVICE[cls as ErrorClass] || undefined : undefined,
+      class: cls,
+      todo: adviceFor(cls),
     };
     rep.taskResult(result);
     records.push({

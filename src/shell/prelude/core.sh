@@ -89,6 +89,8 @@ chom__init() {
   trap 'CHOM_LOST=1' PIPE
   mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
   CHOM_T="$CHOM_TMP/task"
+  # Heartbeat reference (chom__controller_silent): touches older than this script do not count.
+  : >"$CHOM_TMP/hb-ref"; CHOM_HB_REF=$EPOCHSECONDS; CHOM_HB_SEEN=$EPOCHSECONDS; CHOM_HB_ON=0
   # The event stream's own descriptor: tasks have stdout captured, yet may ask the controller
   # for something mid-run (chom_request_confirm).
   exec {CHOM_EVENT_FD}>&1
