@@ -1,4 +1,5 @@
 import { InputError, type SourceLoc } from '../errors.js';
+import { checkHostName } from './hostname.js';
 import type { YamlFile } from '../yaml/read.js';
 import { expandHostRange } from './hostrange.js';
 import type { Vars } from './model.js';
@@ -101,6 +102,7 @@ function addHosts(y: YamlFile, out: ParsedInventory, group: RawGroup, key: strin
   const fromRange = names.length !== 1 || names[0] !== pattern;
   for (const name of names) {
     checkName('host', name, BAD_HOST_CHARS, loc);
+    checkHostName(name, loc);
     let host = out.hosts.get(name);
     if (!host) {
       host = { name, loc, yamlPath: fromRange ? undefined : path, vars: {}, varLocs: {} };

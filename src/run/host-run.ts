@@ -54,6 +54,18 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
   });
 }
 
+/**
+ * The diff of a file written from secrets, without its removed lines: those are the old
+ * content, which may hold a rotated secret that is no longer known as one (so the redactor
+ * cannot mask it). New and context lines come from the current values and are masked as usual.
+ */
+export function hideRemoved(diff: string): string {
+  return diff
+    .split('\n')
+    .map((line) => (line.startsWith('-') && !line.startsWith('--- ') ? '-[old line not shown: this file is written from secrets]' : line))
+    .join('\n');
+}
+
 /** Sends one host its script for one play and follows the event stream. */
 export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex: number, s: HostStats): Promise<HostPlayResult> {
   const { pool, reporter: rep, redactor: r } = ctx;
@@ -63,6 +75,13 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   for (const t of plan.tasks) byId.set(t.id, { t, handler: false });
   for (const t of plan.handlers) byId.set(t.id, { t, handler: true });
   const records: TaskRecord[] = [];
+  const bearing = new Map<number, boolean>();
+  // A file written from secrets: its old lines may hold a rotated secret nobody knows any more.
+  const secretBearing = (t: ScriptTask): boolean => {
+    let b = bearing.get(t.id);
+    if (b === undefined) bearing.set(t.id, (b = r.mentions(t.body)));
+    return b;
+  };
   let failed = false;
   let ended = false;
   let sawInterrupted = '';
@@ -128,7 +147,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ms: e.ms,
       rc: e.rc,
       msg: e.msg ? r.redact(e.msg) : undefined,
-      diff: e.diff ? r.redact(e.diff) : undefined,
+      diff: e.diff ? r.redact(meta && secretBearing(meta.t) ? hideRemoved(e.diff) : e.diff) : undefined,
       output: e.output ? r.redact(e.output) : undefined,
       ignored,
       handler: meta?.handler,

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
@@ -184,4 +184,34 @@ test('leftovers of a crashed controller (old partial uploads, stop files) are re
   const r = await timed([pb, '-i', 'inventory/lab', '--limit', h(2)]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(await debris(2), '');
+});
+
+test('derived and rotated secrets appear in no output: --diff, -o json, run records', { skip: skipUnlessRoot }, async () => {
+  writeFileSync(join(project, 'templates', 'secret.conf.hbs'), 'b64={{b64encode env.DB_PASSWORD}}\nupper={{upper env.DB_PASSWORD}}\nplain={{env.DB_PASSWORD}}\nuser=app\n');
+  const pb = playbook('secret.yml', `    - template: {src: ${join(project, 'templates', 'secret.conf.hbs')}, dest: /srv/secret.conf, mode: "0600"}\n`);
+  const leaks = (v: string) => [v, v.toUpperCase(), Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64').replace(/=+$/, '')];
+  const runs: Array<CliResult & { ms: number }> = [];
+  for (const value of ['first-Secret-value', 'rotated-Secret-value']) {
+    writeFileSync(join(project, '.env'), `DB_PASSWORD=${value}\n`);
+    for (const out of ['text', 'json']) runs.push(await timed([pb, '-i', 'inventory/lab', '--limit', h(1), '--diff', '--output', out]));
+  }
+  const old = 'first-Secret-value';
+  const records = readFileSync(join(project, '.chom', 'runs', `${String(jsonEvents(runs[3].stdout).find((e) => e.event === 'run_start')?.runId)}.json`), 'utf8');
+  for (const r of runs) assert.equal(r.code, 0, r.stdout + r.stderr);
+  const all = runs.map((r) => r.stdout + r.stderr).join('\n') + records;
+  for (const v of [...leaks(old), ...leaks('rotated-Secret-value')]) assert.ok(!all.includes(v), `"${v}" leaked`);
+  assert.match(runs[2].stdout, /old line not shown/, 'the rotation is shown without the old lines');
+});
+
+test('host names "../x" and "a/b" are refused before anything is written', { skip: skipUnlessRoot }, async () => {
+  const pb = playbook('names.yml', '    - file: {path: /tmp/n, state: touch}\n', 'yes');
+  for (const bad of ['../x', 'a/b']) {
+    const dir = join(project, 'inventory', `bad-${bad.replace(/\W/g, '')}`);
+    mkdirSync(join(dir, 'host_vars'), { recursive: true });
+    writeFileSync(join(dir, 'hosts.yml'), `all:\n  hosts:\n    "${bad}":\n      ansible_connection: local\n`);
+    const r = await timed([pb, '-i', dir]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /invalid host name/);
+    assert.ok(!existsSync(join(dir, 'x.yml')) && !existsSync(join(dir, 'host_vars', 'a')), 'nothing written outside');
+  }
 });
