@@ -5,7 +5,7 @@ import { mapLimit } from './pool.js';
 import { applyResume, applyStartAtTask } from './resume.js';
 import { finishRecord, startRecord, type HostState } from './record.js';
 import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './history.js';
-import { batchExceeds, maxFailPercentage, serialBatches } from './serial.js';
+import { batchExceeds, serialBatches } from './serial.js';
 import { exitCodeFor, type HostStats } from './stats.js';
 import { prepare, type RunConfig } from './runner.js';
 
@@ -86,9 +86,9 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
         rep.hostFailed(h, 'failed', `${msgs.join('\n')}\nnone of its tasks ran`);
       }
       const runnable = live.filter((h) => plans.has(h) && pool.conns.has(h));
-      const batches = serialBatches(runnable, play.extra.serial, play.loc);
-      const maxFail = maxFailPercentage(play.extra.max_fail_percentage, play.loc);
-      const fatal = play.extra.any_errors_fatal === true;
+      const batches = serialBatches(runnable, play.serial, play.keyLocs.serial ?? play.loc);
+      const maxFail = play.maxFailPercentage;
+      const fatal = play.anyErrorsFatal;
       for (const [bi, batch] of batches.entries()) {
         if (stopReason) break;
         if (batches.length > 1) rep.batchStart?.(play.name, bi, batches.length, batch);

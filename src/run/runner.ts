@@ -13,7 +13,6 @@ import { writeBackSpecs, type WriteBackResult } from '../facts/writeback.js';
 import { ConnectionPool } from './connections.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
-import { maxFailPercentage, serialBatches } from './serial.js';
 import type { Reporter } from './report.js';
 import { type HostStats, emptyStats } from './stats.js';
 export { scriptFor } from './host-run.js';
@@ -53,9 +52,6 @@ export interface RunConfig {
   keepRuns?: number;
 }
 
-/** Play keywords beyond the model's own fields that chom-play implements (see playbook/load.ts). */
-const PLAY_KEYS = new Set(['become_user', 'serial', 'max_fail_percentage', 'any_errors_fatal', 'min_disk_free_mb', 'rollback_on_failure']);
-
 export interface Prepared {
   pool: ConnectionPool;
   plays: Array<{ play: Play; hosts: string[]; plans: Map<string, HostPlan>; unmet: Map<string, string[]> }>;
@@ -88,13 +84,6 @@ export function selectedTasks(pb: Playbook, tags: string[], skipTags: string[]):
  * a bad variable or template stops the run while no host has been changed.
  */
 export async function prepare(cfg: RunConfig): Promise<Prepared> {
-  for (const play of cfg.playbook.plays) {
-    serialBatches(['x'], play.extra.serial, play.loc);
-    maxFailPercentage(play.extra.max_fail_percentage, play.loc);
-    for (const k of Object.keys(play.extra)) {
-      if (!PLAY_KEYS.has(k)) throw new InputError(`play "${play.name}": ${k} is not supported by chom-play yet`, play.loc, 'remove it; it would otherwise be silently ignored');
-    }
-  }
   const hostsByPlay = playHosts(cfg);
   const all = [...new Set([...hostsByPlay.values()].flat())];
   if (all.length === 0) throw new InputError(`no hosts matched: ${cfg.playbook.plays.map((p) => `"${p.hosts}"`).join(', ')}${cfg.limit ? ` with --limit "${cfg.limit}"` : ''}`, undefined, 'check the play\'s hosts: and --limit against the inventory (--list-hosts shows the selection)');
