@@ -1,7 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError, type SourceLoc } from '../errors.js';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
 import { intKeyword, percentKeyword, serialKeyword } from './keywords.js';
-import { didYouMean } from './hint.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
 import { checkBecomeUser, findFile, isMapping, LoadContext, refuseTemplatedPath, type Inherit } from './context.js';
@@ -132,7 +131,7 @@ function checkNotify(tasks: Task[], handlers: Task[]): void {
   for (const t of [...tasks, ...handlers]) {
     t.notify.forEach((n, j) => {
       if (n.includes('{{') || names.has(n)) return;
-      const hint = didYouMean(n, names);
+      const hint = suggest(n, names);
       const known = names.size === 0 ? 'the play has no handlers' : `handlers: ${[...names].map((x) => `"${x}"`).join(', ')}`;
       throw new InputError(
         `task "${t.name}" notifies "${n}", but no handler has that name or listens to it${hint ? `; did you mean "${hint}"?` : ''}`,

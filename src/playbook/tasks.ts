@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import { InputError, type SourceLoc } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgsWith } from './args.js';
 import { checkBecomeUser, findFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
@@ -64,7 +63,7 @@ function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: string, 
   }
   for (const k of Object.keys(e)) {
     if (k === key || INCLUDE_KEYWORDS.includes(k)) continue;
-    const hint = didYouMean(k, INCLUDE_KEYWORDS);
+    const hint = suggest(k, INCLUDE_KEYWORDS);
     throw new InputError(`unknown keyword "${k}" on ${stripCollection(key)}${hint ? `; did you mean "${hint}"?` : ` (allowed: ${INCLUDE_KEYWORDS.join(', ')})`}`, yf.keyLocOf([...src.path, k]));
   }
   const rest = Object.fromEntries(Object.entries(e).filter(([k]) => k !== key));
@@ -170,8 +169,8 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
   if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
-  const kw = didYouMean(k, TASK_KEYWORDS);
-  const mod = didYouMean(k, ctx.modules.names());
+  const kw = suggest(k, TASK_KEYWORDS);
+  const mod = suggest(k, ctx.modules.names());
   if (hasModule || (kw && !mod)) {
     return new InputError(`${prefix}unknown task keyword "${k}"${kw ? `; did you mean "${kw}"?` : mod ? ` (a task runs exactly one module; did you mean "${mod}"?)` : ''}`, loc);
   }
