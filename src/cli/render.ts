@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
-import { checkPlays, newRunId, planContext, planHostPlays, runHosts, scriptFor } from '../run/runner.js';
+import { newRunId, planContext, planHostPlays, runHosts, scriptFor } from '../run/runner.js';
 import { withSessions } from '../run/session.js';
 import { loadAll } from './load.js';
 
@@ -30,7 +30,6 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
   const playbook = opts.facts ? loaded.playbook : { ...loaded.playbook, plays: loaded.playbook.plays.map((p) => ({ ...p, gatherFacts: false })) };
   const runId = newRunId();
   const cfg = { ...loaded, playbook, tags: opts.tags, skipTags: opts.skipTags, limit: opts.host };
-  checkPlays(playbook);
   const { hostsByPlay } = runHosts(cfg);
   const facts = new Map<string, Vars>();
   if (playbook.plays.some((p) => p.gatherFacts && hostsByPlay.get(p)?.includes(opts.host))) {

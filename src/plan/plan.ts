@@ -10,6 +10,7 @@ import { compileCondition, renderTemplateFile, renderValue, resolveVars, type Te
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
+import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 import { resolveExpressionArgs } from './exprs.js';
 
@@ -96,7 +97,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   const handlerBase = 100_000;
   play.handlers.forEach((h, i) => {
     handlerIds.set(h.name, handlerBase + i);
-    for (const l of listenNames(h)) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
+    for (const l of h.listen) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
   });
 
   for (const task of taskList) {
@@ -113,13 +114,14 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   });
   const become = conn.become || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
-  const minDisk = play.extra.min_disk_free_mb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.extra.min_disk_free_mb, 'min_disk_free_mb', playVars, play.loc, ctx.tmpl, 0);
-  return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
+  const minDisk = play.minDiskFreeMb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
+  return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.rollbackOnFailure, uploads: hc.uploads };
 }
 
-/** An integer keyword (retries, delay, timeout, min_disk_free_mb), possibly templated. */
-function intOf(raw: unknown, what: string, vars: Vars, loc: SourceLoc, tmpl: TemplateContext, min: number): number {
-  const v = typeof raw === 'string' ? renderValue(raw, vars, loc, tmpl) : raw;
+/** An integer keyword (retries, delay, timeout, min_disk_free_mb): the loader typed it; a template is rendered here. */
+function intOf(raw: Templated<number>, what: string, vars: Vars, loc: SourceLoc, tmpl: TemplateContext, min: number): number {
+  if (typeof raw === 'number') return raw;
+  const v = renderValue(raw, vars, loc, tmpl);
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < min) throw new InputError(`${what} must be a whole number >= ${min}, got ${JSON.stringify(v)}`, loc);
   return n;
@@ -131,21 +133,13 @@ function intOf(raw: unknown, what: string, vars: Vars, loc: SourceLoc, tmpl: Tem
  * alone retries until the task does not fail; delay (default 5 s) waits between attempts.
  */
 function addRetries(base: ScriptTask, task: Task, vars: Vars, registered: ReadonlySet<string>, tmpl: TemplateContext): void {
-  const x = task.extra;
-  if (x.timeout !== undefined) base.timeout = intOf(x.timeout, `task "${task.name}": timeout`, vars, task.loc, tmpl, 1);
-  if (x.until === undefined && x.retries === undefined) {
-    if (x.delay !== undefined) throw new InputError(`task "${task.name}": delay needs retries or until`, task.loc, 'add until: (a condition on the registered result) or retries:');
-    return;
-  }
-  const retries = x.retries === undefined ? 3 : intOf(x.retries, `task "${task.name}": retries`, vars, task.loc, tmpl, 0);
+  const at = (k: string): SourceLoc => task.keyLocs[k] ?? task.loc;
+  if (task.timeout !== undefined) base.timeout = intOf(task.timeout, `task "${task.name}": timeout`, vars, at('timeout'), tmpl, 1);
+  if (task.until === undefined && task.retries === undefined) return;
+  const retries = task.retries === undefined ? 3 : intOf(task.retries, `task "${task.name}": retries`, vars, at('retries'), tmpl, 0);
   base.attempts = retries + 1;
-  base.delay = x.delay === undefined ? 5 : intOf(x.delay, `task "${task.name}": delay`, vars, task.loc, tmpl, 0);
-  if (x.until !== undefined) base.until = bashOf(x.until as string | boolean, vars, registered, task.loc);
-}
-
-function listenNames(h: Task): string[] {
-  const l = h.extra.listen;
-  return typeof l === 'string' ? [l] : Array.isArray(l) ? l.map(String) : [];
+  base.delay = task.delay === undefined ? 5 : intOf(task.delay, `task "${task.name}": delay`, vars, at('delay'), tmpl, 0);
+  if (task.until !== undefined) base.until = bashOf(task.until, vars, registered, at('until'));
 }
 
 interface LoopItem {
@@ -160,7 +154,7 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (!Array.isArray(list)) {
     throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
   }
-  const labelTpl = task.extra.loop_label;
+  const labelTpl = task.loopLabel;
   return list.map((value) => {
     const label = labelTpl !== undefined ? renderValue(labelTpl, { ...vars, [task.loopVar]: value }, task.loc, tmpl) : value;
     return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
@@ -184,7 +178,6 @@ function compileTask(
   handlerIds: Map<string, number>,
   itemLabel?: string,
 ): ScriptTask {
-  refuseUnsupported(task);
   const name = itemLabel === undefined ? renderName(task, vars, ctx.tmpl) : `${renderName(task, vars, ctx.tmpl)} (item=${itemLabel})`;
   const base: ScriptTask = {
     id,
@@ -225,7 +218,7 @@ function compileTask(
     }
     ctx.bodyCache.set(key, body);
   }
-  base.body = body;
+  base.body = modeOverrides(task) + body;
   const managed = managedPaths(mod.name, args);
   if (managed) base.paths = managed;
 
@@ -241,15 +234,16 @@ function compileTask(
   return base;
 }
 
-/** Keywords the loader accepts for features still to come: refuse them rather than ignore them. */
-const NOT_YET: Record<string, string> = {
-  check_mode: 'per-task check_mode', diff: 'per-task diff',
-};
-
-function refuseUnsupported(task: Task): void {
-  for (const k of Object.keys(task.extra)) {
-    if (k in NOT_YET) throw new InputError(`task "${task.name}": ${k} (${NOT_YET[k]}) is not supported by chom-play yet`, task.loc, 'remove it; it would otherwise be silently ignored');
-  }
+/**
+ * Per-task check_mode / diff: the task function runs in its own subshell, so setting the flags at
+ * its top changes them for this task only. check_mode: true predicts (writes go to the check-mode
+ * scratch copy, nothing is journaled); check_mode: false really runs even under --check.
+ */
+function modeOverrides(task: Task): string {
+  const L: string[] = [];
+  if (task.checkMode !== undefined) L.push(`CHOM_CHECK=${task.checkMode ? 1 : 0} # check_mode: ${task.checkMode}`);
+  if (task.diff !== undefined) L.push(`CHOM_DIFF=${task.diff ? 1 : 0} # diff: ${task.diff}`);
+  return L.length === 0 ? '' : L.join('\n') + '\n';
 }
 
 function renderName(task: Task, vars: Vars, tmpl: TemplateContext): string {

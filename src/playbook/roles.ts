@@ -1,8 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { InputError, type SourceLoc } from '../errors.js';
-import { didYouMean } from './hint.js';
 import { collectionRoleDirs, rolesPath } from '../config/role-paths.js';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
 import { isDir, isFile, isMapping, normWhen, refuseTemplatedPath, type LoadContext, type YamlPath } from './context.js';
@@ -117,7 +116,7 @@ export class RoleExpander {
     const found = candidates.find(isDir);
     if (found) return found;
     const known = [...new Set(searchDirs.flatMap((d) => (isDir(d) ? readdirSync(d).filter((n) => isDir(join(d, n))) : [])))];
-    const hint = didYouMean(name, known);
+    const hint = suggest(name, known);
     throw new InputError(
       `role "${name}" not found${hint ? `; did you mean "${hint}"?` : ''}`,
       loc,

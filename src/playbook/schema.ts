@@ -1,6 +1,5 @@
 import AjvModule, { type ValidateFunction } from 'ajv';
-import { InputError } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest } from '../errors.js';
 import type { YamlFile } from '../yaml/read.js';
 import { describeFirst, type Wording } from './schema-errors.js';
 import { parseBool } from '../bool.js';
@@ -165,7 +164,7 @@ export function keywordWording(what: string, unsupported: ReadonlySet<string> = 
     name,
     unknownKey: (key, allowed, parent) => {
       if (parent.length === 0 && unsupported.has(key)) return `${what} keyword "${key}" is not supported by chom-play`;
-      const hint = didYouMean(key, allowed);
+      const hint = suggest(key, allowed);
       const where = parent.length === 0 ? `${what} keyword "${key}"` : `key "${key}" in ${name(parent)}`;
       return `unknown ${where}${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
     },

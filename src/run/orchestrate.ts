@@ -145,9 +145,9 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
       if (stopReason) break;
       const live = playHosts.filter((h) => !failedHosts.has(h));
       rep.playStart(play.name, live);
-      const batches = serialBatches(live, play.extra.serial, play.loc);
-      const maxFail = maxFailPercentage(play.extra.max_fail_percentage, play.loc);
-      const fatal = play.extra.any_errors_fatal === true;
+      const batches = serialBatches(live, play.serial, play.keyLocs.serial ?? play.loc);
+      const maxFail = play.maxFailPercentage;
+      const fatal = play.anyErrorsFatal;
       for (const [bi, batch] of batches.entries()) {
         if (stopReason) break;
         if (batches.length > 1) rep.batchStart?.(play.name, bi, batches.length, batch);

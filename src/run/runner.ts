@@ -11,7 +11,6 @@ import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
-import { maxFailPercentage, serialBatches } from './serial.js';
 import type { Reporter } from './report.js';
 export { scriptFor } from './host-run.js';
 
@@ -50,9 +49,6 @@ export interface RunConfig {
   keepRuns?: number;
 }
 
-/** Play keywords beyond the model's own fields that chom-play implements (see playbook/load.ts). */
-const PLAY_KEYS = new Set(['become_user', 'serial', 'max_fail_percentage', 'any_errors_fatal', 'min_disk_free_mb', 'rollback_on_failure']);
-
 /** Per play: its hosts, each host's compiled plan, and hosts whose facts miss a role requirement. */
 export interface PlannedPlayHosts {
   play: Play;
@@ -78,17 +74,6 @@ export function playHosts(cfg: Pick<RunConfig, 'playbook' | 'inventory' | 'limit
 
 export function selectedTasks(pb: Playbook, tags: string[], skipTags: string[]): Map<Play, Task[]> {
   return new Map(pb.plays.map((p) => [p, selectByTags(p.tasks, tags, skipTags)]));
-}
-
-/** Play keywords that are refused or malformed: found before any host is contacted. */
-export function checkPlays(playbook: Playbook): void {
-  for (const play of playbook.plays) {
-    serialBatches(['x'], play.extra.serial, play.loc);
-    maxFailPercentage(play.extra.max_fail_percentage, play.loc);
-    for (const k of Object.keys(play.extra)) {
-      if (!PLAY_KEYS.has(k)) throw new InputError(`play "${play.name}": ${k} is not supported by chom-play yet`, play.loc, 'remove it; it would otherwise be silently ignored');
-    }
-  }
 }
 
 /** Every host of the run (after --limit); an input error when none matched. */
@@ -141,7 +126,6 @@ export function isMissingFact(err: unknown): boolean {
  * missing fact is not an error here (the host will supply it). Throws the first InputError.
  */
 export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
-  checkPlays(cfg.playbook);
   const { hostsByPlay } = runHosts(cfg);
   const ctx = planContext(cfg, new Map());
   const shared = sharedMagic(cfg.inventory, ctx.facts);
