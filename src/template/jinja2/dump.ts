@@ -1,0 +1,169 @@
+import { floatRepr, isDict, PyFloat, Undef, type Dict } from './values.js';
+
+/**
+ * Python's json.dumps and PyYAML's dump, as Ansible's to_json/to_nice_json/to_yaml/
+ * to_nice_yaml call them, so generated config files match byte for byte.
+ */
+export interface JsonOpts {
+  indent?: number;
+  sortKeys: boolean;
+  ensureAscii: boolean;
+  itemSep: string;
+  keySep: string;
+}
+
+function jsonStr(s: string, ascii: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (c < 0x20 || (ascii && c > 0x7e)) {
+      if (c > 0xffff) {
+        const hi = Math.floor((c - 0x10000) / 0x400) + 0xd800;
+        const lo = ((c - 0x10000) % 0x400) + 0xdc00;
+        out += `\\u${hi.toString(16).padStart(4, '0')}\\u${lo.toString(16).padStart(4, '0')}`;
+      } else out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return `${out}"`;
+}
+
+export function pyJson(v: unknown, o: JsonOpts, level = 0): string {
+  if (v === null || v === undefined || v instanceof Undef) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (v instanceof PyFloat) return Number.isFinite(v.v) ? floatRepr(v.v) : v.v > 0 ? 'Infinity' : Number.isNaN(v.v) ? 'NaN' : '-Infinity';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : floatRepr(v);
+  if (typeof v === 'string') return jsonStr(v, o.ensureAscii);
+  const nl = o.indent === undefined ? '' : `\n${' '.repeat(o.indent * (level + 1))}`;
+  const close = o.indent === undefined ? '' : `\n${' '.repeat(o.indent * level)}`;
+  const sep = o.indent === undefined ? o.itemSep : o.itemSep.trimEnd();
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return `[${nl}${v.map((x) => pyJson(x, o, level + 1)).join(sep + nl)}${close}]`;
+  }
+  if (isDict(v)) {
+    let keys = Object.keys(v);
+    if (keys.length === 0) return '{}';
+    if (o.sortKeys) keys = [...keys].sort();
+    return `{${nl}${keys.map((k) => `${jsonStr(k, o.ensureAscii)}${o.keySep}${pyJson((v as Dict)[k], o, level + 1)}`).join(sep + nl)}${close}}`;
+  }
+  return jsonStr(String(v), o.ensureAscii);
+}
+
+const RESOLVES = [
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|y|Y|n|N)$/,
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  /^(?:~|null|Null|NULL|)$/,
+  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/,
+  /^(?:<<|=)$/,
+];
+
+/** PyYAML's analyze_scalar, reduced to what decides plain vs quoted for ordinary strings. */
+function plainAllowed(s: string, flow: boolean): boolean {
+  if (s === '' || RESOLVES.some((r) => r.test(s))) return false;
+  if (/^[\s]|[\s]$/.test(s) || /[\n\r\x85\u2028\u2029]/.test(s)) return false;
+  if (/^[#,[\]{}&*!|>'"%@`]/.test(s)) return false;
+  if (/^[-?:](\s|$)/.test(s)) return false;
+  if (/: |:$| #/.test(s) || s.includes(':\t')) return false;
+  if (flow && /[,?[\]{}]/.test(s)) return false;
+  if (flow && /:/.test(s)) return false;
+  // Non-printable characters force double quotes in PyYAML; treat them as not plain.
+  return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s);
+}
+
+/** Writes words, breaking at single spaces once the column passes 80 (PyYAML best_width). */
+function folded(words: string, column: number, indent: string): string {
+  let out = '';
+  let col = column;
+  const parts = words.split(/( +)/);
+  for (const p of parts) {
+    if (p === ' ' && col > 80) {
+      out += `\n${indent}`;
+      col = indent.length;
+      continue;
+    }
+    out += p;
+    col += p.length;
+  }
+  return out;
+}
+
+function scalar(v: unknown, flow: boolean, column: number, indent: string): string {
+  if (v === null || v === undefined || v instanceof Undef) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v))) {
+    const n = v instanceof PyFloat ? v.v : v;
+    return Number.isNaN(n) ? '.nan' : !Number.isFinite(n) ? (n > 0 ? '.inf' : '-.inf') : floatRepr(n);
+  }
+  if (typeof v === 'number') return String(v);
+  const s = String(v);
+  if (plainAllowed(s, flow)) return folded(s, column, indent);
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s)) return JSON.stringify(s);
+  let q = "'";
+  const lines = s.replace(/'/g, "''").split('\n');
+  q += lines.map((l, i) => (i === 0 ? folded(l, column + 1, indent) : indent + folded(l, indent.length, indent))).join('\n\n');
+  return `${q}'`;
+}
+
+function isLeaf(v: unknown): boolean {
+  if (Array.isArray(v)) return v.every((x) => !Array.isArray(x) && !isDict(x));
+  if (isDict(v)) return Object.values(v).every((x) => !Array.isArray(x) && !isDict(x));
+  return true;
+}
+
+function flowDump(v: unknown, column: number, indent: string): string {
+  if (Array.isArray(v)) return `[${v.map((x) => flowDump(x, column, indent)).join(', ')}]`;
+  if (isDict(v)) return `{${Object.keys(v).sort().map((k) => `${scalar(k, true, column, indent)}: ${flowDump(v[k], column, indent)}`).join(', ')}}`;
+  return scalar(v, true, column, indent);
+}
+
+/** yaml.dump(v, indent=ind, default_flow_style=flowLeaves ? None : False, sort_keys=True). */
+export function pyYaml(v: unknown, ind: number, flowLeaves: boolean): string {
+  const lines: string[] = [];
+  const emit = (x: unknown, level: number, prefix: string): void => {
+    const pad = ' '.repeat(level);
+    if ((Array.isArray(x) || isDict(x)) && ((flowLeaves && isLeaf(x)) || (Array.isArray(x) ? x.length === 0 : Object.keys(x).length === 0))) {
+      lines.push(prefix + flowDump(x, prefix.length, pad));
+      return;
+    }
+    if (Array.isArray(x)) {
+      x.forEach((item, i) => {
+        const dash = `${i === 0 ? prefix : pad}-${' '.repeat(Math.max(1, ind - 1))}`;
+        if (Array.isArray(item) || isDict(item)) emit(item, level + ind, dash);
+        else lines.push(dash + scalar(item, false, dash.length, ' '.repeat(level + ind)));
+      });
+      return;
+    }
+    if (isDict(x)) {
+      Object.keys(x).sort().forEach((k, i) => {
+        const head = `${i === 0 ? prefix : pad}${scalar(k, false, pad.length, pad)}:`;
+        const val = x[k];
+        if (Array.isArray(val) && val.length && !(flowLeaves && isLeaf(val))) {
+          lines.push(head);
+          emit(val, level, pad);
+        } else if (isDict(val) && Object.keys(val).length && !(flowLeaves && isLeaf(val))) {
+          lines.push(head);
+          emit(val, level + ind, ' '.repeat(level + ind));
+        } else if (Array.isArray(val) || isDict(val)) lines.push(`${head} ${flowDump(val, head.length + 1, ' '.repeat(level + ind))}`);
+        else lines.push(`${head} ${scalar(val, false, head.length + 1, ' '.repeat(level + ind))}`);
+      });
+      return;
+    }
+    const s = scalar(x, false, prefix.length, pad);
+    lines.push(prefix + s);
+  };
+  emit(v, 0, '');
+  const out = `${lines.join('\n')}\n`;
+  // A top-level plain scalar gets PyYAML's document end marker.
+  if (!Array.isArray(v) && !isDict(v)) return `${out}...\n`;
+  return out;
+}
