@@ -58,7 +58,7 @@ export function pyJson(v: unknown, o: JsonOpts, level = 0): string {
 }
 
 const RESOLVES = [
-  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|y|Y|n|N)$/,
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
   /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
   /^(?:~|null|Null|NULL|)$/,
@@ -137,9 +137,10 @@ export function pyYaml(v: unknown, ind: number, flowLeaves: boolean): string {
     }
     if (Array.isArray(x)) {
       x.forEach((item, i) => {
-        const dash = `${i === 0 ? prefix : pad}-${' '.repeat(Math.max(1, ind - 1))}`;
-        if (Array.isArray(item) || isDict(item)) emit(item, level + ind, dash);
-        else lines.push(dash + scalar(item, false, dash.length, ' '.repeat(level + ind)));
+        const lead = i === 0 ? prefix : pad;
+        // PyYAML: "- 3" for a scalar, "-   a: 1" (dash padded to the indent) for a collection.
+        if ((Array.isArray(item) && item.length) || (isDict(item) && Object.keys(item).length)) emit(item, level + ind, `${lead}-${' '.repeat(Math.max(1, ind - 1))}`);
+        else lines.push(`${lead}- ${Array.isArray(item) || isDict(item) ? flowDump(item, lead.length + 2, pad) : scalar(item, false, lead.length + 2, ' '.repeat(level + ind))}`);
       });
       return;
     }

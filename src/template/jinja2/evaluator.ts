@@ -1,7 +1,7 @@
 import type { Expr } from './ast.js';
 import { callMethod, hasMethod } from './methods.js';
 import { filterFn, TAKES_UNDEFINED, testFn, TESTS_TAKE_UNDEFINED } from './registry.js';
-import { Fn, isDict, isNumber, iter, J2Error, need, num, pyCmp, pyEq, PyFloat, pyStr, truthy, typeName, Undef, type Dict } from './values.js';
+import { Fn, tuple, isDict, isNumber, iter, J2Error, need, num, pyCmp, pyEq, PyFloat, pyStr, truthy, typeName, Undef, type Dict } from './values.js';
 
 /** `namespace()`: the one object a template may assign attributes to (`{% set ns.x = 1 %}`). */
 export class Namespace {
@@ -37,9 +37,11 @@ export function evalExpr(e: Expr, f: Frame): unknown {
       return v === NOT_FOUND ? new Undef(e.name, e.pos) : v;
     }
     case 'list':
-    case 'tuple':
+    case 'tuple': {
       // An undefined item is kept (as Jinja2 does): `[a, b] | select('defined')` must work.
-      return e.items.map((x) => evalExpr(x, f));
+      const items = e.items.map((x) => evalExpr(x, f));
+      return e.t === 'tuple' ? tuple(items) : items;
+    }
     case 'dict': {
       const out: Dict = {};
       for (const [k, v] of e.pairs) out[keyOf(evalExpr(k, f), k.pos)] = evalExpr(v, f);
@@ -91,7 +93,7 @@ export function evalExpr(e: Expr, f: Frame): unknown {
     }
     case 'cond':
       if (truthy(evalExpr(e.test, f), e.test.pos)) return evalExpr(e.yes, f);
-      return e.no ? evalExpr(e.no, f) : new Undef('(inline if without else)', e.pos, 'the inline if has no else branch and its condition is false');
+      return e.no ? evalExpr(e.no, f) : new Undef('(inline if without else)', e.pos, 'the inline if has no else branch and its condition is false', true);
   }
 }
 
@@ -201,7 +203,8 @@ function isStrLike(v: unknown): v is string {
 export function binary(op: string, lv: unknown, rv: unknown, pos: number): unknown {
   const l = lv instanceof PyFloat ? lv.v : lv;
   const r = rv instanceof PyFloat ? rv.v : rv;
-  const float = lv instanceof PyFloat || rv instanceof PyFloat;
+  // A non-integral JS number came from a float; YAML's `2.0` is lost as 2 (see README).
+  const float = lv instanceof PyFloat || rv instanceof PyFloat || (typeof l === 'number' && !Number.isInteger(l)) || (typeof r === 'number' && !Number.isInteger(r));
   const wrap = (n: number): unknown => (float ? new PyFloat(n) : n);
   if (op === '~') return pyStr(l) + pyStr(r);
   if (op === '+') {

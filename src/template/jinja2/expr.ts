@@ -53,14 +53,14 @@ export class ExprParser {
   }
 
   /** A full expression; a bare `a, b` is a tuple when allowed. */
-  tuple(allowBare = true): Expr {
+  tuple(allowBare = true, withCond = true): Expr {
     const pos = this.peek().pos;
-    const first = this.expr();
+    const first = this.expr(withCond);
     if (!allowBare || !this.isOp(',')) return first;
     const items = [first];
     while (this.skipOp(',')) {
       if (this.atEnd() || this.isOp(')') || this.isOp('%')) break;
-      items.push(this.expr());
+      items.push(this.expr(withCond));
     }
     return { t: 'tuple', items, pos };
   }

@@ -5,7 +5,7 @@ import { attrGetter, splitLines } from './filters.js';
 import { pySplit } from './methods.js';
 import { FILTERS, type FilterFn } from './registry.js';
 import { pyRegex, pyReplacement } from './regex.js';
-import { isDict, iter, J2Error, need, num, pyEq, PyFloat, pyStr, str, truthy, typeName, Undef, type Dict } from './values.js';
+import { tuple, isDict, iter, J2Error, need, num, pyEq, PyFloat, pyStr, str, truthy, typeName, Undef, type Dict } from './values.js';
 
 /** Ansible's own filters (ansible.builtin.*), same names, arguments and outputs. */
 function arg(args: unknown[], kw: Dict, i: number, name: string, dflt: unknown): unknown {
@@ -97,7 +97,7 @@ const ansible: Record<string, FilterFn> = {
   splitext: (v) => {
     const s = pyStr(v);
     const m = /^(.*[^/.][^/]*?)(\.[^./]*)$/.exec(s);
-    return m && !pathBase(s).startsWith('.') ? [m[1], m[2]] : m && pathBase(s).lastIndexOf('.') > 0 ? [m[1], m[2]] : [s, ''];
+    return tuple(m && !pathBase(s).startsWith('.') ? [m[1], m[2]] : m && pathBase(s).lastIndexOf('.') > 0 ? [m[1], m[2]] : [s, '']);
   },
   path_join: (v, _a, _k, pos) => {
     const parts = Array.isArray(v) ? v.map((x) => str(x, pos)) : [str(v, pos)];
@@ -208,7 +208,7 @@ const ansible: Record<string, FilterFn> = {
         if (skip) continue;
         throw new J2Error(`could not find '${key}' key in iterated item`, pos);
       }
-      for (const s of iter(sub, pos)) out.push([item, s]);
+      for (const s of iter(sub, pos)) out.push(tuple([item, s]));
     }
     return out;
   },
@@ -218,18 +218,19 @@ const ansible: Record<string, FilterFn> = {
   tojson: (v, a, kw, pos) => pyJson(v, { indent: a[0] ?? kw.indent ? num(a[0] ?? kw.indent, pos) : undefined, sortKeys: true, ensureAscii: true, itemSep: ', ', keySep: ': ' }).replace(/[<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
   to_yaml: (v, _a, kw, pos) => pyYaml(v, kw.indent === undefined ? 2 : num(kw.indent, pos), kw.default_flow_style === undefined || kw.default_flow_style === null),
   to_nice_yaml: (v, a, kw, pos) => pyYaml(v, num(arg(a, kw, 0, 'indent', 4), pos), false),
-  type_debug: (v) => (v instanceof Undef ? 'AnsibleUndefined' : typeName(v) === 'str' ? 'AnsibleUnicode' : typeName(v)),
+  // Strings print as "str"; Ansible says AnsibleUnicode for a string read from YAML.
+  type_debug: (v) => typeName(v),
   zip: (v, a, _k, pos) => {
     const lists = [iter(v, pos), ...a.map((x) => iter(x, pos))];
     const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_x, i) => lists.map((l) => l[i]));
+    return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => l[i])));
   },
   zip_longest: (v, a, kw, pos) => {
     const lists = [iter(v, pos), ...a.map((x) => iter(x, pos))];
     const n = Math.max(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_x, i) => lists.map((l) => (i < l.length ? l[i] : (kw.fillvalue ?? null))));
+    return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => (i < l.length ? l[i] : (kw.fillvalue ?? null)))));
   },
-  product: (v, a, _k, pos) => [iter(v, pos), ...a.map((x) => iter(x, pos))].reduce<unknown[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]),
+  product: (v, a, _k, pos) => [iter(v, pos), ...a.map((x) => iter(x, pos))].reduce<unknown[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => tuple(p)),
   log: (v, a, _k, pos) => new PyFloat(a[0] === undefined ? Math.log(num(v, pos)) : Math.log(num(v, pos)) / Math.log(num(a[0], pos))),
   pow: (v, a, _k, pos) => new PyFloat(num(v, pos) ** num(a[0], pos)),
   root: (v, a, _k, pos) => new PyFloat(a[0] === undefined ? Math.sqrt(num(v, pos)) : num(v, pos) ** (1 / num(a[0], pos))),

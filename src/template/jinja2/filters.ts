@@ -1,7 +1,7 @@
 import { applyFilter, applyTest, getAttr, percentFormat } from './evaluator.js';
 import { pyReplace } from './methods.js';
 import { FILTERS, type FilterFn } from './registry.js';
-import { isDict, iter, J2Error, need, num, pyCmp, pyEq, PyFloat, pyRepr, pyStr, str, truthy, typeName, Undef, type Dict } from './values.js';
+import { tuple, isDict, iter, J2Error, need, num, pyCmp, pyEq, PyFloat, pyRepr, pyStr, str, truthy, typeName, Undef, type Dict } from './values.js';
 
 /** Jinja2's built-in filters, with Jinja2 3.1's argument names and defaults. */
 function arg(args: unknown[], kw: Dict, i: number, name: string, dflt: unknown): unknown {
@@ -64,10 +64,15 @@ function pyFloat(v: unknown, dflt: unknown): unknown {
   return dflt;
 }
 
+/** Python's round(): exact ties go to the even neighbour, others by the exact binary value. */
 function roundHalfEven(n: number, prec: number): number {
-  // Jinja's round uses Python round(), which works on the exact binary value.
   const m = 10 ** prec;
-  return Number((Math.round(Number((n * m).toPrecision(15))) / m).toFixed(Math.max(0, prec)));
+  const x = n * m;
+  if (Math.abs(x % 1) === 0.5 && x / m === n) {
+    const lo = Math.floor(x);
+    return (lo % 2 === 0 ? lo : lo + 1) / m;
+  }
+  return Number(n.toFixed(Math.max(0, prec)));
 }
 
 function selectLike(keep: boolean, byAttr: boolean): FilterFn {
@@ -167,7 +172,7 @@ const jinja: Record<string, FilterFn> = {
     const by = arg(a, kw, 1, 'by', 'key');
     const rev = truthy(arg(a, kw, 2, 'reverse', false), pos);
     const idx = by === 'value' ? 1 : 0;
-    return sortBy(Object.entries(v), (p) => lowerIf((p as unknown[])[idx], cs), rev, pos);
+    return sortBy(Object.entries(v).map((p) => tuple(p)), (p) => lowerIf((p as unknown[])[idx], cs), rev, pos);
   },
   escape: (v) => pyStr(v).replace(/[&<>"']/g, (c) => ESCAPES[c]),
   first: (v, _a, _k, pos) => {
@@ -188,14 +193,14 @@ const jinja: Record<string, FilterFn> = {
       if (g) g[1].push(x);
       else groups.push([k, [x]]);
     }
-    return groups;
+    return groups.map((g) => tuple(g));
   },
   indent: (v, a, kw, pos) => indent(pyStr(v), arg(a, kw, 0, 'width', 4), truthy(arg(a, kw, 1, 'first', false), pos), truthy(arg(a, kw, 2, 'blank', false), pos)),
   int: (v, a, kw, pos) => pyInt(v, arg(a, kw, 0, 'default', 0), num(arg(a, kw, 1, 'base', 10), pos)),
   items: (v, _a, _k, pos) => {
     if (v instanceof Undef) return [];
     if (!isDict(v)) throw new J2Error(`items needs a dictionary, got ${typeName(v)}`, pos);
-    return Object.entries(v);
+    return Object.entries(v).map((p) => tuple(p));
   },
   join: (v, a, kw, pos) => {
     const sep = pyStr(arg(a, kw, 0, 'd', ''));
@@ -231,6 +236,8 @@ const jinja: Record<string, FilterFn> = {
     const method = String(arg(a, kw, 1, 'method', 'common'));
     const n = num(v, pos);
     const m = 10 ** prec;
+    // Python's round() keeps an int an int.
+    if (method === 'common' && typeof v === 'number' && Number.isInteger(v) && prec >= 0) return v;
     if (method === 'ceil') return new PyFloat(Math.ceil(n * m) / m);
     if (method === 'floor') return new PyFloat(Math.floor(n * m) / m);
     return new PyFloat(roundHalfEven(n, prec));

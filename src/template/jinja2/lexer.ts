@@ -91,15 +91,19 @@ function nextOpen(src: string, from: number): number {
   return -1;
 }
 
+/** The closing `}}`/`%}`, skipping strings and (as Jinja2's lexer) balanced brackets: `{{ {'a': {}} }}`. */
 function findClose(src: string, from: number, closer: string, open: number): number {
   let q: string | undefined;
+  let depth = 0;
   for (let j = from; j < src.length - 1; j++) {
     const c = src[j];
     if (q) {
       if (c === '\\') j++;
       else if (c === q) q = undefined;
     } else if (c === "'" || c === '"') q = c;
-    else if (c === closer[0] && src[j + 1] === closer[1]) return j;
+    else if (depth === 0 && c === closer[0] && src[j + 1] === closer[1]) return j;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
   }
   throw new J2Error(`${src.slice(open, open + 2)} is not closed with ${closer}`, open);
 }

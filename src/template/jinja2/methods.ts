@@ -1,4 +1,4 @@
-import { Fn, isDict, iter, J2Error, need, num, pyStr, str, typeName, Undef, type Dict } from './values.js';
+import { Fn, tuple, isDict, iter, J2Error, need, num, pyStr, str, typeName, Undef, type Dict } from './values.js';
 
 /**
  * Python methods templates call on values: `s.split(',')`, `d.items()`, `xs.append(x)`
@@ -69,7 +69,7 @@ const LIST: Record<string, (l: unknown[], a: unknown[], kw: Dict, pos: number) =
 };
 
 const DICT: Record<string, (d: Dict, a: unknown[], kw: Dict, pos: number) => unknown> = {
-  items: (d) => Object.entries(d),
+  items: (d) => Object.entries(d).map((p) => tuple(p)),
   keys: (d) => Object.keys(d),
   values: (d) => Object.values(d),
   get: (d, a, _kw, pos) => {

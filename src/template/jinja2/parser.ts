@@ -58,7 +58,7 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
   const closed = (ends: string[], opener: Tag): { stmts: Stmt[]; end: Tag } => {
     const r = body(ends, opener);
     if (!r.end) throw new J2Error(`{% ${opener.kw} %} is not closed`, opener.pos);
-    r.end.p.expectEnd();
+    if (r.end.kw !== 'elif') r.end.p.expectEnd();
     return r as { stmts: Stmt[]; end: Tag };
   };
 
@@ -91,7 +91,10 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
           else branches[branches.length - 1].body = r.stmts;
           if (r.end.kw === 'endif') break;
           if (elseBody) throw new J2Error('{% else %} must be the last branch of {% if %}', r.end.pos);
-          if (r.end.kw === 'elif') branches.push({ test: r.end.p.tuple(false), body: [] });
+          if (r.end.kw === 'elif') {
+            branches.push({ test: r.end.p.tuple(false), body: [] });
+            r.end.p.expectEnd();
+          }
           else elseBody = [];
         }
         return { t: 'if', branches, else: elseBody, pos };
@@ -99,7 +102,7 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
       case 'for': {
         const target = p.target();
         if (!p.skipName('in')) throw new J2Error('expected "in" in {% for %}', p.peek().pos);
-        const iter = p.tuple(false);
+        const iter = p.tuple(true, false);
         const cond = p.skipName('if') ? p.tuple(false) : undefined;
         const recursive = p.skipName('recursive');
         p.expectEnd();

@@ -33,7 +33,10 @@ export class Renderer {
         return;
       case 'out': {
         const v = evalExpr(s.e, f);
-        if (v instanceof Undef) throw undefErr(v, s.e.pos);
+        if (v instanceof Undef) {
+          if (v.lenient) return;
+          throw undefErr(v, s.e.pos);
+        }
         // Ansible's finalize: None prints as nothing.
         if (v !== null) out.push(pyStr(v));
         return;

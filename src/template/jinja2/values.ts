@@ -26,7 +26,19 @@ export class Undef {
     readonly name: string,
     readonly pos: number,
     readonly why?: string,
+    /** Jinja2's plain Undefined (an inline if without else): prints as "", is false. */
+    readonly lenient = false,
   ) {}
+}
+
+/** Python tuples are JS arrays marked here: they print as (a, b). */
+const TUPLES = new WeakSet<unknown[]>();
+export function tuple<T>(items: T[]): T[] {
+  TUPLES.add(items);
+  return items;
+}
+export function isTuple(v: unknown): boolean {
+  return Array.isArray(v) && TUPLES.has(v);
 }
 
 /** Text produced by `safe`/macros: only matters for escape(), which leaves it alone. */
@@ -59,7 +71,10 @@ export function undefErr(u: Undef, pos?: number): J2Error {
 
 /** The value itself, or an error if it is undefined (strict undefined, as Ansible). */
 export function need(v: unknown, pos: number): unknown {
-  if (v instanceof Undef) throw undefErr(v, pos);
+  if (v instanceof Undef) {
+    if (v.lenient) return '';
+    throw undefErr(v, pos);
+  }
   if (v instanceof PyFloat) return v.v;
   if (v instanceof Markup) return v.s;
   return v;
@@ -97,7 +112,7 @@ export function typeName(v: unknown): string {
 
 export function truthy(v: unknown, pos: number): boolean {
   const x = need(v, pos);
-  if (x === null || x === undefined) return false;
+  if (x === null || x === undefined || (v instanceof Undef && v.lenient)) return false;
   if (Array.isArray(x)) return x.length > 0;
   if (x instanceof Fn) return true;
   if (typeof x === 'object') return Object.keys(x).length > 0;
@@ -130,7 +145,10 @@ export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return strRepr(v);
   if (v instanceof Markup) return `Markup(${strRepr(v.s)})`;
   if (v instanceof Undef) return '';
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(v)) {
+    if (TUPLES.has(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+    return `[${v.map(pyRepr).join(', ')}]`;
+  }
   if (v instanceof Fn) return `<function ${v.name}>`;
   return `{${Object.entries(v as Dict).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
 }
