@@ -79,21 +79,102 @@ function plainAllowed(s: string, flow: boolean): boolean {
   return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s);
 }
 
-/** Writes words, breaking at single spaces once the column passes 80 (PyYAML best_width). */
+/**
+ * libyaml's writers (Ansible dumps with the C emitter when PyYAML has it, as on Debian):
+ * a single space becomes a line break once the column passes 80.
+ */
 function folded(words: string, column: number, indent: string): string {
   let out = '';
   let col = column;
-  const parts = words.split(/( +)/);
-  for (const p of parts) {
-    if (p === ' ' && col > 80) {
+  for (let i = 0; i < words.length; i++) {
+    const c = words[i];
+    if (c === ' ' && words[i - 1] !== ' ' && words[i + 1] !== ' ' && col > 80 && i > 0 && i < words.length - 1) {
       out += `\n${indent}`;
       col = indent.length;
       continue;
     }
-    out += p;
-    col += p.length;
+    out += c;
+    col++;
   }
   return out;
+}
+
+function singleQuoted(s: string, column: number, indent: string): string {
+  let out = "'";
+  let col = column + 1;
+  let breaks = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === ' ') {
+      if (!breaks && s[i - 1] !== ' ' && col > 80 && i > 0 && i < s.length - 1 && s[i + 1] !== ' ') {
+        out += `\n${indent}`;
+        col = indent.length;
+      } else {
+        out += c;
+        col++;
+      }
+    } else if (c === '\n') {
+      if (!breaks) out += '\n';
+      out += '\n';
+      col = 0;
+      breaks = true;
+    } else {
+      if (breaks) {
+        out += indent;
+        col = indent.length;
+        breaks = false;
+      }
+      out += c === "'" ? "''" : c;
+      col += c === "'" ? 2 : 1;
+    }
+  }
+  if (breaks) out += indent;
+  return `${out}'`;
+}
+
+const DQ_ESC: Record<string, string> = { '\0': '0', '\x07': 'a', '\b': 'b', '\t': 't', '\n': 'n', '\v': 'v', '\f': 'f', '\r': 'r', '\x1b': 'e', '"': '"', '\\': '\\', '\x85': 'N', '\xa0': '_', '\u2028': 'L', '\u2029': 'P' };
+
+function doubleQuoted(s: string, column: number, indent: string): string {
+  let out = '"';
+  let col = column + 1;
+  let spaces = false;
+  const chars = [...s];
+  chars.forEach((c, i) => {
+    const code = c.codePointAt(0) ?? 0;
+    const printable = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code !== 0xfeff && !(code >= 0xd800 && code < 0xe000)) ;
+    if (!printable || c === '"' || c === '\\' || c === '\n' || c === '\r' || code === 0x85 || code === 0x2028 || code === 0x2029) {
+      const e = Object.hasOwn(DQ_ESC, c) ? `\\${DQ_ESC[c]}` : code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+      out += e;
+      col += e.length;
+      spaces = false;
+    } else if (c === ' ') {
+      if (!spaces && col > 80 && i > 0 && i < chars.length - 1) {
+        out += `\n${indent}`;
+        col = indent.length;
+        if (chars[i + 1] === ' ') {
+          out += '\\';
+          col++;
+        }
+      } else {
+        out += c;
+        col++;
+      }
+      spaces = true;
+    } else {
+      out += c;
+      col++;
+      spaces = false;
+    }
+  });
+  return `${out}"`;
+}
+
+function quotedScalar(s: string, column: number, indent: string): string {
+  const special = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]/.test(s);
+  const spaceBreak = / \n/.test(s);
+  const breakSpace = /\n /.test(s);
+  if (special || spaceBreak || breakSpace) return doubleQuoted(s, column, indent);
+  return singleQuoted(s, column, indent);
 }
 
 function scalar(v: unknown, flow: boolean, column: number, indent: string): string {
@@ -107,11 +188,7 @@ function scalar(v: unknown, flow: boolean, column: number, indent: string): stri
   if (typeof v === 'number') return String(v);
   const s = String(v);
   if (plainAllowed(s, flow)) return folded(s, column, indent);
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s)) return JSON.stringify(s);
-  let q = "'";
-  const lines = s.replace(/'/g, "''").split('\n');
-  q += lines.map((l, i) => (i === 0 ? folded(l, column + 1, indent) : indent + folded(l, indent.length, indent))).join('\n\n');
-  return `${q}'`;
+  return quotedScalar(s, column, indent);
 }
 
 function isLeaf(v: unknown): boolean {
@@ -120,14 +197,18 @@ function isLeaf(v: unknown): boolean {
   return true;
 }
 
+let sortKeys = true;
+const keysOf = (d: Dict): string[] => (sortKeys ? Object.keys(d).sort() : Object.keys(d));
+
 function flowDump(v: unknown, column: number, indent: string): string {
   if (Array.isArray(v)) return `[${v.map((x) => flowDump(x, column, indent)).join(', ')}]`;
-  if (isDict(v)) return `{${Object.keys(v).sort().map((k) => `${scalar(k, true, column, indent)}: ${flowDump(v[k], column, indent)}`).join(', ')}}`;
+  if (isDict(v)) return `{${keysOf(v).map((k) => `${scalar(k, true, column, indent)}: ${flowDump(v[k], column, indent)}`).join(', ')}}`;
   return scalar(v, true, column, indent);
 }
 
 /** yaml.dump(v, indent=ind, default_flow_style=flowLeaves ? None : False, sort_keys=True). */
-export function pyYaml(v: unknown, ind: number, flowLeaves: boolean): string {
+export function pyYaml(v: unknown, ind: number, flowLeaves: boolean, sort = true): string {
+  sortKeys = sort;
   const lines: string[] = [];
   const emit = (x: unknown, level: number, prefix: string): void => {
     const pad = ' '.repeat(level);
@@ -145,7 +226,7 @@ export function pyYaml(v: unknown, ind: number, flowLeaves: boolean): string {
       return;
     }
     if (isDict(x)) {
-      Object.keys(x).sort().forEach((k, i) => {
+      keysOf(x).forEach((k, i) => {
         const head = `${i === 0 ? prefix : pad}${scalar(k, false, pad.length, pad)}:`;
         const val = x[k];
         if (Array.isArray(val) && val.length && !(flowLeaves && isLeaf(val))) {

@@ -216,8 +216,8 @@ const ansible: Record<string, FilterFn> = {
   to_json: (v, _a, kw, pos) => pyJson(v, { indent: kw.indent === undefined ? undefined : num(kw.indent, pos), sortKeys: truthy(kw.sort_keys ?? false, pos), ensureAscii: truthy(kw.ensure_ascii ?? true, pos), itemSep: ', ', keySep: ': ' }),
   to_nice_json: (v, a, kw, pos) => pyJson(v, { indent: num(arg(a, kw, 0, 'indent', 4), pos), sortKeys: truthy(arg(a, kw, 1, 'sort_keys', true), pos), ensureAscii: truthy(kw.ensure_ascii ?? true, pos), itemSep: ',', keySep: ': ' }),
   tojson: (v, a, kw, pos) => pyJson(v, { indent: a[0] ?? kw.indent ? num(a[0] ?? kw.indent, pos) : undefined, sortKeys: true, ensureAscii: true, itemSep: ', ', keySep: ': ' }).replace(/[<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
-  to_yaml: (v, _a, kw, pos) => pyYaml(v, kw.indent === undefined ? 2 : num(kw.indent, pos), kw.default_flow_style === undefined || kw.default_flow_style === null),
-  to_nice_yaml: (v, a, kw, pos) => pyYaml(v, num(arg(a, kw, 0, 'indent', 4), pos), false),
+  to_yaml: (v, _a, kw, pos) => pyYaml(v, kw.indent === undefined ? 2 : num(kw.indent, pos), kw.default_flow_style === undefined || kw.default_flow_style === null, truthy(kw.sort_keys ?? true, pos)),
+  to_nice_yaml: (v, a, kw, pos) => pyYaml(v, num(arg(a, kw, 0, 'indent', 4), pos), false, truthy(kw.sort_keys ?? true, pos)),
   // Strings print as "str"; Ansible says AnsibleUnicode for a string read from YAML.
   type_debug: (v) => typeName(v),
   zip: (v, a, _k, pos) => {

@@ -2,12 +2,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import type { Stmt } from './ast.js';
-import { evalExpr, Frame } from './evaluator.js';
-import { ExprParser } from './expr.js';
+import { Frame } from './evaluator.js';
 import './filters.js';
 import './filters-ansible.js';
 import { makeGlobals } from './globals.js';
-import { lexExpr } from './lexer.js';
 import { parseTemplate } from './parser.js';
 import { Renderer, type Loader } from './render.js';
 import './tests.js';
@@ -137,7 +135,6 @@ export function renderJinjaFile(path: string, vars: Dict, displayName: string, i
   const root = load(path, displayName);
   const dirs = [dirname(path), ...(info.searchDirs ?? [])];
   const names = new Map<string, string>([[resolve(path), displayName]]);
-  const all: Dict = { ...vars, ...templateVars(path, info) };
   const loader: Loader = {
     load(name, _from, pos) {
       const found = dirs.map((d) => join(d, name)).find((p) => {
@@ -164,7 +161,7 @@ export function renderJinjaFile(path: string, vars: Dict, displayName: string, i
   };
   const globals = makeGlobals({
     fileDirs: [join(dirname(path), '..', 'files'), dirname(path), ...(info.searchDirs ?? [])],
-    vars: all,
+    vars,
     renderTemplate: (name, pos) => {
       const found = loader.load(name, path, pos);
       if (!found) throw new J2Error(`lookup('template'): ${JSON.stringify(name)} not found`, pos);
@@ -173,7 +170,11 @@ export function renderJinjaFile(path: string, vars: Dict, displayName: string, i
   });
   const out: string[] = [];
   const r = new Renderer(loader, resolve(path));
-  loader.within(resolve(path), () => r.run(root.parsed.stmts, new Frame(undefined, all, globals), out));
+  // Template vars win over task vars (as Ansible's temp_vars.update); task vars are not
+  // copied, so lazily resolved ones are only rendered when the template reads them.
+  const top = new Frame(undefined, vars, globals);
+  for (const [k, v] of Object.entries(templateVars(path, info))) top.vars.set(k, v);
+  loader.within(resolve(path), () => r.run(root.parsed.stmts, top, out));
   let res = out.join('');
   const want = countTrailingNewlines(root.raw);
   const have = countTrailingNewlines(res);
@@ -181,13 +182,5 @@ export function renderJinjaFile(path: string, vars: Dict, displayName: string, i
   return res;
 }
 
-/** One `{{ expr }}` (without braces) against vars: the value, for playbook values and when:. */
-export function evalJinjaExpr(src: string, vars: Dict, base = 0): unknown {
-  const p = new ExprParser(lexExpr(src, base));
-  const e = p.tuple();
-  p.expectEnd();
-  const globals = makeGlobals({ fileDirs: [], vars, renderTemplate: (_n, pos) => { throw new J2Error("lookup('template') is only available in template files", pos); } });
-  return evalExpr(e, new Frame(undefined, vars, globals));
-}
-
 export { J2Error } from './values.js';
+export { evalJinjaExpr, lazyVars, renderJinjaString } from './strings.js';
