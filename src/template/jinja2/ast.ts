@@ -40,4 +40,6 @@ export type Stmt =
   | { t: 'import'; e: Expr; as: string; withContext: boolean; pos: number }
   | { t: 'fromimport'; e: Expr; names: [string, string][]; withContext: boolean; pos: number }
   | { t: 'do'; e: Expr; pos: number }
-  | { t: 'break' | 'continue'; pos: number };
+  | { t: 'break' | 'continue'; pos: number }
+  | { t: 'block'; name: string; body: Stmt[]; pos: number }
+  | { t: 'extends'; e: Expr; pos: number };

@@ -9,8 +9,6 @@ import { J2Error } from './values.js';
  * never left to surface later as a confusing undefined variable.
  */
 const UNSUPPORTED: Record<string, string> = {
-  extends: 'template inheritance ({% extends %}/{% block %}) is not supported; use {% include %} or macros',
-  block: 'template inheritance ({% extends %}/{% block %}) is not supported; use {% include %} or macros',
   autoescape: '{% autoescape %} is not supported (Ansible templates do not escape)',
   trans: '{% trans %} (i18n) is not supported',
   pluralize: '{% trans %} (i18n) is not supported',
@@ -58,6 +56,7 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
   const closed = (ends: string[], opener: Tag): { stmts: Stmt[]; end: Tag } => {
     const r = body(ends, opener);
     if (!r.end) throw new J2Error(`{% ${opener.kw} %} is not closed`, opener.pos);
+    if (r.end.kw === 'endblock' && r.end.p.peek().t === 'name') r.end.p.i++;
     if (r.end.kw !== 'elif') r.end.p.expectEnd();
     return r as { stmts: Stmt[]; end: Tag };
   };
@@ -191,6 +190,17 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
         p.expectEnd();
         return { t: 'fromimport', e, names, withContext, pos };
       }
+      case 'block': {
+        const name = p.expectName('a block name');
+        while (p.skipName('scoped') || p.skipName('required'));
+        p.expectEnd();
+        return { t: 'block', name, body: closed(['endblock'], tag).stmts, pos };
+      }
+      case 'extends': {
+        const e = p.expr();
+        p.expectEnd();
+        return { t: 'extends', e, pos };
+      }
       case 'do': {
         const e = p.tuple();
         p.expectEnd();
@@ -202,7 +212,7 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
         return { t: kw, pos };
       default:
         if (/^(end\w+|elif|else)$/.test(kw)) throw new J2Error(`{% ${kw} %} without a matching opening statement`, pos);
-        throw new J2Error(`unsupported statement {% ${kw} %}`, pos, 'supported: if, for, set, macro, call, filter, with, include, import, from, raw, do, break, continue');
+        throw new J2Error(`unsupported statement {% ${kw} %}`, pos, 'supported: if, for, set, macro, call, filter, with, include, import, from, block, extends, raw, do, break, continue');
     }
   };
 

@@ -20,10 +20,33 @@ export class Renderer {
   constructor(
     readonly loader: Loader,
     readonly path: string,
+    /** Block bodies from the child templates ({% extends %}): the most derived wins. */
+    readonly blocks: Map<string, Stmt[]> = new Map(),
   ) {}
 
   run(stmts: Stmt[], f: Frame, out: string[]): void {
+    const ext = stmts.find((s): s is Stmt & { t: 'extends' } => s.t === 'extends');
+    if (ext) return this.extend(ext, stmts, f, out);
     for (const s of stmts) this.stmt(s, f, out);
+  }
+
+  /** A child template: its blocks replace the parent's; its other output is dropped (as Jinja2). */
+  private extend(ext: Stmt & { t: 'extends' }, stmts: Stmt[], f: Frame, out: string[]): void {
+    for (const s of stmts) if (s.t === 'set' || s.t === 'macro' || s.t === 'import' || s.t === 'fromimport') this.stmt(s, f, []);
+    const collect = (list: Stmt[]): void => {
+      for (const s of list) {
+        if (s.t === 'block') {
+          if (!this.blocks.has(s.name)) this.blocks.set(s.name, s.body);
+          collect(s.body);
+        }
+      }
+    };
+    collect(stmts);
+    const [name] = this.templateNames(ext.e, f);
+    const t = this.loader.load(name, this.path, ext.pos);
+    if (!t) throw new J2Error(`template ${JSON.stringify(name)} not found`, ext.e.pos);
+    const parent = new Renderer(this.loader, t.path, this.blocks);
+    this.loader.within(t.path, () => parent.run(t.stmts, f, out));
   }
 
   private stmt(s: Stmt, f: Frame, out: string[]): void {
@@ -98,6 +121,10 @@ export class Renderer {
       }
       case 'do':
         evalExpr(s.e, f);
+        return;
+      case 'block':
+        return this.run(this.blocks.get(s.name) ?? s.body, f.child(), out);
+      case 'extends':
         return;
       case 'break':
         throw new Break();
