@@ -268,7 +268,8 @@ function addFileContent(ctx: PlanContext, hc: HostCompile, task: Task, args: Var
   if (task.module === 'template') {
     const src = String(args.src);
     const path = findSourceFile('templates', src, ctx.playbook, task.role, task.loc);
-    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64');
+    const info = { src, dest: typeof args.dest === 'string' ? args.dest : undefined };
+    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64');
   } else if (task.module === 'copy' && typeof args.src === 'string' && args.content === undefined) {
     const path = findSourceFile('files', args.src, ctx.playbook, task.role, task.loc);
     const f = readSource(path, (ctx.sources ??= new Map()));
