@@ -283,7 +283,8 @@ function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonl
     if (typeof v !== 'string') continue;
     if (kind === 'template') {
       const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
-      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64') };
+      const info = { src: v, dest: typeof params.dest === 'string' ? params.dest : undefined };
+      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64') };
       continue;
     }
     const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);
