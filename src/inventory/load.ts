@@ -72,7 +72,10 @@ export function loadInventory(path: string | string[], cwd = process.cwd()): Inv
   for (const name of parsed.groups.keys()) {
     if (parsed.hosts.has(name)) warnings.push(`${file}: "${name}" is both a group and a host; patterns naming it select the group`);
   }
-  const inv: Inventory = { path: Array.isArray(path) ? path.join('\n') : path, dir, file, hosts, groups, warnings };
+  // `path` is where fact write-back looks: the directory of a non-YAML file (specs then go to
+  // host_vars/HOST.yml, which Ansible reads too), the -i text of a host list (nothing to write).
+  const invPath = primary.format === 'yaml' && sources.length === 1 && !Array.isArray(path) && !path.includes('\n') ? path : primary.format === 'host list' ? primary.file : dir;
+  const inv: Inventory = { path: invPath, dir, file, hosts, groups, warnings };
   applyConnectionDefaults(inv);
   return inv;
 }
