@@ -169,3 +169,38 @@ test('ansible-playbook and chom-play, same project and flags, give twin hosts th
   const onHost = await hostExec(lab, lab.hosts[1].name, 'cat /srv/app/secret.conf');
   assert.equal(onHost.stdout, `db=${DB_PASSWORD}\ntoken=${API_TOKEN}\n`);
 });
+
+test('-u deploy -b with a become password: sudo gets it over stdin; it is in no output, record or process list', { skip }, async () => {
+  const host = lab.hosts[1].name;
+  const SUDO_PW = 'Sudo-Pass-5521-q';
+  const setup = await hostExec(lab, host, [
+    'set -e',
+    'id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash deploy',
+    `echo 'deploy:${SUDO_PW}' | chpasswd`,
+    'mkdir -p ~deploy/.ssh && cp /root/.ssh/authorized_keys ~deploy/.ssh/ && chown -R deploy ~deploy/.ssh',
+    // A password is required: sudo -n alone must fail.
+    "echo 'deploy ALL=(ALL) ALL' > /etc/sudoers.d/deploy && chmod 440 /etc/sudoers.d/deploy",
+  ].join('\n'));
+  assert.equal(setup.code, 0, setup.stderr);
+  write('become.yml', '- hosts: chom_twin\n  gather_facts: false\n  tasks:\n    - name: as root\n      copy:\n        dest: /etc/become-check\n        content: "ok\\n"\n        mode: "0600"\n    - name: who\n      command: sleep 1\n');
+  write('.become-pass', `${SUDO_PW}\n`);
+  const flags = ['become.yml', '-u', 'deploy', '-b', '--ssh-common-args', `-o UserKnownHostsFile=${lab.knownHostsFile}`];
+  const without = await runCli(flags, project);
+  assert.equal(without.code, 2, without.stdout + without.stderr);
+
+  // Watch the host's process list while the run is under way.
+  let seen = '';
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) seen += (await hostExec(lab, host, 'ps -eo args')).stdout;
+  })();
+  const r = await runCli([...flags, '--become-password-file', '.become-pass'], project);
+  watching = false;
+  await watcher;
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const st = await hostExec(lab, host, 'stat -c "%U %a" /etc/become-check');
+  assert.equal(st.stdout.trim(), 'root 600');
+  assert.match(seen, /sudo/, 'the watcher saw the run');
+  const records = readdirSync(join(project, '.chom', 'runs')).map((f) => readFileSync(join(project, '.chom', 'runs', f), 'utf8'));
+  for (const text of [r.stdout, r.stderr, seen, ...records]) assert.ok(!text.includes(SUDO_PW), 'the become password leaked');
+});
