@@ -46,7 +46,7 @@ export function addAnsibleFlags(program: Command): void {
       .option('-c, --connection <type>', 'ssh (also smart, paramiko) or local')
       .option('--ssh-common-args <args>', 'ssh options chom-play can honour: -o StrictHostKeyChecking=, UserKnownHostsFile=, ConnectTimeout=, Port=, User=, IdentityFile=, -p, -i, -l')
       .option('--ssh-extra-args <args>', 'as --ssh-common-args')
-      .option('--become-user <user>', 'root only: the script runs as root (other users: use become_user on tasks that support it)')
+      .option('--become-user <user>', 'root only: the script runs as root (other users: owner:/group: of modules, sudo -u in a command)')
       .option('--become-method <method>', 'sudo only')
       .option('-K, --ask-become-pass', 'ask for the sudo password; it reaches sudo over the script\'s stdin, never a command line or record')
       .option('--become-pass-file, --become-password-file <file>', 'file holding the sudo password')
