@@ -53,9 +53,16 @@ test('chom-play vault view/decrypt read what ansible-vault encrypted; a wrong pa
   const wrong = await runCli(['vault', 'view', '--vault-password-file', 'pw2', 'c.yml'], dir);
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /no vault password given decrypts it/);
+  // edit: decrypted into a private temp file for $EDITOR, encrypted again (ansible-vault still reads it).
+  writeFileSync(join(dir, 'ed.sh'), '#!/bin/sh\necho "added: 1" >> "$1"\n');
+  chmodSync(join(dir, 'ed.sh'), 0o755);
+  const ed = await runCli(['vault', 'edit', '--vault-id', 'dev@pw', 'c.yml'], dir, { EDITOR: join(dir, 'ed.sh') });
+  assert.equal(ed.code, 0, ed.stderr);
+  assert.match(readFileSync(join(dir, 'c.yml'), 'utf8'), /^\$ANSIBLE_VAULT;1\.2;AES256;dev\n/);
+  assert.equal(ansibleVault(['view', '--vault-password-file', 'pw', 'c.yml']), `api_key: ${SECRET}\nadded: 1\n`);
   const dec = await runCli(['vault', 'decrypt', '--vault-password-file', 'pw', 'c.yml'], dir);
   assert.equal(dec.code, 0, dec.stderr);
-  assert.equal(readFileSync(join(dir, 'c.yml'), 'utf8'), `api_key: ${SECRET}\n`);
+  assert.equal(readFileSync(join(dir, 'c.yml'), 'utf8'), `api_key: ${SECRET}\nadded: 1\n`);
 });
 
 test('encrypt_string output is read by ansible, and ansible-vault encrypt_string by chom-play', { skip }, async () => {
