@@ -15,13 +15,13 @@ import { applyConnectionDefaults } from './defaults.js';
  * Every merge replaces whole top-level values (Ansible's hash_behaviour=replace).
  */
 export function loadInventory(path: string | string[], cwd = process.cwd()): Inventory {
-  const sources = readSources(Array.isArray(path) ? path : [path], cwd);
+  const warnings: string[] = [];
+  const sources = readSources(Array.isArray(path) ? path : [path], cwd, warnings);
   // Fact write-back edits one YAML file: the first YAML source. Hosts of other sources have no
   // path in it (their yamlPath is dropped), so nothing is written into an INI file by mistake.
   const primary = sources.find((s) => s.format === 'yaml') ?? sources[0];
   const file = primary.file;
   const dir = primary.dir;
-  const warnings: string[] = [];
   const parsed: ParsedInventory = { groups: new Map(), hosts: new Map() };
   for (const s of sources) {
     if (s.format === 'yaml') checkInventoryShape(s.y);
