@@ -74,7 +74,7 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
   const method = o.becomeMethod ?? v.become_method;
   if (method && method !== 'sudo') throw new InputError(`--become-method ${method} is not supported`, undefined, 'chom-play becomes root with sudo; use --become-method sudo (or leave it out)');
   const becomeUser = o.becomeUser ?? v.become_user;
-  if (becomeUser && becomeUser !== 'root') throw new InputError(`--become-user ${becomeUser} is not supported`, undefined, 'the script runs as root with -b; to act as another user, use the owner:/group: arguments of the modules, or `become_user` on a command task');
+  if (becomeUser && becomeUser !== 'root') throw new InputError(`--become-user ${becomeUser} is not supported`, undefined, 'the script runs as root with -b; to act as another user, use the owner:/group: arguments of the modules, or `sudo -u USER` inside a command/shell task');
   const become = (cmd.getOptionValueSource('become') === 'cli' ? o.become : undefined) ?? v.become;
   if (become) d.ansible_become = true;
   if (v.host_key_checking === false && cmd.options.some((x) => x.long === '--accept-new-host-keys') && !o.acceptNewHostKeys) {

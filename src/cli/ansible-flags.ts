@@ -29,13 +29,14 @@ export function joinInventory(v: string, prev: string | undefined): string {
   return prev ? `${prev}\n${v}` : v;
 }
 
+const FLAG_COMMANDS = ['run', 'render', 'facts', 'rollback'];
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** Adds the Ansible flags to the commands that connect to hosts or read vault-encrypted files. */
 export function addAnsibleFlags(program: Command): void {
   for (const cmd of program.commands) {
     const name = cmd.name();
-    if (!['run', 'render', 'facts', 'rollback'].includes(name)) continue;
+    if (!FLAG_COMMANDS.includes(name)) continue;
     const has = (long: string): boolean => cmd.options.some((o) => o.long === long);
     cmd
       .option('-u, --user <user>', 'connect as this user (ansible_user in the inventory wins, as in Ansible)')
@@ -46,7 +47,7 @@ export function addAnsibleFlags(program: Command): void {
       .option('-c, --connection <type>', 'ssh (also smart, paramiko) or local')
       .option('--ssh-common-args <args>', 'ssh options chom-play can honour: -o StrictHostKeyChecking=, UserKnownHostsFile=, ConnectTimeout=, Port=, User=, IdentityFile=, -p, -i, -l')
       .option('--ssh-extra-args <args>', 'as --ssh-common-args')
-      .option('--become-user <user>', 'root only: the script runs as root (other users: use become_user on tasks that support it)')
+      .option('--become-user <user>', 'root only: the script runs as root (other users: owner:/group: of modules, sudo -u in a command)')
       .option('--become-method <method>', 'sudo only')
       .option('-K, --ask-become-pass', 'ask for the sudo password; it reaches sudo over the script\'s stdin, never a command line or record')
       .option('--become-pass-file, --become-password-file <file>', 'file holding the sudo password')
@@ -64,6 +65,8 @@ export function addAnsibleFlags(program: Command): void {
 
 /** commander preAction hook (the work is loaded only when a command runs). */
 export async function ansiblePreAction(_program: Command, action: Command): Promise<void> {
+  // `lab`, `history`, `vault` never pay for loading the config and vault code.
+  if (!FLAG_COMMANDS.includes(action.name()) || action.parent?.name() !== 'chom-play') return;
   const { applyAnsibleOptions } = await import('./ansible-apply.js');
   await applyAnsibleOptions(action);
 }

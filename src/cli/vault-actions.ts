@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { encryptVault, isVaultText } from '../vault/format.js';
+import { encryptVault, isVaultText, parseEnvelope } from '../vault/format.js';
 import { decryptWithKeyring, encryptionSecret, hasVaultSecrets, addVaultSecret } from '../vault/keyring.js';
 import { loadVaultPasswords } from '../vault/passwords.js';
 import { promptHidden } from '../vault/prompt.js';
@@ -81,7 +81,11 @@ function writeOut(src: string, data: Buffer | string, output?: string): void {
 }
 
 function edit(file: string, id?: string): number {
-  const plain = decryptWithKeyring(readFileSync(file, 'utf8'), file);
+  const text = readFileSync(file, 'utf8');
+  const plain = decryptWithKeyring(text, file);
+  // Like ansible-vault edit: the file keeps its vault id when a password for it was given.
+  const own = parseEnvelope(text).vaultId;
+  if (!id && own && encryptionSecret(own)) id = own;
   const dir = mkdtempSync(join(tmpdir(), 'chom-vault-'));
   const tmp = join(dir, basename(file));
   try {

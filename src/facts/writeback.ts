@@ -39,6 +39,8 @@ const KEYS = ['cpu', 'memory_mb', 'disk_gb'] as const;
  */
 export function writeBackSpecs(inv: Inventory, facts: Map<string, Vars>, opts: WriteBackOptions): WriteBackResult {
   const now = (opts.now ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
+  const result0: WriteBackResult = { changes: [], written: [], mismatches: [] };
+  if (!existsSync(inv.path)) return result0; // a host list (-i 'a,b,') has no file to write to
   const isDir = statSync(inv.path).isDirectory();
   const byFile = new Map<string, Array<{ host: string; path: string[]; specs: Specs }>>();
   const result: WriteBackResult = { changes: [], written: [], mismatches: [] };

@@ -15,13 +15,13 @@ import { applyConnectionDefaults } from './defaults.js';
  * Every merge replaces whole top-level values (Ansible's hash_behaviour=replace).
  */
 export function loadInventory(path: string | string[], cwd = process.cwd()): Inventory {
-  const sources = readSources(Array.isArray(path) ? path : [path], cwd);
+  const warnings: string[] = [];
+  const sources = readSources(Array.isArray(path) ? path : [path], cwd, warnings);
   // Fact write-back edits one YAML file: the first YAML source. Hosts of other sources have no
   // path in it (their yamlPath is dropped), so nothing is written into an INI file by mistake.
   const primary = sources.find((s) => s.format === 'yaml') ?? sources[0];
   const file = primary.file;
   const dir = primary.dir;
-  const warnings: string[] = [];
   const parsed: ParsedInventory = { groups: new Map(), hosts: new Map() };
   for (const s of sources) {
     if (s.format === 'yaml') checkInventoryShape(s.y);
@@ -72,7 +72,10 @@ export function loadInventory(path: string | string[], cwd = process.cwd()): Inv
   for (const name of parsed.groups.keys()) {
     if (parsed.hosts.has(name)) warnings.push(`${file}: "${name}" is both a group and a host; patterns naming it select the group`);
   }
-  const inv: Inventory = { path: Array.isArray(path) ? path.join('\n') : path, dir, file, hosts, groups, warnings };
+  // `path` is where fact write-back looks: the directory of a non-YAML file (specs then go to
+  // host_vars/HOST.yml, which Ansible reads too), the -i text of a host list (nothing to write).
+  const invPath = primary.format === 'yaml' && sources.length === 1 && !Array.isArray(path) && !path.includes('\n') ? path : primary.format === 'host list' ? primary.file : dir;
+  const inv: Inventory = { path: invPath, dir, file, hosts, groups, warnings };
   applyConnectionDefaults(inv);
   return inv;
 }

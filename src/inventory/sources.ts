@@ -19,9 +19,6 @@ export interface InventorySource {
 // Ansible's inventory_ignore_extensions (REJECT_EXTS + .orig .ini .cfg .retry) and dot files.
 const IGNORED = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
 const YAML_EXTS = ['.yml', '.yaml', '.json'];
-// chom-play keeps an inventory's pinned host keys beside hosts.yml (lab up writes it there too):
-// a file of the inventory directory, never an inventory source.
-const OWN_FILES = ['known_hosts'];
 
 /**
  * Every -i value, in order. Several -i may arrive as one value with newlines between them
@@ -29,7 +26,7 @@ const OWN_FILES = ['known_hosts'];
  * (`-i 'web1,web2,'`); a directory is read entry by entry in name order (group_vars/ and
  * host_vars/ skipped: they are vars, not hosts).
  */
-export function readSources(paths: string[], cwd: string): InventorySource[] {
+export function readSources(paths: string[], cwd: string, warnings: string[] = []): InventorySource[] {
   const out: InventorySource[] = [];
   for (const given of paths.flatMap((p) => p.split('\n')).filter((p) => p !== '')) {
     const p = resolve(cwd, given);
@@ -40,7 +37,7 @@ export function readSources(paths: string[], cwd: string): InventorySource[] {
     }
     if (!existsSync(p)) throw new InputError(`inventory "${p}" not found`, undefined, "give -i a directory, an INI or YAML inventory file, or a host list ending in a comma ('web1,')");
     if (statSync(p).isDirectory()) {
-      const found = readDir(p);
+      const found = readDir(p, warnings);
       if (found.length === 0) throw new InputError(`inventory directory "${p}" has no hosts.yml or hosts.yaml, nor any other inventory file`, undefined, 'create hosts.yml (start with `all:` and `hosts:`) or an INI file `hosts` in it');
       out.push(...found);
     } else out.push(readFile(p));
@@ -48,13 +45,24 @@ export function readSources(paths: string[], cwd: string): InventorySource[] {
   return out;
 }
 
-function readDir(dir: string): InventorySource[] {
+function readDir(dir: string, warnings: string[]): InventorySource[] {
   const out: InventorySource[] = [];
   for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.') || name === 'group_vars' || name === 'host_vars' || OWN_FILES.includes(name) || IGNORED.some((e) => name.endsWith(e))) continue;
+    // known_hosts: where chom-play's own inventories (lab up) keep host keys (chom_known_hosts_file).
+    if (name.startsWith('.') || name === 'group_vars' || name === 'host_vars' || name === 'known_hosts' || IGNORED.some((e) => name.endsWith(e))) continue;
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...readDir(p).map((s) => ({ ...s, dir })));
-    else out.push(readFile(p));
+    if (statSync(p).isDirectory()) out.push(...readDir(p, warnings).map((s) => ({ ...s, dir })));
+    else if (YAML_EXTS.includes(extname(name).toLowerCase())) out.push(readFile(p));
+    else {
+      // Like Ansible, a file of a directory that is no inventory (known_hosts, notes) is
+      // skipped with a warning; a YAML file with an error still stops the run.
+      try {
+        out.push(readFile(p));
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        warnings.push(`${p}: skipped, not an inventory (${err.message.split('\n')[0]})`);
+      }
+    }
   }
   return out;
 }
