@@ -106,7 +106,7 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
     onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`),
   });
   await pool.open(all);
-  const factHosts = [...new Set(cfg.playbook.plays.filter(playNeedsFacts).flatMap((p) => hostsByPlay.get(p) ?? []))];
+  const factHosts = [...new Set(cfg.playbook.plays.filter((p) => playNeedsFacts(p, cfg.extraVars)).flatMap((p) => hostsByPlay.get(p) ?? []))];
   const facts = await pool.gatherFacts(factHosts.filter((h) => pool.conns.has(h)));
   const ctx: PlanContext = {
     playbook: cfg.playbook,
