@@ -58,7 +58,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   const plays: PlannedPlayHosts[] = cfg.playbook.plays.map((play) => ({ play, hosts: hostsByPlay.get(play) ?? [], plans: new Map(), unmet: new Map() }));
   const facts = new Map<string, Vars>();
   const planCtx = planContext(cfg, facts);
-  const factHosts = new Set(plays.filter((p) => playNeedsFacts(p.play)).flatMap((p) => p.hosts));
+  const factHosts = new Set(plays.filter((p) => playNeedsFacts(p.play, cfg.extraVars)).flatMap((p) => p.hosts));
   const skipped = new Map<string, string>();
   const hosts = new Map<string, HostState>(all.map((h) => [h, { tasks: [], plays: new Map(), started: 0, ms: 0 }]));
   const record = startRecord(cfg, stats, hosts);
