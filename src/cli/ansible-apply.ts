@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { resolveConfig, setActiveConfig } from '../config/index.js';
 import { setConnectionDefaults } from '../inventory/defaults.js';
 import { setBecomePassword } from '../transport/become.js';
+import { parseJump, setJumpHost } from '../transport/jump.js';
 import { markSecret } from '../vault/keyring.js';
 import { loadVaultPasswords } from '../vault/passwords.js';
 import { promptHidden } from '../vault/prompt.js';
@@ -81,10 +82,18 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
     // Closest safe reading of host_key_checking = False: unknown keys are trusted, changed keys still refused.
     cmd.setOptionValue('acceptNewHostKeys', true);
   }
-  for (const args of [o.sshCommonArgs, o.sshExtraArgs]) {
+  setJumpHost(undefined);
+  for (const args of [v.ssh_args, o.sshCommonArgs, o.sshExtraArgs]) {
     if (!args) continue;
     const r = sshArgsToVars(args, cwd);
     Object.assign(d, r.vars);
+    if (r.jump !== undefined) {
+      try {
+        setJumpHost(r.jump === 'none' ? undefined : parseJump(r.jump));
+      } catch (err) {
+        throw new InputError(`ProxyJump ${r.jump}: ${(err as Error).message}`);
+      }
+    }
     if (r.acceptNew && cmd.options.some((x) => x.long === '--accept-new-host-keys')) cmd.setOptionValue('acceptNewHostKeys', true);
   }
 

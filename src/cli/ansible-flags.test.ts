@@ -39,6 +39,9 @@ describe('Ansible flags', () => {
   it('ssh args with an ssh2 meaning become connection variables; others are refused', () => {
     const r = sshArgsToVars('-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p 2222 -o ControlMaster=auto', '/x');
     assert.deepEqual(r, { vars: { chom_known_hosts_file: '/dev/null', ansible_port: 2222 }, acceptNew: true });
-    assert.throws(() => sshArgsToVars('-o ProxyJump=bastion', '/x'), (e: Error & { hint?: string }) => /ProxyJump/.test(e.message) && /tunnel/.test(e.hint ?? ''));
+    assert.equal(sshArgsToVars('-o ProxyJump=ops@bastion:2200', '/x').jump, 'ops@bastion:2200');
+    assert.equal(sshArgsToVars('-J bastion', '/x').jump, 'bastion');
+    assert.throws(() => sshArgsToVars('-o ProxyCommand=nc', '/x'), (e: Error & { hint?: string }) => /ProxyCommand/.test(e.message) && /ProxyJump=/.test(e.hint ?? ''));
+    assert.throws(() => sshArgsToVars('-R 80:x:80', '/x'), /cannot be honoured/);
   });
 });

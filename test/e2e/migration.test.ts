@@ -204,3 +204,13 @@ test('-u deploy -b with a become password: sudo gets it over stdin; it is in no 
   const records = readdirSync(join(project, '.chom', 'runs')).map((f) => readFileSync(join(project, '.chom', 'runs', f), 'utf8'));
   for (const text of [r.stdout, r.stderr, seen, ...records]) assert.ok(!text.includes(SUDO_PW), 'the become password leaked');
 });
+
+test('-o ProxyJump in --ssh-common-args reaches the host through the jump host (ssh2 forwarding)', { skip }, async () => {
+  const [jumpHost, target] = lab.hosts;
+  write('jump.yml', '- hosts: chom_twin\n  gather_facts: false\n  tasks:\n    - name: where from\n      shell: echo "$SSH_CLIENT" | cut -d" " -f1 > /tmp/ssh-from\n');
+  const r = await runCli(['jump.yml', '--ssh-common-args', `-o ProxyJump=root@${jumpHost.address}:${jumpHost.port} -o UserKnownHostsFile=${lab.knownHostsFile}`], project);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  // The target saw the jump host as its SSH client, not this machine.
+  const from = await hostExec(lab, target.name, 'cat /tmp/ssh-from');
+  assert.equal(from.stdout.trim(), jumpHost.address);
+});
