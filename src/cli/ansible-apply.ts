@@ -9,7 +9,7 @@ import { parseJump, setJumpHost } from '../transport/jump.js';
 import { markSecret } from '../vault/keyring.js';
 import { loadVaultPasswords } from '../vault/passwords.js';
 import { promptHidden } from '../vault/prompt.js';
-import { sshArgsToVars } from './ssh-args.js';
+import { sshArgsToVars } from '../inventory/ssh-args.js';
 
 /** Loaded lazily by the preAction hook (ansible-flags.ts): config, vault, prompts. */
 interface FlagOpts {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { buildProgram } from './main.js';
 import { REFUSED_FLAGS, refuseAnsibleFlags } from './ansible-flags.js';
-import { sshArgsToVars } from './ssh-args.js';
+import { sshArgsToVars } from '../inventory/ssh-args.js';
 
 /** Every flag `ansible-playbook --help` lists (2.14), as the README table has them. */
 function ansibleFlags(): string[] {

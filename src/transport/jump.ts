@@ -4,6 +4,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { keysFor, remember, verdict, hostToken } from './known-hosts.js';
 import { HostError } from '../errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
+import { hostJump } from '../inventory/defaults.js';
 
 /**
  * A jump host (ProxyJump, from --ssh-common-args / ssh_args): the connection to each target is
@@ -78,9 +79,11 @@ export function openThroughJump(j: JumpHost, target: { address: string; port: nu
 
 /** Sets cfg.sock to a channel through the jump host, when one is configured. */
 export async function viaJump(spec: ConnectionSpec, cfg: ConnectConfig, acceptNew: boolean, knownHostsFile: string): Promise<void> {
-  if (!jump || spec.connection === 'local') return;
+  const own = hostJump(spec.host);
+  if ((!own && !jump) || spec.connection === 'local') return;
   try {
-    cfg.sock = await openThroughJump(jump, { address: spec.address, port: spec.port, user: spec.user, privateKeyFile: spec.privateKeyFile, knownHostsFile, connectTimeoutMs: spec.connectTimeoutMs, acceptNew });
+    const j = own ? parseJump(own) : jump!;
+    cfg.sock = await openThroughJump(j, { address: spec.address, port: spec.port, user: spec.user, privateKeyFile: spec.privateKeyFile, knownHostsFile, connectTimeoutMs: spec.connectTimeoutMs, acceptNew });
   } catch (err) {
     throw new HostError(spec.host, (err as Error).message, 'unreachable');
   }

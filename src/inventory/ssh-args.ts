@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { shlexSplit } from '../inventory/ini.js';
+import { shlexSplit } from './ini.js';
 
 /**
  * --ssh-common-args / --ssh-extra-args: chom-play speaks SSH through ssh2, not the ssh program,
