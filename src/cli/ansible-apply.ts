@@ -10,6 +10,7 @@ import { markSecret } from '../vault/keyring.js';
 import { loadVaultPasswords } from '../vault/passwords.js';
 import { promptHidden } from '../vault/prompt.js';
 import { sshArgsToVars } from '../inventory/ssh-args.js';
+import { setStepMode } from './step.js';
 
 /** Loaded lazily by the preAction hook (ansible-flags.ts): config, vault, prompts. */
 interface FlagOpts {
@@ -32,6 +33,7 @@ interface FlagOpts {
   vaultPasswordFile?: string[];
   askVaultPass?: boolean;
   J?: boolean;
+  step?: boolean;
   verbose?: boolean;
   acceptNewHostKeys?: boolean;
 }
@@ -48,6 +50,7 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
     for (const n of cfg.notes) process.stderr.write(`note: ${n}\n`);
   }
   const v = cfg.values;
+  setStepMode(Boolean(o.step) && cmd.name() === 'run');
 
   if (o.inventoryFile) cmd.setOptionValue('inventory', o.inventory ? `${o.inventory}\n${o.inventoryFile}` : o.inventoryFile);
   if (!cmd.getOptionValue('inventory')) {

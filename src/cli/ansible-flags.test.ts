@@ -32,8 +32,9 @@ describe('Ansible flags', () => {
   });
 
   it('a refused flag names what to use instead', () => {
-    assert.throws(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '--step']), (e: Error & { hint?: string }) => /--step/.test(e.message) && /--start-at-task/.test(e.hint ?? ''));
-    assert.doesNotThrow(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '-b', '--', '--step']));
+    assert.throws(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '--force-handlers']), (e: Error & { hint?: string }) => /--force-handlers/.test(e.message) && /run again/.test(e.hint ?? ''));
+    assert.throws(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '-M', 'lib']), (e: Error & { hint?: string }) => /built in/.test(e.hint ?? ''));
+    assert.doesNotThrow(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '-b', '--', '--force-handlers']));
   });
 
   it('ssh args with an ssh2 meaning become connection variables; others are refused', () => {

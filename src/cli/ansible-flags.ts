@@ -7,7 +7,6 @@ import { InputError } from '../errors.js';
  * (inventory/defaults.ts), as in Ansible where an inventory's ansible_user beats -u.
  */
 export const REFUSED_FLAGS: Record<string, string> = {
-  '--step': 'chom-play sends each host one script, so it cannot stop between tasks to ask; use --check --diff to review, then --start-at-task NAME or -t TAG to run a part',
   '--force-handlers': 'not supported: a failed host stops at the failed task; fix it and run again (notified handlers of changed tasks run on the next successful run only if the task changes again), or run the handler task with -t',
   '-M': 'chom-play does not run Ansible (Python) modules; its modules are built in (see README "Modules")',
   '--module-path': 'chom-play does not run Ansible (Python) modules; its modules are built in (see README "Modules")',
@@ -55,6 +54,7 @@ export function addAnsibleFlags(program: Command): void {
       .option('--vault-pass-file, --vault-password-file <file>', 'vault password file or script (repeatable)', collect, [])
       .option('--ask-vault-pass, --ask-vault-password', 'ask for the vault password')
       .option('-J', 'same as --ask-vault-pass')
+      .option('--step', 'ask before the run, task by task, which to run (y/N/c); declined tasks are skipped')
       .option('--flush-cache', 'accepted: chom-play keeps no fact cache (facts are gathered on every run)');
     if (!has('--become')) cmd.option('-b, --become', 'run the script as root through sudo (a play\'s become: false still wins)');
     if (!has('--verbose')) cmd.option('-v, --verbose', 'more output (ignored settings of ansible.cfg, ...)');
