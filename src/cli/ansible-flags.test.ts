@@ -45,4 +45,23 @@ describe('Ansible flags', () => {
     assert.throws(() => sshArgsToVars('-o ProxyCommand=nc', '/x'), (e: Error & { hint?: string }) => /ProxyCommand/.test(e.message) && /ProxyJump=/.test(e.hint ?? ''));
     assert.throws(() => sshArgsToVars('-R 80:x:80', '/x'), /cannot be honoured/);
   });
+
+  it('Ansible spellings of a flag land in the option the loader reads', () => {
+    const program = buildProgram();
+    const run = program.commands.find((c) => c.name() === 'run')!;
+    run.action(() => {});
+    (program as unknown as { _lifeCycleHooks: object })._lifeCycleHooks = {};
+    program.parse(['run', 'a.yml', '-b', '-u', 'deploy', '--key-file', 'k', '--ask-vault-password', '--vault-pass-file', 'v1', '--vault-password-file', 'v2',
+      '--become-pass-file', 'bp', '--conn-pass-file', 'cp', '-T', '5', '-i', 'a', '--inventory', 'b'], { from: 'user' });
+    const o = run.opts();
+    assert.equal(o.become, true);
+    assert.equal(o.user, 'deploy');
+    assert.equal(o.privateKey, 'k');
+    assert.equal(o.askVaultPass, true);
+    assert.deepEqual(o.vaultPasswordFile, ['v1', 'v2']);
+    assert.equal(o.becomePasswordFile, 'bp');
+    assert.equal(o.connectionPasswordFile, 'cp');
+    assert.equal(o.timeout, '5');
+    assert.equal(o.inventory, 'a\nb');
+  });
 });

@@ -44,7 +44,7 @@ export function addAnsibleFlags(program: Command): void {
       .option('--conn-pass-file, --connection-password-file <file>', 'file holding the SSH password')
       .option('-T, --timeout <seconds>', 'SSH connect timeout (default 10)')
       .option('-c, --connection <type>', 'ssh (also smart, paramiko) or local')
-      .option('--ssh-common-args <args>', 'ssh options chom-play can honour: -o StrictHostKeyChecking=, UserKnownHostsFile=, ConnectTimeout=, Port=, User=, IdentityFile=, -p, -i, -l')
+      .option('--ssh-common-args <args>', 'ssh options chom-play can honour: -o StrictHostKeyChecking=, UserKnownHostsFile=, ConnectTimeout=, Port=, User=, IdentityFile=, ProxyJump= (or -J), -p, -i, -l')
       .option('--ssh-extra-args <args>', 'as --ssh-common-args')
       .option('--become-user <user>', 'root only: the script runs as root (other users: owner:/group: of modules, sudo -u in a command)')
       .option('--become-method <method>', 'sudo only')
@@ -52,7 +52,7 @@ export function addAnsibleFlags(program: Command): void {
       .option('--become-pass-file, --become-password-file <file>', 'file holding the sudo password')
       .option('--vault-id <[label@]source>', 'vault password: file, executable script or "prompt" (repeatable)', collect, [])
       .option('--vault-pass-file, --vault-password-file <file>', 'vault password file or script (repeatable)', collect, [])
-      .option('--ask-vault-pass, --ask-vault-password', 'ask for the vault password')
+      .option('--ask-vault-password, --ask-vault-pass', 'ask for the vault password')
       .option('-J', 'same as --ask-vault-pass')
       .option('--step', 'ask before the run, task by task, which to run (y/N/c); declined tasks are skipped')
       .option('--flush-cache', 'accepted: chom-play keeps no fact cache (facts are gathered on every run)');
