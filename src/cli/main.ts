@@ -3,6 +3,7 @@ import { ChomError } from '../errors.js';
 import { registerVault } from './vault.js';
 import { quietOnClosedPipe } from './epipe.js';
 import { addAnsibleFlags, ansiblePreAction, joinInventory, refuseAnsibleFlags } from './ansible-flags.js';
+import { phaseDone } from '../run/timings.js';
 
 /**
  * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
@@ -39,7 +40,10 @@ export function buildProgram(): Command {
     .option('--start-at-task <name>', 'start every host at the first task with this name (`*` matches anything)')
     .option('--task-timeout <seconds>', 'kill any task running longer (its own timeout: wins)', toInt)
     .action(async (playbook: string, opts) => {
+      armExitGuard();
+      phaseDone('start-up (node, CLI modules, arguments)');
       const { runCommand } = await import('./run.js');
+      phaseDone('load the run command (ssh2, templates, ajv)');
       process.exitCode = await runCommand(playbook, opts);
     });
 
@@ -59,6 +63,7 @@ export function buildProgram(): Command {
     .option('--show-secrets', 'print secret values as they are (the script is then runnable by hand)')
     .option('--accept-new-host-keys', 'as for run')
     .action(async (playbook: string, opts) => {
+      armExitGuard();
       const { renderCommand } = await import('./render.js');
       process.exitCode = await renderCommand(playbook, opts);
     });
@@ -74,6 +79,7 @@ export function buildProgram(): Command {
     .option('-f, --forks <n>', 'hosts in parallel', toInt, 50)
     .option('--accept-new-host-keys', 'as for run')
     .action(async (opts) => {
+      armExitGuard();
       const { factsCommand } = await import('./facts.js');
       process.exitCode = await factsCommand(opts);
     });
@@ -91,6 +97,7 @@ export function buildProgram(): Command {
     .option('--accept-new-host-keys', 'as for run')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts) => {
+      armExitGuard();
       const { rollbackCommand } = await import('./rollback.js');
       process.exitCode = await rollbackCommand(opts);
     });
@@ -136,6 +143,7 @@ export async function main(argv: string[]): Promise<void> {
     refuseAnsibleFlags(argv);
     await program.parseAsync(argv);
   } catch (err) {
+    exitGuard();
     if (err instanceof ChomError) {
       process.stderr.write(`ERROR: ${err.toString().replace(/^[A-Za-z]*Error: /, '')}\n`);
       process.exitCode = err.exitCode;
@@ -144,4 +152,20 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
     }
   }
+  if (guardArmed) exitGuard();
+}
+
+let guardArmed = false;
+/** Commands that connect to hosts arm the guard: once their result is known, nothing may keep the process. */
+function armExitGuard(): void {
+  guardArmed = true;
+}
+
+/**
+ * Safety net behind withSessions (which closes every connection): if anything still holds
+ * the event loop 2 s after the exit code is known (a connection attempt to a dead host, a
+ * socket that never closes), exit with that code anyway. Unref'd: it never delays a clean exit.
+ */
+function exitGuard(): void {
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 }

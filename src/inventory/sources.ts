@@ -19,6 +19,9 @@ export interface InventorySource {
 // Ansible's inventory_ignore_extensions (REJECT_EXTS + .orig .ini .cfg .retry) and dot files.
 const IGNORED = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
 const YAML_EXTS = ['.yml', '.yaml', '.json'];
+// chom-play keeps an inventory's pinned host keys beside hosts.yml (lab up writes it there too):
+// a file of the inventory directory, never an inventory source.
+const OWN_FILES = ['known_hosts'];
 
 /**
  * Every -i value, in order. Several -i may arrive as one value with newlines between them
@@ -48,8 +51,7 @@ export function readSources(paths: string[], cwd: string, warnings: string[] = [
 function readDir(dir: string, warnings: string[]): InventorySource[] {
   const out: InventorySource[] = [];
   for (const name of readdirSync(dir).sort()) {
-    // known_hosts: where chom-play's own inventories (lab up) keep host keys (chom_known_hosts_file).
-    if (name.startsWith('.') || name === 'group_vars' || name === 'host_vars' || name === 'known_hosts' || IGNORED.some((e) => name.endsWith(e))) continue;
+    if (name.startsWith('.') || name === 'group_vars' || name === 'host_vars' || OWN_FILES.includes(name) || IGNORED.some((e) => name.endsWith(e))) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...readDir(p, warnings).map((s) => ({ ...s, dir })));
     else if (YAML_EXTS.includes(extname(name).toLowerCase())) out.push(readFile(p));
