@@ -5,10 +5,12 @@ import { InputError } from '../errors.js';
 import { resolveConfig, setActiveConfig } from '../config/index.js';
 import { setConnectionDefaults } from '../inventory/defaults.js';
 import { setBecomePassword } from '../transport/become.js';
+import { parseJump, setJumpHost } from '../transport/jump.js';
 import { markSecret } from '../vault/keyring.js';
 import { loadVaultPasswords } from '../vault/passwords.js';
 import { promptHidden } from '../vault/prompt.js';
-import { sshArgsToVars } from './ssh-args.js';
+import { sshArgsToVars } from '../inventory/ssh-args.js';
+import { setStepMode } from './step.js';
 
 /** Loaded lazily by the preAction hook (ansible-flags.ts): config, vault, prompts. */
 interface FlagOpts {
@@ -31,6 +33,7 @@ interface FlagOpts {
   vaultPasswordFile?: string[];
   askVaultPass?: boolean;
   J?: boolean;
+  step?: boolean;
   verbose?: boolean;
   acceptNewHostKeys?: boolean;
 }
@@ -47,6 +50,7 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
     for (const n of cfg.notes) process.stderr.write(`note: ${n}\n`);
   }
   const v = cfg.values;
+  setStepMode(Boolean(o.step) && cmd.name() === 'run');
 
   if (o.inventoryFile) cmd.setOptionValue('inventory', o.inventory ? `${o.inventory}\n${o.inventoryFile}` : o.inventoryFile);
   if (!cmd.getOptionValue('inventory')) {
@@ -81,10 +85,18 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
     // Closest safe reading of host_key_checking = False: unknown keys are trusted, changed keys still refused.
     cmd.setOptionValue('acceptNewHostKeys', true);
   }
-  for (const args of [o.sshCommonArgs, o.sshExtraArgs]) {
+  setJumpHost(undefined);
+  for (const args of [v.ssh_args, o.sshCommonArgs, o.sshExtraArgs]) {
     if (!args) continue;
     const r = sshArgsToVars(args, cwd);
     Object.assign(d, r.vars);
+    if (r.jump !== undefined) {
+      try {
+        setJumpHost(r.jump === 'none' ? undefined : parseJump(r.jump));
+      } catch (err) {
+        throw new InputError(`ProxyJump ${r.jump}: ${(err as Error).message}`);
+      }
+    }
     if (r.acceptNew && cmd.options.some((x) => x.long === '--accept-new-host-keys')) cmd.setOptionValue('acceptNewHostKeys', true);
   }
 

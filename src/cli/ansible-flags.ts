@@ -7,7 +7,6 @@ import { InputError } from '../errors.js';
  * (inventory/defaults.ts), as in Ansible where an inventory's ansible_user beats -u.
  */
 export const REFUSED_FLAGS: Record<string, string> = {
-  '--step': 'chom-play sends each host one script, so it cannot stop between tasks to ask; use --check --diff to review, then --start-at-task NAME or -t TAG to run a part',
   '--force-handlers': 'not supported: a failed host stops at the failed task; fix it and run again (notified handlers of changed tasks run on the next successful run only if the task changes again), or run the handler task with -t',
   '-M': 'chom-play does not run Ansible (Python) modules; its modules are built in (see README "Modules")',
   '--module-path': 'chom-play does not run Ansible (Python) modules; its modules are built in (see README "Modules")',
@@ -45,7 +44,7 @@ export function addAnsibleFlags(program: Command): void {
       .option('--conn-pass-file, --connection-password-file <file>', 'file holding the SSH password')
       .option('-T, --timeout <seconds>', 'SSH connect timeout (default 10)')
       .option('-c, --connection <type>', 'ssh (also smart, paramiko) or local')
-      .option('--ssh-common-args <args>', 'ssh options chom-play can honour: -o StrictHostKeyChecking=, UserKnownHostsFile=, ConnectTimeout=, Port=, User=, IdentityFile=, -p, -i, -l')
+      .option('--ssh-common-args <args>', 'ssh options chom-play can honour: -o StrictHostKeyChecking=, UserKnownHostsFile=, ConnectTimeout=, Port=, User=, IdentityFile=, ProxyJump= (or -J), -p, -i, -l')
       .option('--ssh-extra-args <args>', 'as --ssh-common-args')
       .option('--become-user <user>', 'root only: the script runs as root (other users: owner:/group: of modules, sudo -u in a command)')
       .option('--become-method <method>', 'sudo only')
@@ -53,8 +52,9 @@ export function addAnsibleFlags(program: Command): void {
       .option('--become-pass-file, --become-password-file <file>', 'file holding the sudo password')
       .option('--vault-id <[label@]source>', 'vault password: file, executable script or "prompt" (repeatable)', collect, [])
       .option('--vault-pass-file, --vault-password-file <file>', 'vault password file or script (repeatable)', collect, [])
-      .option('--ask-vault-pass, --ask-vault-password', 'ask for the vault password')
+      .option('--ask-vault-password, --ask-vault-pass', 'ask for the vault password')
       .option('-J', 'same as --ask-vault-pass')
+      .option('--step', 'ask before the run, task by task, which to run (y/N/c); declined tasks are skipped')
       .option('--flush-cache', 'accepted: chom-play keeps no fact cache (facts are gathered on every run)');
     if (!has('--become')) cmd.option('-b, --become', 'run the script as root through sudo (a play\'s become: false still wins)');
     if (!has('--verbose')) cmd.option('-v, --verbose', 'more output (ignored settings of ansible.cfg, ...)');

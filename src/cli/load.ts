@@ -8,6 +8,7 @@ import type { Playbook } from '../playbook/model.js';
 import { loadDotEnv, Redactor } from '../secrets/index.js';
 import { readYaml } from '../yaml/read.js';
 import { revealedSecrets } from '../vault/keyring.js';
+import { applyStep } from './step.js';
 
 export interface Loaded {
   playbook: Playbook;
@@ -22,6 +23,7 @@ export interface Loaded {
 export function loadAll(playbookArg: string, opts: { inventory: string; extraVars?: string[]; envFile?: string }, redaction: { base64?: boolean } = {}): Loaded {
   const cwd = process.cwd();
   const playbook = loadPlaybook(resolvePlaybookPath(playbookArg, cwd));
+  applyStep(playbook);
   const invPath = resolve(cwd, opts.inventory);
   const inventory = loadInventory(invPath);
   const envFile = opts.envFile ? resolve(cwd, opts.envFile) : resolve(cwd, '.env');

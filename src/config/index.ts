@@ -24,6 +24,7 @@ export interface AnsibleConfig {
     become_user?: string;
     become_method?: string;
     become_ask_pass?: boolean;
+    ssh_args?: string;
     vault_password_file?: string;
     vault_identity_list?: string[];
   };
@@ -54,11 +55,12 @@ const SETTINGS: Setting[] = [
   { key: 'become', section: 'privilege_escalation', names: ['become'], env: ['ANSIBLE_BECOME'], kind: 'bool' },
   { key: 'become_user', section: 'privilege_escalation', names: ['become_user'], env: ['ANSIBLE_BECOME_USER'], kind: 'string' },
   { key: 'become_method', section: 'privilege_escalation', names: ['become_method'], env: ['ANSIBLE_BECOME_METHOD'], kind: 'string' },
+  { key: 'ssh_args', section: 'ssh_connection', names: ['ssh_args'], env: ['ANSIBLE_SSH_ARGS'], kind: 'string' },
   { key: 'become_ask_pass', section: 'privilege_escalation', names: ['become_ask_pass'], env: ['ANSIBLE_BECOME_ASK_PASS'], kind: 'bool' },
 ];
 
 /** Read and accepted without effect: they only tune how Ansible itself works. */
-const HARMLESS = new Set(['retry_files_enabled', 'retry_files_save_path', 'pipelining', 'ssh_args', 'control_path', 'control_path_dir', 'nocows', 'stdout_callback', 'callbacks_enabled', 'callback_whitelist', 'interpreter_python', 'deprecation_warnings', 'gathering', 'fact_caching', 'fact_caching_connection', 'fact_caching_timeout', 'log_path', 'command_warnings', 'localhost_warning', 'host_pattern_mismatch', 'display_skipped_hosts', 'bin_ansible_callbacks', 'any_errors_fatal']);
+const HARMLESS = new Set(['retry_files_enabled', 'retry_files_save_path', 'pipelining', 'control_path', 'control_path_dir', 'nocows', 'stdout_callback', 'callbacks_enabled', 'callback_whitelist', 'interpreter_python', 'deprecation_warnings', 'gathering', 'fact_caching', 'fact_caching_connection', 'fact_caching_timeout', 'log_path', 'command_warnings', 'localhost_warning', 'host_pattern_mismatch', 'display_skipped_hosts', 'bin_ansible_callbacks', 'any_errors_fatal']);
 
 /** Settings whose meaning chom-play cannot keep: silently ignoring them would change results. */
 const REFUSED: Record<string, (v: string) => string | undefined> = {

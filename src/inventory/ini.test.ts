@@ -78,4 +78,14 @@ describe('INI, host-list and directory inventories', () => {
     assert.equal(inv.hosts.get('w1')!.vars.role, 'web');
     assert.deepEqual(inv.groups.get('db')!.hosts, ['d1', 'd2']);
   });
+
+  it('a file of a directory that is no inventory is skipped with a warning; a broken YAML file still stops', () => {
+    const dir = project({ 'inv/hosts.yml': 'all:\n  hosts:\n    h1:\n', 'inv/notes': 'just some words here\nand more words\n', 'inv/known_hosts': '1.2.3.4 ssh-ed25519 AAAA\n' });
+    const inv = loadInventory(join(dir, 'inv'));
+    assert.deepEqual([...inv.hosts.keys()], ['h1']);
+    assert.equal(inv.warnings!.length, 1);
+    assert.match(inv.warnings![0], /notes: skipped, not an inventory/);
+    const bad = project({ 'inv/hosts.yml': 'all:\n  hosts:\n   - x: [\n' });
+    assert.throws(() => loadInventory(join(bad, 'inv')), /YAML syntax error/);
+  });
 });

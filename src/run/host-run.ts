@@ -225,7 +225,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   }
   if (!ended && !failed) {
     s.failed++;
-    const why = res.code === 1 && /sudo/.test(res.stderr) ? 'sudo -n failed: the user needs passwordless sudo for become' : `the script stopped with exit code ${res.code}`;
+    const why = res.code === 1 && /sudo/.test(res.stderr) ? 'sudo failed: become needs passwordless sudo, or the password with -K / --become-password-file' : `the script stopped with exit code ${res.code}`;
     const msg = r.redact(`${why}\n${res.stderr.trim().split('\n').slice(-20).join('\n')}`);
     rep.hostFailed(plan.host, 'failed', msg);
     return { outcome: 'failed', tasks: records, message: msg };

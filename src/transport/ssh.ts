@@ -7,6 +7,7 @@ import type { ConnectionSpec } from '../inventory/model.js';
 import { keysFor, remember, verdict, keyType, hostToken } from './known-hosts.js';
 import { bashCommand, partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
 import { becomeCommand, becomeStdin } from './become.js';
+import { viaJump } from './jump.js';
 
 export interface SshOptions {
   /** Trust and record keys of hosts that are not in known_hosts yet (never a changed key). */
@@ -62,7 +63,7 @@ export function connectSsh(spec: ConnectionSpec, opts: SshOptions = {}): Promise
   if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
   if (spec.password) cfg.password = spec.password;
 
-  return new Promise((resolve, reject) => {
+  return viaJump(spec, cfg, Boolean(opts.acceptNewHostKeys), knownFile).then(() => new Promise<Connection>((resolve, reject) => {
     const client = new Client();
     let settled = false;
     client.once('ready', () => {
@@ -76,7 +77,7 @@ export function connectSsh(spec: ConnectionSpec, opts: SshOptions = {}): Promise
       reject(new HostError(spec.host, why, 'unreachable'));
     });
     client.connect(cfg);
-  });
+  }));
 }
 
 function describeConnectError(err: Error & { code?: string; level?: string }, spec: ConnectionSpec): string {

@@ -2,7 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decryptVault, encryptVault, parseEnvelope } from './format.js';
 import { addVaultSecret, decryptInline, resetVault, revealedSecrets } from './keyring.js';
-import { parseYaml } from '../yaml/read.js';
+import { parseYaml, readYaml } from '../yaml/read.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Written by Debian's ansible-vault 2.14 (password "pw-one"): the format is fixed, so these stay valid.
 const FROM_ANSIBLE_11 = `$ANSIBLE_VAULT;1.1;AES256
@@ -68,6 +71,16 @@ describe('vault values in YAML', () => {
     addVaultSecret('red', 'nope');
     addVaultSecret('green', 'pw-one');
     assert.equal(decryptInline(FROM_ANSIBLE_12, { file: 'v.yml', line: 1, col: 1 }), 's3cret');
+    resetVault();
+  });
+
+  it('a vault-encrypted vars file reads as plain YAML; its strings of 4+ characters become secrets', () => {
+    resetVault();
+    addVaultSecret('default', 'pw');
+    const f = join(mkdtempSync(join(tmpdir(), 'chom-vf-')), 'vars.yml');
+    writeFileSync(f, encryptVault('db_password: hunter22\nenabled: "on"\nport: 3306\nusers: [alice-admin]\n', 'pw'));
+    assert.deepEqual(readYaml(f).value, { db_password: 'hunter22', enabled: 'on', port: 3306, users: ['alice-admin'] });
+    assert.deepEqual(revealedSecrets().sort(), ['alice-admin', 'hunter22']);
     resetVault();
   });
 });

@@ -34,3 +34,26 @@ export async function promptHidden(question: string): Promise<string> {
     closeSync(fd);
   }
 }
+
+/** Asks one visible question on the terminal and returns the answer line (empty on EOF). */
+export function promptLine(question: string): string {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    throw new InputError(`cannot ask "${question.trim()}": no terminal`, undefined, 'run on a terminal, or leave the flag out');
+  }
+  try {
+    writeSync(fd, question);
+    const buf = Buffer.alloc(1);
+    const bytes: number[] = [];
+    for (;;) {
+      const n = readSync(fd, buf, 0, 1, null);
+      if (n === 0 || buf[0] === 10 || buf[0] === 13) break;
+      bytes.push(buf[0]);
+    }
+    return Buffer.from(bytes).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -95,8 +95,15 @@ export function parseYaml(text: string, file: string): YamlFile {
   };
 }
 
+/**
+ * Every string of a vault-encrypted file is a secret, except very short ones (`on`, `80`,
+ * `web`): masking those would blank the same letters all over the output (see Redactor).
+ * A value that must stay hidden however short goes inline as `!vault`.
+ */
 function markLeaves(v: unknown): void {
-  if (typeof v === 'string') markSecret(v);
+  if (typeof v === 'string') {
+    if (v.trim().length >= 4) markSecret(v);
+  }
   else if (Array.isArray(v)) v.forEach(markLeaves);
   else if (v && typeof v === 'object') Object.values(v).forEach(markLeaves);
 }

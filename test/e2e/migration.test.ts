@@ -43,6 +43,10 @@ function layout(l: Lab): void {
     'interpreter_python = /usr/bin/python3',
     'forks = 2',
     '',
+    '[ssh_connection]',
+    // Fewer round trips for Ansible (chom-play notes the setting and ignores it).
+    'pipelining = True',
+    '',
     '[privilege_escalation]',
     'become_method = sudo',
     '',
@@ -203,4 +207,20 @@ test('-u deploy -b with a become password: sudo gets it over stdin; it is in no 
   assert.match(seen, /sudo/, 'the watcher saw the run');
   const records = readdirSync(join(project, '.chom', 'runs')).map((f) => readFileSync(join(project, '.chom', 'runs', f), 'utf8'));
   for (const text of [r.stdout, r.stderr, seen, ...records]) assert.ok(!text.includes(SUDO_PW), 'the become password leaked');
+});
+
+test('ProxyJump (--ssh-common-args or a host\'s ansible_ssh_common_args) reaches the host through the jump host', { skip }, async () => {
+  const [jumpHost, target] = lab.hosts;
+  write('jump.yml', '- hosts: chom_twin\n  gather_facts: false\n  tasks:\n    - name: where from\n      shell: echo "$SSH_CLIENT" | cut -d" " -f1 > /tmp/ssh-from\n');
+  const r = await runCli(['jump.yml', '--ssh-common-args', `-o ProxyJump=root@${jumpHost.address}:${jumpHost.port} -o UserKnownHostsFile=${lab.knownHostsFile}`], project);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  // The target saw the jump host as its SSH client, not this machine.
+  const from = await hostExec(lab, target.name, 'cat /tmp/ssh-from && rm /tmp/ssh-from');
+  assert.equal(from.stdout.trim(), jumpHost.address);
+
+  // The same from the inventory, as Ansible users write it: ansible_ssh_common_args on the host.
+  write('jump.ini', `chom_twin ansible_host=${target.address} ansible_port=${target.port} ansible_ssh_common_args='-o ProxyJump=root@${jumpHost.address}:${jumpHost.port}'\n`);
+  const r2 = await runCli(['jump.yml', '-i', 'jump.ini', '--ssh-common-args', `-o UserKnownHostsFile=${lab.knownHostsFile}`], project);
+  assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+  assert.equal((await hostExec(lab, target.name, 'cat /tmp/ssh-from')).stdout.trim(), jumpHost.address);
 });

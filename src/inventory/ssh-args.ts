@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { shlexSplit } from '../inventory/ini.js';
+import { shlexSplit } from './ini.js';
 
 /**
  * --ssh-common-args / --ssh-extra-args: chom-play speaks SSH through ssh2, not the ssh program,
@@ -9,9 +9,10 @@ import { shlexSplit } from '../inventory/ini.js';
  */
 const IGNORED_O = new Set(['controlmaster', 'controlpersist', 'controlpath', 'serveraliveinterval', 'serveralivecountmax', 'loglevel', 'compression', 'forwardagent', 'preferredauthentications', 'passwordauthentication', 'pubkeyauthentication', 'kbdinteractiveauthentication', 'gssapiauthentication', 'identitiesonly']);
 
-export function sshArgsToVars(args: string, cwd: string): { vars: Record<string, unknown>; acceptNew: boolean } {
+export function sshArgsToVars(args: string, cwd: string): { vars: Record<string, unknown>; acceptNew: boolean; jump?: string } {
   const vars: Record<string, unknown> = {};
   let acceptNew = false;
+  let jump: string | undefined;
   const t = shlexSplit(args);
   const path = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const option = (kv: string): void => {
@@ -26,8 +27,9 @@ export function sshArgsToVars(args: string, cwd: string): { vars: Record<string,
     else if (name === 'port') vars.ansible_port = Number(val);
     else if (name === 'user') vars.ansible_user = val;
     else if (name === 'identityfile') vars.ansible_ssh_private_key_file = path(val);
+    else if (name === 'proxyjump') jump = val;
     else if (!IGNORED_O.has(name)) {
-      throw new InputError(`ssh option ${m[1]} cannot be honoured: chom-play connects with ssh2, not the ssh program`, undefined, `supported: StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout, Port, User, IdentityFile${name === 'proxyjump' || name === 'proxycommand' ? '; for a jump host, open a tunnel first (ssh -N -L 2222:TARGET:22 JUMP) and point ansible_host/ansible_port at it' : ''}`);
+      throw new InputError(`ssh option ${m[1]} cannot be honoured: chom-play connects with ssh2, not the ssh program`, undefined, `supported: StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout, Port, User, IdentityFile, ProxyJump${name === 'proxycommand' ? '; for a jump host use -o ProxyJump=[user@]host[:port]' : ''}`);
     }
   };
   for (let i = 0; i < t.length; i++) {
@@ -41,9 +43,9 @@ export function sshArgsToVars(args: string, cwd: string): { vars: Record<string,
     else if (a === '-p') vars.ansible_port = Number(next());
     else if (a === '-l') vars.ansible_user = next();
     else if (a === '-i') vars.ansible_ssh_private_key_file = path(next());
-    else if (a === '-J') throw new InputError('ssh -J (ProxyJump) is not supported by chom-play\'s ssh2 transport', undefined, 'open a tunnel first (ssh -N -L 2222:TARGET:22 JUMP) and point ansible_host/ansible_port at it');
+    else if (a === '-J') jump = next();
     else if (['-q', '-v', '-C', '-T', '-A', '-a', '-x', '-4', '-6'].includes(a)) continue;
-    else throw new InputError(`ssh argument "${a}" cannot be honoured by chom-play's ssh2 transport`, undefined, 'use -o NAME=VALUE with StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout, Port, User or IdentityFile');
+    else throw new InputError(`ssh argument "${a}" cannot be honoured by chom-play's ssh2 transport`, undefined, 'use -o NAME=VALUE with StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout, Port, User, IdentityFile or ProxyJump, or -J');
   }
-  return { vars, acceptNew };
+  return jump === undefined ? { vars, acceptNew } : { vars, acceptNew, jump };
 }
