@@ -64,6 +64,9 @@ export function renderTemplateFile(path: string, vars: Vars, displayName = path,
   } catch (err) {
     throw new InputError(`cannot read template ${displayName}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  // Not .hbs and written in Jinja2 (Handlebars never has `{%` or `{#`): an Ansible template
+  // under another name (nginx.conf.tmpl, sshd_config) renders as Jinja2 too.
+  if (!path.endsWith('.hbs') && /\{[%#]/.test(text)) return renderJ2(path, vars, displayName, info);
   try {
     compileText(text);
   } catch (err) {

@@ -86,3 +86,8 @@ test('urlsplit and lookup(varnames) behave as Ansible', () => {
   assert.equal(renderValue("{{ lookup('varnames', '^app_') }}", vars, loc), 'app_a,app_b');
   assert.deepEqual(renderValue("{{ query('varnames', '^app_') }}", vars, loc), ['app_a', 'app_b']);
 });
+
+test('a template that is Jinja2 by content renders as Jinja2 whatever its name; a .hbs stays Handlebars', () => {
+  assert.equal(render('{% for p in ps %}{{ p }} {% endfor %}\n', { ps: [1, 2] }, 'ports.conf.tmpl'), '1 2 \n');
+  assert.equal(render('{{#each ps}}{{this}};{{/each}}\n', { ps: [1, 2] }, 'ports.hbs'), '1;2;\n');
+});
