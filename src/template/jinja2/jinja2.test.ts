@@ -91,3 +91,9 @@ test('a template that is Jinja2 by content renders as Jinja2 whatever its name; 
   assert.equal(render('{% for p in ps %}{{ p }} {% endfor %}\n', { ps: [1, 2] }, 'ports.conf.tmpl'), '1 2 \n');
   assert.equal(render('{{#each ps}}{{this}};{{/each}}\n', { ps: [1, 2] }, 'ports.hbs'), '1;2;\n');
 });
+
+test('an unknown filter is an error at its position even in a branch that never runs, as in Ansible', () => {
+  const e = errorOf(() => render("x\n{{ 1 | nosuch if false else 'ok' }}\n"));
+  assert.match(e.message, /unknown filter "nosuch"/);
+  assert.deepEqual(e.loc, { file: 'templates/t.j2', line: 2, col: 8 });
+});
