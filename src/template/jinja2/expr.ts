@@ -1,6 +1,6 @@
 import type { Expr, Param, Target } from './ast.js';
 import type { Tok } from './lexer.js';
-import { filterFn, testFn } from './registry.js';
+import { checkFilterName, testFn } from './registry.js';
 import { J2Error, PyFloat } from './values.js';
 
 /**
@@ -288,7 +288,7 @@ export class ExprParser {
   filterCall(e: Expr | undefined): Expr {
     const pos = this.peek().pos;
     const name = this.dottedName('a filter name');
-    filterFn(name, pos);
+    checkFilterName(name, pos);
     let args: Expr[] = [];
     let kwargs: [string, Expr][] = [];
     if (this.skipOp('(')) ({ args, kwargs } = this.callArgs());
