@@ -50,7 +50,7 @@ function findClose(text: string, from: number): number {
 const JINJA_ONLY = /[|~*+]|[\w\])]\[|\w\(|[=!<>]=|\s(?:if|else|and|or|not|is|in)\s|^\s*not\s/;
 
 function isJinja(inner: string): boolean {
-  if (/^\s*[#/^>!&{~*]/.test(inner) || /~\s*$/.test(inner)) return false;
+  if (/^\s*[#/^>!&{~*]/.test(inner) || /~\s*$/.test(inner) || /^\s*else\b/.test(inner)) return false;
   let q: string | undefined;
   let bare = '';
   for (let j = 0; j < inner.length; j++) {

@@ -160,8 +160,9 @@ test('Ansible-style {{ x | filter }} expressions work in values and templates', 
   assert.match(errOf(() => renderValue('{{ port | bogus }}', vars, loc)).message, /unknown filter "bogus"/);
 });
 
-test('Jinja statements in playbook values are refused instead of reaching the host as text', () => {
-  const e = errOf(() => renderValue('{% if tls %}443{% endif %}', vars, loc));
-  assert.match(e.message, /Jinja statement "\{% if %\}" is not supported/);
-  assert.match(e.hint ?? '', /\{\{#if x\}\}/);
+test('Jinja statements in playbook values are rendered by the Jinja2 engine, not sent as text', () => {
+  assert.equal(renderValue('{% if tls %}443{% else %}80{% endif %}', { ...vars, tls: true }, loc), '443');
+  const e = errOf(() => renderValue('{% for x in %}{% endfor %}', vars, loc));
+  assert.equal(e.loc, loc);
+  assert.match(e.message, /unexpected end of expression/);
 });

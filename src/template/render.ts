@@ -3,7 +3,7 @@ import { InputError, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { TemplateContext } from './context.js';
 import { compileText, runText, runValue, toInputError } from './engine.js';
-import { J2Located, renderJinjaFile, type J2FileInfo } from './jinja2/index.js';
+import { J2Error, J2Located, renderJinjaFile, renderJinjaString, type J2FileInfo } from './jinja2/index.js';
 
 /**
  * Deep render: strings go through Handlebars; a string that is exactly one `{{ expr }}`
@@ -12,7 +12,7 @@ import { J2Located, renderJinjaFile, type J2FileInfo } from './jinja2/index.js';
  */
 export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): unknown {
   if (typeof value === 'string') {
-    refuseJinjaStatements(value, loc);
+    if (value.includes('{%')) return jinjaStatements(value, vars, loc);
     return value.includes('{{') ? runValue(value, vars, { loc }, ctx) : value;
   }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, loc, ctx));
@@ -24,16 +24,22 @@ export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: Te
   return value;
 }
 
-/** `{% if %}` in a playbook value would otherwise reach the host as literal text. */
-function refuseJinjaStatements(text: string, loc: SourceLoc): void {
-  const m = /\{%-?\s*(\w+)[^%]*%\}/.exec(text);
-  if (m) {
-    throw new InputError(`Jinja statement "{% ${m[1]} %}" is not supported in "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`, loc, 'use Handlebars blocks ({{#if x}}...{{/if}}, {{#each xs}}...{{/each}}) or a condition in when:');
+/**
+ * `{% if %}` in a playbook value: Handlebars has no `{%`, so the whole value is Jinja2 and goes
+ * to the .j2 engine (as Ansible renders it), never to the host as literal text.
+ */
+function jinjaStatements(text: string, vars: Vars, loc: SourceLoc): unknown {
+  try {
+    return renderJinjaString(text, vars);
+  } catch (err) {
+    if (!(err instanceof J2Error)) throw err;
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    throw new InputError(`in "${shown}": ${err.message}`, loc, err.hint);
   }
 }
 
 export function renderString(text: string, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): string {
-  refuseJinjaStatements(text, loc);
+  if (text.includes('{%')) return String(jinjaStatements(text, vars, loc));
   return text.includes('{{') ? runText(text, vars, { loc }, ctx) : text;
 }
 
@@ -58,6 +64,9 @@ export function renderTemplateFile(path: string, vars: Vars, displayName = path,
   } catch (err) {
     throw new InputError(`cannot read template ${displayName}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  // Not .hbs and written in Jinja2 (Handlebars never has `{%` or `{#`): an Ansible template
+  // under another name (nginx.conf.tmpl, sshd_config) renders as Jinja2 too.
+  if (!path.endsWith('.hbs') && /\{[%#]/.test(text)) return renderJ2(path, vars, displayName, info);
   try {
     compileText(text);
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Expr, Param, Target } from './ast.js';
 import type { Tok } from './lexer.js';
+import { checkFilterName, testFn } from './registry.js';
 import { J2Error, PyFloat } from './values.js';
 
 /**
@@ -272,6 +273,9 @@ export class ExprParser {
         const pos = this.next().pos;
         const neg = this.skipName('not');
         const name = this.dottedName('a test name');
+        // As Ansible: an unknown test or filter is an error when the template is parsed, even in
+        // a branch that never runs.
+        testFn(name, this.toks[this.i - 1].pos);
         let args: Expr[] = [];
         let kwargs: [string, Expr][] = [];
         if (this.skipOp('(')) ({ args, kwargs } = this.callArgs());
@@ -284,6 +288,7 @@ export class ExprParser {
   filterCall(e: Expr | undefined): Expr {
     const pos = this.peek().pos;
     const name = this.dottedName('a filter name');
+    checkFilterName(name, pos);
     let args: Expr[] = [];
     let kwargs: [string, Expr][] = [];
     if (this.skipOp('(')) ({ args, kwargs } = this.callArgs());

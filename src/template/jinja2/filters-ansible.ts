@@ -237,6 +237,25 @@ const ansible: Record<string, FilterFn> = {
   expanduser: (v) => pyStr(v).replace(/^~(?=\/|$)/, process.env.HOME ?? '~'),
   to_uuid: (v, a) => uuid5(a[0] === undefined ? '361E6D51-FAEC-444A-9079-341386DA8E2E' : pyStr(a[0]), pyStr(v)),
   lines: (v) => splitLines(pyStr(v)),
+  urlsplit: (v, a, _k, pos) => {
+    const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(pyStr(v));
+    if (!m) throw new J2Error('urlsplit: not a URL', pos);
+    const netloc = m[2] ?? '';
+    const at = netloc.lastIndexOf('@');
+    const creds = at >= 0 ? netloc.slice(0, at) : '';
+    const hostport = at >= 0 ? netloc.slice(at + 1) : netloc;
+    const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
+    const host = hp?.[1] ? hp[1].replace(/^\[|\]$/g, '').toLowerCase() : null;
+    const parts: Dict = {
+      fragment: m[5] ?? '', hostname: host, netloc, password: creds.includes(':') ? creds.slice(creds.indexOf(':') + 1) : null,
+      path: m[3], port: hp?.[2] ? Number(hp[2]) : null, query: m[4] ?? '', scheme: (m[1] ?? '').toLowerCase(),
+      username: at >= 0 ? creds.split(':')[0] : null,
+    };
+    if (a[0] === undefined || a[0] === '') return parts;
+    const q = pyStr(a[0]);
+    if (!Object.hasOwn(parts, q)) throw new J2Error(`urlsplit: unknown URL component: ${q}`, pos);
+    return parts[q];
+  },
 };
 
 function uuid5(ns: string, name: string): string {

@@ -54,10 +54,15 @@ function lookupValues(host: LookupHost, name: string, terms: unknown[], kw: Dict
       return name === 'items' ? terms.flatMap((t) => (Array.isArray(t) ? t : [t])) : terms;
     case 'dict':
       return terms.flatMap((t) => (isDict(t) ? Object.entries(t).map(([key, value]) => ({ key, value })) : []));
+    case 'varnames':
+      return terms.flatMap((t) => {
+        const re = new RegExp(str(t, pos));
+        return Object.keys(host.vars).filter((k) => re.test(k));
+      });
     case 'template':
       return terms.map((t) => host.renderTemplate(str(t, pos), pos));
     default:
-      throw new J2Error(`unsupported lookup "${name}"`, pos, 'lookups that run here: env, file, vars, pipe, items, list, dict, template');
+      throw new J2Error(`unsupported lookup "${name}"`, pos, 'lookups that run here: env, file, vars, varnames, pipe, items, list, dict, template');
   }
 }
 

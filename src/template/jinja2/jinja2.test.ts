@@ -79,3 +79,21 @@ test('playbook values use the same filter library as templates', () => {
   assert.equal(renderValue('{{ xs[0] }}', vars, loc), 'a');
   assert.match(errorOf(() => renderValue('{{ xs | nosuch }}', vars, loc)).message, /unknown filter "nosuch"/);
 });
+
+test('urlsplit and lookup(varnames) behave as Ansible', () => {
+  const vars = { url: 'https://User:pw@Example.COM:8443/p/a?x=1#top', app_a: 1, app_b: 2, other: 3 };
+  assert.equal(renderValue("{{ url | urlsplit('hostname') }}:{{ url | urlsplit('port') }}{{ url | urlsplit('path') }}", vars, loc), 'example.com:8443/p/a');
+  assert.equal(renderValue("{{ lookup('varnames', '^app_') }}", vars, loc), 'app_a,app_b');
+  assert.deepEqual(renderValue("{{ query('varnames', '^app_') }}", vars, loc), ['app_a', 'app_b']);
+});
+
+test('a template that is Jinja2 by content renders as Jinja2 whatever its name; a .hbs stays Handlebars', () => {
+  assert.equal(render('{% for p in ps %}{{ p }} {% endfor %}\n', { ps: [1, 2] }, 'ports.conf.tmpl'), '1 2 \n');
+  assert.equal(render('{{#each ps}}{{this}};{{/each}}\n', { ps: [1, 2] }, 'ports.hbs'), '1;2;\n');
+});
+
+test('an unknown filter is an error at its position even in a branch that never runs, as in Ansible', () => {
+  const e = errorOf(() => render("x\n{{ 1 | nosuch if false else 'ok' }}\n"));
+  assert.match(e.message, /unknown filter "nosuch"/);
+  assert.deepEqual(e.loc, { file: 'templates/t.j2', line: 2, col: 8 });
+});

@@ -40,3 +40,8 @@ export function testFn(name: string, pos: number): TestFn {
   if (t) return t;
   throw new J2Error(`unknown test "${name}"`, pos, suggestName(name, Object.keys(TESTS)));
 }
+
+/** Parse-time check: unknown names fail early; known-but-unsupported ones only when used. */
+export function checkFilterName(name: string, pos: number): void {
+  if (!FILTERS[name] && !Object.hasOwn(KNOWN_UNSUPPORTED, name)) filterFn(name, pos);
+}
