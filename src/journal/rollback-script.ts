@@ -22,7 +22,7 @@ export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * One round trip per host: the script takes the host's run lock, picks the journal (the given
- * run, or the latest one), replays it newest first (chom__replay in prelude-undo.ts) and marks
+ * run, or the latest one), replays it newest first (chom__replay in shell/prelude/undo.sh) and marks
  * it rolled back. Events: start, rollback, undo..., rollback_end (or locked / abort / warn).
  * A latest run that was already rolled back is not replayed again, and an older run is never
  * picked silently: `--run ID` names it.

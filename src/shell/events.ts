@@ -1,4 +1,4 @@
-/** Why a task failed, decided on the host (chom__classify in prelude-safety.ts). */
+/** Why a task failed, decided on the host (chom__classify in prelude/safety.sh). */
 export type ErrorClass = 'timeout' | 'disk_full' | 'pkg_lock' | 'permission' | 'download' | 'not_found' | 'other';
 
 /** What the operator should do about each class: reporters print it under the failure. */

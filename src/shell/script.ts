@@ -41,6 +41,8 @@ export interface ScriptSpec {
   /** Who runs it and from which machine: recorded in the host's run lock (shown to a second run). */
   user?: string;
   machine?: string;
+  /** How the controller runs it (login user, sudo -n or not): one header line, so render output says it. */
+  runAs?: string;
   /** Default per-task timeout in seconds (--task-timeout); a task's own `timeout:` wins. 0 = none. */
   taskTimeout?: number;
   /** Free space (MB) / and /var need before any task (play keyword min_disk_free_mb); 0 = no check. */
@@ -120,6 +122,7 @@ export function buildScript(spec: ScriptSpec): string {
   const out: string[] = [
     '#!/usr/bin/env bash',
     `# chom-play script for host ${commentText(spec.host)}, run ${commentText(spec.runId)}${spec.check ? ' (check mode: changes nothing)' : ''}`,
+    ...(spec.runAs !== undefined ? [`# runs as: ${commentText(spec.runAs)}`] : []),
     '# Events go to stdout as lines starting with CHOM_MARKER; task output is captured, never printed.',
     'set -euo pipefail',
     'umask 022',

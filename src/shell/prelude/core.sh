@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# Runtime core: temp/scratch dirs, task reporting (chom_changed/ok/fail/rc), check-mode flag,
+# base64, sha256, JSON strings for events, journal lines, predicted state.
+# Documented in ../prelude.ts.
+# ---- chom-play runtime: core ----
+chom_check() { [ "${CHOM_CHECK:-0}" = 1 ]; }
+chom_changed() { printf '%s\n' "$*" >>"$CHOM_T/changed"; }
+chom_ok() { printf '%s\n' "$*" >>"$CHOM_T/ok"; }
+chom_fail() { printf '%s\n' "$*" >&2; printf '%s\n' "$*" >>"$CHOM_T/fail"; exit 1; }
+chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
+chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
+chom_b64d() { printf '%s' "$1" | base64 -d; }
+chom_sha() { local s; s=$(sha256sum <"$1"); printf '%s\n' "${s%% *}"; }
+# Same bytes? cmp stops at the first difference (one process, no hashing of both files).
+chom_same() { [ -f "$1" ] && [ -f "$2" ] && cmp -s -- "$1" "$2"; }
+chom_tmpfile() { mktemp "$CHOM_TMP/t.XXXXXX"; }
+chom_tmpdir() { mktemp -d "$CHOM_TMP/d.XXXXXX"; }
+chom_exists() { [ -e "$1" ] || [ -L "$1" ]; }
+# A path without trailing or doubled slashes, so one file has one name in scratch and journal.
+chom__norm() {
+  local p=$1
+  while [[ $p == *//* ]]; do p=${p//\/\//\/}; done
+  while [[ $p == */ && $p != / ]]; do p=${p%/}; done
+  printf '%s\n' "$p"
+}
+chom__parent() { local p=${1%/*}; printf '%s\n' "${p:-/}"; }
+# The same two without a subshell, for hot paths: chom__normv VAR PATH, chom__parentv VAR PATH.
+chom__normv() {
+  local p=$2
+  while [[ $p == *//* ]]; do p=${p//\/\//\/}; done
+  while [[ $p == */ && $p != / ]]; do p=${p%/}; done
+  printf -v "$1" '%s' "$p"
+}
+chom__parentv() { local p=${2%/*}; printf -v "$1" '%s' "${p:-/}"; }
+# chom_pathv VAR P: chom_path into a variable; outside check mode it is P itself (no subshell).
+chom_pathv() { if [ "${CHOM_CHECK:-0}" = 1 ]; then printf -v "$1" '%s' "$(chom_path "$2")"; else printf -v "$1" '%s' "$2"; fi; }
+chom__key() { local h; h=$(printf '%s' "$1" | sha256sum); printf '%s\n' "${h%% *}"; }
+
+# JSON string literal for short text (paths, names). Arbitrary content travels base64-encoded.
+chom_json_str() {
+  local s=$1 i c
+  s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}; s=${s//$'\r'/\\r}
+  if [[ $s == *[$'\001'-$'\037']* ]]; then
+    for i in $(seq 1 31); do
+      # shellcheck disable=SC2059 # an octal escape built on purpose: the format is the character
+      printf -v c "\\$(printf '%03o' "$i")"
+      s=${s//"$c"/$(printf '\\u%04x' "$i")}
+    done
+  fi
+  printf '"%s"' "$s"
+}
+
+# Predicted state for check mode ("user:www" -> present). Returns 1 when nothing is predicted.
+chom_state_get() { local f; f="$CHOM_TMP/state/$(chom__key "$1")"; [ -f "$f" ] || return 1; cat "$f"; }
+chom_state_set() { printf '%s' "$2" >"$CHOM_TMP/state/$(chom__key "$1")"; }
+
+# One JSON line per change on the host, with the step that undoes it (never in check mode).
+chom_journal() {
+  chom_check && return 0
+  local op=$1 path=$2 undo=$3 backup=${4:-} extra=""
+  [ -n "$backup" ] && extra=",\"backup\":$(chom_json_str "$backup")"
+  mkdir -p -m 0700 "$(chom__parent "$CHOM_JOURNAL")"
+  printf '{"run":%s,"task":%s,"time":%s,"op":%s,"path":%s,"undo":%s%s}\n' \
+    "$(chom_json_str "$CHOM_RUN_ID")" "${CHOM_TASK_ID:-0}" "${EPOCHREALTIME%.*}" "$(chom_json_str "$op")" \
+    "$(chom_json_str "$path")" "$(chom_json_str "$undo")" "$extra" >>"$CHOM_JOURNAL"
+}
+
+# Unified diff of OLD (missing = empty) against NEW into the task's diff, only with --diff.
+chom_diff() {
+  [ "${CHOM_DIFF:-0}" = 1 ] || return 0
+  local old=$1 new=$2 label=$3
+  chom_exists "$old" && [ -f "$old" ] || old=/dev/null
+  if command -v diff >/dev/null 2>&1; then
+    diff -u --label "$label (before)" --label "$label (after)" -- "$old" "$new" | head -c 65536 >>"$CHOM_T/diff" || true
+  else
+    printf -- '--- %s (before)\n+++ %s (after)\n@@ content changed; diff is not installed on this host @@\n' "$label" "$label" >>"$CHOM_T/diff"
+  fi
+}
+# Diff text a module computed itself (e.g. attribute changes), with --diff.
+chom_diff_note() { [ "${CHOM_DIFF:-0}" = 1 ] || return 0; printf '%s\n' "$*" >>"$CHOM_T/diff"; }
+
+chom__init() {
+  CHOM_BACKUP_DIR="${CHOM_BACKUP_ROOT:-/var/backups/chom-play}/$CHOM_RUN_ID"
+  CHOM_JOURNAL="${CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}/$CHOM_RUN_ID.jsonl"
+  CHOM_TMP=$(mktemp -d "${TMPDIR:-/tmp}/chom-play.XXXXXX")
+  trap 'chom__unlock; rm -rf -- "$CHOM_TMP"; rm -f -- "/run/chom-play/stop-$CHOM_RUN_ID" 2>/dev/null || true' EXIT
+  trap 'chom__on_term TERM' TERM; trap 'chom__on_term INT' INT; trap chom__on_hup HUP
+  # Trapped, not ignored: tasks' own pipes keep the default SIGPIPE behaviour.
+  trap 'CHOM_LOST=1' PIPE
+  mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
+  CHOM_T="$CHOM_TMP/task"
+  # The event stream's own descriptor: tasks have stdout captured, yet may ask the controller
+  # for something mid-run (chom_request_confirm).
+  exec {CHOM_EVENT_FD}>&1
+}
