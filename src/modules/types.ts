@@ -37,6 +37,11 @@ export interface ModuleDef {
    * Absent for old-shape modules: their compile() gets the rendered arguments as they are.
    */
   normalise?(args: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Arguments that are Jinja expressions (assert's that: conditions; debug's var: a value), which
+   * the planner resolves from the raw task arguments before compile (src/plan/exprs.ts).
+   */
+  expressions?: Readonly<Record<string, 'condition' | 'value'>>;
   /** Returns the bash body of the task function. Throws ModuleArgError for semantic errors. */
   compile(args: Record<string, unknown>, ctx: CompileContext): string;
 }

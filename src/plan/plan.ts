@@ -5,12 +5,14 @@ import { ModuleArgError, type InputKind, type LocalInput } from '../modules/type
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
+import { managedPaths } from '../shell/prefetch.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
+import { resolveExpressionArgs } from './exprs.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -201,7 +203,7 @@ function compileTask(
   let params: Vars;
   let inputs: Record<string, LocalInput>;
   try {
-    params = mod.normalise ? mod.normalise(args) : args;
+    params = resolveExpressionArgs(mod, mod.normalise ? mod.normalise(args) : args, task.args as Vars, vars, registered, task.loc, ctx.tmpl);
     inputs = loadInputs(ctx, hc, task, mod.inputs ?? {}, params, vars);
   } catch (err) {
     throw argError(err);
@@ -217,6 +219,8 @@ function compileTask(
     ctx.bodyCache.set(key, body);
   }
   base.body = modeOverrides(task) + body;
+  const managed = managedPaths(mod.name, args);
+  if (managed) base.paths = managed;
 
   for (const n of task.notify) {
     const rendered = String(renderValue(n, vars, task.loc, ctx.tmpl));
@@ -279,7 +283,8 @@ function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonl
     if (typeof v !== 'string') continue;
     if (kind === 'template') {
       const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
-      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64') };
+      const info = { src: v, dest: typeof params.dest === 'string' ? params.dest : undefined };
+      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64') };
       continue;
     }
     const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);

@@ -118,6 +118,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   if (becomeUser !== undefined) play.becomeUser = becomeUser;
   const become = toBool(e.become);
   if (become !== undefined) play.become = become;
+  if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) play.gatherFactsExpr = e.gather_facts;
   return play;
 }
 

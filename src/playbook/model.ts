@@ -21,6 +21,7 @@ export interface Play {
   vars: Vars;                    // play vars, vars_files merged on top (vars_files win, as in Ansible)
   become?: boolean;
   gatherFacts: boolean;          // default true
+  gatherFactsExpr?: string;      // gather_facts: "{{ expr }}": decided with play and extra vars (src/facts/plays.ts)
   tags: string[];                // play tags (already applied to every task below)
   roles: RoleInstance[];         // in order, with dependencies (meta/main.yml) first
   /** pre_tasks, then each role's tasks, then tasks, then post_tasks; includes expanded. */

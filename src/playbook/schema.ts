@@ -70,7 +70,7 @@ const playSchema = {
     tags,
     become: bool,
     become_user: str,
-    gather_facts: bool,
+    gather_facts: { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' },
     serial: { type: ['integer', 'string', 'array'] },
     max_fail_percentage: { type: ['number', 'string'] },
     rollback_on_failure: bool,
