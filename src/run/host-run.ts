@@ -7,7 +7,7 @@ import { EventParser, holderText, type ScriptEvent } from '../shell/events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
 import { classifyConnError } from './conn-errors.js';
 import { machineName, whoRan } from './audit.js';
-import type { ConnectionPool } from './connections.js';
+import { HEARTBEAT_MS, type ConnectionPool } from './connections.js';
 import type { TaskRecord } from './history.js';
 import type { Interrupt } from './interrupt.js';
 import type { Reporter, TaskStatus } from './report.js';
@@ -51,7 +51,14 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     minDiskFreeMb: plan.minDiskFreeMb,
     rollbackOnFailure: plan.rollbackOnFailure,
     become: plan.become,
+    heartbeatTimeout: heartbeatTimeout(),
   });
+}
+
+/** CHOM_HEARTBEAT_TIMEOUT on the controller: seconds of silence before a host stops (run-level). */
+function heartbeatTimeout(): number | undefined {
+  const v = Number(process.env.CHOM_HEARTBEAT_TIMEOUT);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 /**
@@ -64,6 +71,29 @@ export function hideRemoved(diff: string): string {
     .split('\n')
     .map((line) => (line.startsWith('-') && !line.startsWith('--- ') ? '-[old line not shown: this file is written from secrets]' : line))
     .join('\n');
+}
+
+/** Calls `beat` now and every HEARTBEAT_MS, never two at once (a partitioned host answers nothing). */
+function heartbeat(beat: () => Promise<unknown>): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let first: NodeJS.Timeout | undefined;
+  let busy = false;
+  const once = () => {
+    if (busy) return;
+    busy = true;
+    void beat().finally(() => (busy = false));
+  };
+  return {
+    start() {
+      // The host counts only touches made after its script started: the first one a second in.
+      first = setTimeout(once, 1000);
+      timer = setInterval(once, HEARTBEAT_MS);
+    },
+    stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
 }
 
 /** Sends one host its script for one play and follows the event stream. */
@@ -104,6 +134,10 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     if (e.t === 'rollback') return rep.info(`${plan.host}: rollback_on_failure: undoing run ${e.runId} (${e.steps} steps, newest first)`);
     if (e.t === 'undo') return rep.info(`${plan.host}: [${e.status}] ${r.redact(e.msg)}`);
     if (e.t === 'rollback_end') return rep.info(`${plan.host}: rolled back: undone=${e.undone} kept=${e.kept} skipped=${e.skipped} failed=${e.failed}`);
+    if (e.t === 'stopped') {
+      if (e.reason !== 'stop-requested') rep.warn(`${plan.host}: ${r.redact(e.msg)}`);
+      return;
+    }
     if (e.t === 'interrupted') {
       sawInterrupted = e.signal;
       return;
@@ -171,6 +205,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   const me = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
   ctx.running.set(plan.host, me);
   rep.hostStart(plan.host, plan.tasks.length);
+  const beat = heartbeat(() => pool.heartbeat(plan.host, ctx.runId, plan.become));
   let res;
   let uploading = false;
   let started = false;
@@ -181,10 +216,12 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     uploading = false;
     // Interrupted while uploading: the script never starts.
     if (!me.stopAsked) started = true;
+    if (started) beat.start();
     res = !started ? { code: null, signal: 'interrupted before the script started', stderr: '' } : await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   } catch (err) {
     res = { code: null, signal: (err as Error).message, stderr: '' };
   } finally {
+    beat.stop();
     ctx.running.delete(plan.host);
   }
   if (me.stopAsked && (!started || res.code === null)) {

@@ -215,3 +215,39 @@ test('host names "../x" and "a/b" are refused before anything is written', { ski
     assert.ok(!existsSync(join(dir, 'x.yml')) && !existsSync(join(dir, 'host_vars', 'a')), 'nothing written outside');
   }
 });
+
+test('a DROP-partitioned host stops within the heartbeat timeout + one task, is reported pointing to --resume, and --resume completes', { skip: skipUnlessRoot }, async () => {
+  const N = 12;
+  const tasks = Array.from({ length: N }, (_, i) => `    - name: step ${i + 1}\n      shell: date +%s > /srv/part/t${i + 1}; sleep 1\n`).join('');
+  const pb = playbook('part.yml', `    - file: {path: /srv/part, state: directory}\n${tasks}`);
+  await hostExec(lab, h(2), 'rm -rf /srv/part');
+  const args = [pb, '-i', 'inventory/lab', '--limit', h(2)];
+  const child = spawn(process.execPath, [cli, ...args], { cwd: project, env: { ...process.env, ...env, CHOM_HEARTBEAT_TIMEOUT: '6' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  // Once the script runs (a task reported) and has had its first heartbeat (1 s in), cut it off.
+  for (let i = 0; i < 200 && !/step 1\b/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 1500));
+  blackhole(2, true);
+  const dropped = Math.floor(Date.now() / 1000);
+  let code: number;
+  try {
+    code = await closed;
+  } finally {
+    blackhole(2, false);
+  }
+  assert.equal(code, 4, out);
+  assert.match(out, /connection lost/);
+  assert.match(out, /--resume/);
+  const st = await hostExec(lab, h(2), `ls /srv/part | wc -l; cat $(ls -t /srv/part/t* | head -1); grep -h 'controller silent' /var/lib/chom-play/runs/*.jsonl | tail -1`);
+  const [count, last, journal] = st.stdout.split('\n');
+  assert.ok(Number(count) < N, `the host ran every task (${count}) after the partition`);
+  assert.ok(Number(last) - dropped <= 6 + 1 + 3, `last task started ${Number(last) - dropped} s after the drop`);
+  assert.match(journal ?? '', /controller silent/, 'the journal says where and why it stopped');
+  const res = await timed([...args, '--resume'], 60_000);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  const all = await hostExec(lab, h(2), 'ls /srv/part | wc -l');
+  assert.equal(Number(all.stdout.trim()), N);
+});
