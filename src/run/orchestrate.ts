@@ -118,7 +118,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     for (const [h, st] of ctx.running) {
       if (st.stopAsked) continue;
       st.stopAsked = true;
-      void pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
+      st.stopping = pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
     }
   };
   const off = interrupt.onChange((level) => {
