@@ -251,3 +251,13 @@ test('a DROP-partitioned host stops within the heartbeat timeout + one task, is 
   const all = await hostExec(lab, h(2), 'ls /srv/part | wc -l');
   assert.equal(Number(all.stdout.trim()), N);
 });
+
+test('a run refused by a host lock changed nothing and advises no rollback', { skip: skipUnlessRoot }, async () => {
+  // Another run holds the host's lock (flock on the lock file) for a few seconds.
+  await hostExec(lab, h(1), "mkdir -p /var/lib/chom-play && printf 'run=other\\nuser=alice\\nmachine=laptop\\nsince=now\\npid=1\\n' > /var/lib/chom-play/lock && (setsid flock -x /var/lib/chom-play/lock sleep 6 </dev/null >/dev/null 2>&1 &) ; sleep 0.3");
+  const pb = playbook('locked.yml', '    - file: {path: /tmp/locked, state: touch}\n');
+  const r = await timed([pb, '-i', 'inventory/lab', '--limit', h(1)]);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /LOCKED/);
+  assert.doesNotMatch(r.stdout, /rollback/);
+});
