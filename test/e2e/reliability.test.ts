@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
@@ -28,7 +28,9 @@ before(async () => {
 });
 
 after(async () => {
-  if (!skipUnlessRoot) await labDown(NAME);
+  if (skipUnlessRoot) return;
+  await labDown(NAME);
+  rmSync(project, { recursive: true, force: true });
 });
 
 /** Runs the CLI and measures how long it took; kills it after `limitMs` (a hang). */
@@ -108,6 +110,11 @@ test('render --no-facts prints the script without connecting, even to a dead hos
 
 test('with one blackholed host the others start their first task within 2 s, and it is reported while they work', { skip: skipUnlessRoot }, async () => {
   const pb = playbook('hole.yml', '    - command: sleep 1\n      changed_when: false\n    - file: {path: /tmp/hole, state: touch}\n', 'yes');
+  // A short connect timeout for the dead host only: the test need not wait out 3 x 10 s.
+  const hv = join(project, 'inventory', 'lab', 'host_vars', `${h(3)}.yml`);
+  const before = existsSync(hv) ? readFileSync(hv, 'utf8') : undefined;
+  mkdirSync(join(project, 'inventory', 'lab', 'host_vars'), { recursive: true });
+  writeFileSync(hv, `${before ?? ''}\nansible_timeout: 2\n`);
   blackhole(3, true);
   try {
     const seen = new Map<string, number>();
@@ -139,6 +146,8 @@ test('with one blackholed host the others start their first task within 2 s, and
     }
   } finally {
     blackhole(3, false);
+    if (before === undefined) rmSync(hv, { force: true });
+    else writeFileSync(hv, before);
   }
 });
 
