@@ -6,6 +6,8 @@
 chom_check() { [ "${CHOM_CHECK:-0}" = 1 ]; }
 chom_changed() { printf '%s\n' "$*" >>"$CHOM_T/changed"; }
 chom_ok() { printf '%s\n' "$*" >>"$CHOM_T/ok"; }
+# The task did nothing and reports skipped (a module without check-mode support, in check mode).
+chom_skip() { printf '%s\n' "$*" >>"$CHOM_T/skip"; }
 chom_fail() { printf '%s\n' "$*" >&2; printf '%s\n' "$*" >>"$CHOM_T/fail"; exit 1; }
 chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
 chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
