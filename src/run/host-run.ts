@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { formatLoc } from '../errors.js';
 import type { HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
-import { adviceFor } from '../failure-class.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';
 import { initialState, reduceEvent, type EventContext } from './host-events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
@@ -11,7 +9,7 @@ import { machineName, whoRan } from './audit.js';
 import { HEARTBEAT_MS, type ConnectionPool } from './connections.js';
 import type { TaskRecord } from './history.js';
 import type { Interrupt } from './interrupt.js';
-import type { Reporter, TaskStatus } from './report.js';
+import type { Reporter } from './report.js';
 import type { HostStats } from './stats.js';
 
 /** What one host's script for one play came to. */
