@@ -59,11 +59,11 @@ chom__lock() {
   chom__sweep
 }
 # Leftovers of runs whose controller died (SIGKILL, crash): partial uploads nobody has written
-# to for 10 minutes, and stop requests older than a minute for other runs. Holding the lock,
+# to for 10 minutes, and stop requests and heartbeats older than a minute for other runs. Holding the lock,
 # no other applying run is live here; a fresh stop file may still belong to a check-mode run.
 chom__sweep() {
   find /var/cache/chom-play/stage /var/tmp/chom-play-stage-* -maxdepth 1 -type f -name '*.part-*' -mmin +10 -delete 2>/dev/null || true
-  find /run/chom-play -maxdepth 1 -type f -name 'stop-*' ! -name "stop-$CHOM_RUN_ID" -mmin +1 -delete 2>/dev/null || true
+  find /run/chom-play -maxdepth 1 -type f \( -name 'stop-*' -o -name 'hb-*' \) ! -name "*-$CHOM_RUN_ID" -mmin +1 -delete 2>/dev/null || true
 }
 # An empty lock file means "free"; the file itself stays (unlinking a flock file races).
 chom__unlock() {
