@@ -43,8 +43,7 @@ const BAD_HOST_CHARS = /[\s,!&*?[\]]/;
 const HOST_WITH_PORT = /^((?:[^:[]|\[[^\]]*\])+):(\d+)$/;
 
 /** Walks a shape-checked inventory file (see schema.ts) into groups and hosts. */
-export function parseInventoryTree(y: YamlFile): ParsedInventory {
-  const out: ParsedInventory = { groups: new Map(), hosts: new Map() };
+export function parseInventoryTree(y: YamlFile, out: ParsedInventory = { groups: new Map(), hosts: new Map() }): ParsedInventory {
   const top = (y.value ?? {}) as Record<string, GroupNode | null>;
   for (const [name, node] of Object.entries(top)) walkGroup(y, out, name, node, [name], undefined);
   return out;

@@ -16,9 +16,8 @@ export interface RollbackSpec {
   rollbackPackages: boolean;
   user?: string;
   machine?: string;
-  /** SSH login user and become, when known: the header says how the script is run. */
-  login?: string;
-  become?: boolean;
+  /** How the controller runs it (login user, sudo -n or not): one header line. */
+  runAs?: string;
 }
 
 export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -42,8 +41,7 @@ export function buildRollbackScript(spec: RollbackSpec): string {
     diff: false,
     user: spec.user,
     machine: spec.machine,
-    login: spec.login,
-    become: spec.become,
+    runAs: spec.runAs,
     settings: [
       ['CHOM_ROLLBACK_PACKAGES', spec.rollbackPackages ? 1 : 0],
       ['CHOM_TARGET_RUN', spec.runId ?? ''],

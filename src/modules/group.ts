@@ -1,6 +1,9 @@
 import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
+import { parseBool } from '../bool.js';
+
+const bool = (v: unknown): boolean => parseBool(v) === true;
 
 // Templated values arrive as strings ("{{ gid }}" -> "1001", "yes"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
@@ -16,10 +19,6 @@ const schema = {
     state: { enum: ['present', 'absent'] },
   },
 };
-
-function bool(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
-}
 
 /**
  * Group presence and gid. In check mode the predicted state ("group:NAME" present/absent) is

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
-import { ModuleArgError } from '../modules/types.js';
+import { ModuleArgError, type InputKind, type LocalInput } from '../modules/types.js';
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
@@ -10,9 +9,9 @@ import { prefetchHints } from '../shell/prefetch.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
-import { hostEntry } from '../inventory/index.js';
-import { userInfo } from 'node:os';
+import { connectionFor, hostEntry } from '../inventory/index.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
+import { resolveExpressionArgs } from './exprs.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -36,14 +35,27 @@ export interface HostPlan {
   host: string;
   tasks: ScriptTask[];
   handlers: ScriptTask[];
-  /** Secrets used by no_log tasks etc. are handled by the redactor; here only become. */
+  /**
+   * The script runs under `sudo -n` (when the login user is not root). Decided here once: the
+   * validated connection variable (ansible_become / ansible_sudo, any Ansible boolean spelling)
+   * or the play's or any task's become keyword.
+   */
   become: boolean;
+  /** The SSH (or local) login user the script runs as before sudo. */
+  loginUser: string;
   /** Play keyword min_disk_free_mb (default 512): free MB / and /var need before any task. */
   minDiskFreeMb: number;
   /** Play keyword rollback_on_failure: a failed task undoes the host's changes of this run. */
   rollbackOnFailure: boolean;
   /** Large or binary copy sources to upload (SFTP) before the script runs. */
   uploads: Upload[];
+}
+
+/** The script header's "runs as" line: the login user, and whether bash runs under `sudo -n`. */
+export function runAsLine(plan: Pick<HostPlan, 'loginUser' | 'become'>): string {
+  if (!plan.become) return `login user ${plan.loginUser}, no become (bash -s, no sudo)`;
+  if (plan.loginUser === 'root') return 'login user root, become (already root: bash -s, no sudo)';
+  return `login user ${plan.loginUser}, become: sudo -n -- bash -s`;
 }
 
 /** Default of the play keyword min_disk_free_mb. */
@@ -61,7 +73,8 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     env: ctx.env,
   };
   const scopes = new Map<unknown, Vars>();
-  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(loginUser(ctx, host)) };
+  const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
+  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
@@ -98,10 +111,10 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
-  const become = play.become === true || taskList.some((t) => t.become === true) || truthy(ctx.inventory.hosts.get(host)?.vars.ansible_become);
+  const become = conn.become || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
   const minDisk = play.extra.min_disk_free_mb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.extra.min_disk_free_mb, 'min_disk_free_mb', playVars, play.loc, ctx.tmpl, 0);
-  return { host, tasks, handlers, become, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
+  return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
 }
 
 /** An integer keyword (retries, delay, timeout, min_disk_free_mb), possibly templated. */
@@ -135,10 +148,6 @@ function listenNames(h: Task): string[] {
   return typeof l === 'string' ? [l] : Array.isArray(l) ? l.map(String) : [];
 }
 
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'yes' || v === 1;
-}
-
 interface LoopItem {
   bind: boolean;
   value?: unknown;
@@ -162,11 +171,6 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
 interface HostCompile {
   uploads: Upload[];
   stageDir: string;
-}
-
-function loginUser(ctx: PlanContext, host: string): string {
-  const v = hostEntry(ctx.inventory, host)?.vars.ansible_user;
-  return typeof v === 'string' && v !== '' ? v : userInfo().username;
 }
 
 function compileTask(
@@ -199,17 +203,25 @@ function compileTask(
 
   const args = renderValue(task.args, vars, task.loc, ctx.tmpl) as Vars;
   validateArgs(task, args, true);
-  addFileContent(ctx, hc, task, args, vars);
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module "${task.module}"`, task.loc);
-  const key = `${mod.name}\0${id}\0${JSON.stringify(args)}`;
+  const argError = (err: unknown): unknown =>
+    err instanceof ModuleArgError ? new InputError(`task "${name}": ${mod.name}: ${err.message}`, (err.arg && task.argLocs?.[err.arg]) || task.moduleLoc || task.loc) : err;
+  let params: Vars;
+  let inputs: Record<string, LocalInput>;
+  try {
+    params = resolveExpressionArgs(mod, mod.normalise ? mod.normalise(args) : args, task.args as Vars, vars, registered, task.loc, ctx.tmpl);
+    inputs = loadInputs(ctx, hc, task, mod.inputs ?? {}, params, vars);
+  } catch (err) {
+    throw argError(err);
+  }
+  const key = `${mod.name}\0${id}\0${JSON.stringify(params)}\0${JSON.stringify(inputs)}`;
   let body = ctx.bodyCache.get(key);
   if (body === undefined) {
     try {
-      body = mod.compile(args, { taskId: id, taskName: name, loc: task.loc });
+      body = mod.compile(params, { taskId: id, taskName: name, loc: task.loc, inputs });
     } catch (err) {
-      if (err instanceof ModuleArgError) throw new InputError(`task "${name}": ${mod.name}: ${err.message}`, task.loc);
-      throw err;
+      throw argError(err);
     }
     ctx.bodyCache.set(key, body);
   }
@@ -265,23 +277,31 @@ function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<stri
   return c.kind === 'const' ? (c.value ? 'true' : 'false') : c.code;
 }
 
-/** template and copy-from-src: the controller reads/renders the file, the module gets the bytes. */
-function addFileContent(ctx: PlanContext, hc: HostCompile, task: Task, args: Vars, vars: Vars): void {
-  if (task.module === 'template') {
-    const src = String(args.src);
-    const path = findSourceFile('templates', src, ctx.playbook, task.role, task.loc);
-    args._content_b64 = Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64');
-  } else if (task.module === 'copy' && typeof args.src === 'string' && args.content === undefined) {
-    const path = findSourceFile('files', args.src, ctx.playbook, task.role, task.loc);
+/**
+ * The local files a module declared in `inputs` (template src, copy src): found as Ansible looks
+ * them up, rendered or read on the controller. The module only ever sees the loaded result.
+ */
+function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonly<Record<string, InputKind>>, params: Vars, vars: Vars): Record<string, LocalInput> {
+  const out: Record<string, LocalInput> = {};
+  for (const [arg, kind] of Object.entries(decl)) {
+    const v = params[arg];
+    if (typeof v !== 'string') continue;
+    if (kind === 'template') {
+      const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
+      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64') };
+      continue;
+    }
+    const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);
     const f = readSource(path, (ctx.sources ??= new Map()));
     if (f.bytes) {
-      args._content_b64 = f.bytes.toString('base64');
+      out[arg] = { contentB64: f.bytes.toString('base64') };
     } else {
       const remote = `${hc.stageDir}/${f.sha256}`;
-      args._stage = { path: remote, sha256: f.sha256, size: f.size };
+      out[arg] = { staged: { path: remote, sha256: f.sha256, size: f.size } };
       if (!hc.uploads.some((u) => u.remote === remote)) hc.uploads.push({ local: path, remote, sha256: f.sha256, size: f.size });
     }
   }
+  return out;
 }
 
 function displayPath(ctx: PlanContext, path: string): string {

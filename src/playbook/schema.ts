@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { didYouMean } from './hint.js';
 import type { YamlFile } from '../yaml/read.js';
 import { describeFirst, type Wording } from './schema-errors.js';
+import { parseBool } from '../bool.js';
 
 const Ajv = AjvModule.default;
 // validateSchema off: checking our own schemas against the JSON Schema meta-schema cost ~40 ms of
@@ -184,9 +185,8 @@ export function check(v: ValidateFunction, value: unknown, yf: YamlFile, base: A
   throw new InputError(`${prefix}${d.message}`, loc);
 }
 
-/** After schema checks: true/false from a boolean or a yes/no word. */
+/** After schema checks: true/false from a boolean or a yes/no word (Ansible's, src/bool.ts). */
 export function toBool(v: unknown): boolean | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'boolean') return v;
-  return ['yes', 'true', 'on'].includes(String(v).toLowerCase());
+  return parseBool(v) === true;
 }

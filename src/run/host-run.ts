@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatLoc } from '../errors.js';
-import type { HostPlan } from '../plan/plan.js';
+import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
 import { adviceFor } from '../failure-class.js';
 import { EventParser, holderText, type ScriptEvent } from '../shell/events.js';
@@ -32,7 +32,7 @@ export interface HostRunContext {
   pool: ConnectionPool;
   interrupt: Interrupt;
   /** Hosts whose script runs now (the runner asks them to stop / kills them). */
-  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean }>;
+  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController }>;
 }
 
 
@@ -50,7 +50,7 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     taskTimeout: cfg.taskTimeout ?? 0,
     minDiskFreeMb: plan.minDiskFreeMb,
     rollbackOnFailure: plan.rollbackOnFailure,
-    become: plan.become,
+    runAs: runAsLine(plan),
   });
 }
 
@@ -149,18 +149,33 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ...(result.class ? { class: result.class } : {}),
     });
   });
-  const me = { become: plan.become, stopAsked: false, killAsked: false };
+  const me = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
   ctx.running.set(plan.host, me);
   rep.hostStart(plan.host, plan.tasks.length);
   let res;
+  let uploading = false;
+  let started = false;
   try {
     // Large or binary copy sources go first, over SFTP on the same connection (never in check mode).
-    if (!ctx.check) for (const u of plan.uploads) await conn.upload(u.local, u.remote, u.size);
-    res = await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
+    uploading = true;
+    if (!ctx.check) for (const u of plan.uploads) if (!me.stopAsked) await conn.upload(u.local, u.remote, u.size, me.abort.signal);
+    uploading = false;
+    // Interrupted while uploading: the script never starts.
+    if (!me.stopAsked) started = true;
+    res = !started ? { code: null, signal: 'interrupted before the script started', stderr: '' } : await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   } catch (err) {
     res = { code: null, signal: (err as Error).message, stderr: '' };
   } finally {
     ctx.running.delete(plan.host);
+  }
+  if (me.stopAsked && (!started || res.code === null)) {
+    const why = await pool.cleanupInterrupted(plan.host, ctx.runId, plan.become, plan.uploads.map((u) => u.remote));
+    if (why) rep.warn(`${plan.host}: could not remove the stop file and partial uploads: ${r.redact(why)}`);
+    if (!started) {
+      const msg = `interrupted ${uploading ? 'during the uploads' : 'before the script started'}: none of its tasks ran`;
+      rep.hostFailed(plan.host, 'failed', msg);
+      return { outcome: 'interrupted', tasks: records, message: msg };
+    }
   }
   parser.end();
   await Promise.all(confirms);

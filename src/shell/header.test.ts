@@ -6,11 +6,11 @@ import { buildScript, type ScriptTask } from './script.js';
 const t = (id: number, extra: Partial<ScriptTask> = {}): ScriptTask => ({ id, name: `t${id}`, loc: { file: 'p.yml', line: id, col: 1 }, body: 'chom_ok x', notify: [], ignoreErrors: false, noLog: false, ...extra });
 
 describe('script header and task calls read on their own', () => {
-  it('the header says who runs the script and whether under sudo -n', () => {
-    const s = buildScript({ host: 'web1', runId: 'r1', marker: 'M1234567', check: false, diff: false, tasks: [t(1)], handlers: [], login: 'deploy', become: true });
-    assert.match(s, /^# Runs as: ssh deploy@web1, then `sudo -n bash -s` reading this file/m);
-    const plain = buildScript({ host: 'web1', runId: 'r1', marker: 'M1234567', check: false, diff: false, tasks: [t(1)], handlers: [], become: false });
-    assert.match(plain, /^# Runs as: ssh web1, then `bash -s`/m);
+  it('the header says how the script is run, on one comment line', () => {
+    const s = buildScript({ host: 'web1', runId: 'r1', marker: 'M1234567', check: false, diff: false, tasks: [t(1)], handlers: [], runAs: 'login user deploy, become: sudo -n -- bash -s' });
+    assert.match(s, /^# runs as: login user deploy, become: sudo -n -- bash -s$/m);
+    const rb = buildRollbackScript({ host: 'h', rollbackId: 'rb1', marker: 'M1234567', check: false, rollbackPackages: false, runAs: 'login user root\nx' });
+    assert.match(rb, /^# runs as: login user root x$/m);
   });
 
   it('run and rollback scripts share one header: same settings lines, same start event', () => {

@@ -20,10 +20,8 @@ export interface HeaderSpec {
   /** Who runs it and from which machine: recorded in the host's run lock. */
   user?: string;
   machine?: string;
-  /** SSH login user, when known: the header says who the script runs as. */
-  login?: string;
-  /** The script runs under `sudo -n` (become). */
-  become?: boolean;
+  /** How the controller runs it (login user, sudo -n or not; plan.ts runAsLine): one header line. */
+  runAs?: string;
   /** Further run-level settings, in order: NAME=value lines after the common ones. */
   settings?: Array<[string, string | number]>;
 }
@@ -40,13 +38,6 @@ export function commentText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' '); // eslint-disable-line no-control-regex
 }
 
-/** "# Runs as: ssh deploy@web1, then `sudo -n bash -s` reading this file" (when become is known). */
-function howRun(spec: HeaderSpec): string[] {
-  if (spec.become === undefined) return [];
-  const who = spec.login !== undefined && spec.login !== '' ? `${commentText(spec.login)}@${commentText(spec.host)}` : commentText(spec.host);
-  return [`# Runs as: ssh ${who}, then \`${spec.become ? 'sudo -n bash -s' : 'bash -s'}\` reading this file (by hand: the same).`];
-}
-
 /** Header lines, ending with a blank line; the prelude follows. */
 export function scriptHeader(spec: HeaderSpec): string[] {
   if (!/^[A-Za-z0-9_-]{8,}$/.test(spec.marker)) throw new Error('the event marker must be 8+ characters of [A-Za-z0-9_-]');
@@ -54,7 +45,7 @@ export function scriptHeader(spec: HeaderSpec): string[] {
   const L = [
     '#!/usr/bin/env bash',
     `# ${title}${spec.check ? ' (check mode: changes nothing)' : ''}`,
-    ...howRun(spec),
+    ...(spec.runAs !== undefined ? [`# runs as: ${commentText(spec.runAs)}`] : []),
     '# Events go to stdout as lines starting with CHOM_MARKER; task output is captured, never printed.',
     'set -euo pipefail',
     'umask 022',

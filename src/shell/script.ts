@@ -46,6 +46,8 @@ export interface ScriptSpec {
   /** Who runs it and from which machine: recorded in the host's run lock (shown to a second run). */
   user?: string;
   machine?: string;
+  /** How the controller runs it (login user, sudo -n or not): one header line, so render output says it. */
+  runAs?: string;
   /** Default per-task timeout in seconds (--task-timeout); a task's own `timeout:` wins. 0 = none. */
   taskTimeout?: number;
   /** Free space (MB) / and /var need before any task (play keyword min_disk_free_mb); 0 = no check. */
@@ -54,9 +56,6 @@ export interface ScriptSpec {
   rollbackOnFailure?: boolean;
   /** Seconds without a controller heartbeat before the host stops at a task boundary (default 30). */
   heartbeatTimeout?: number;
-  /** SSH login user and become, when known: the header says how the script is run. */
-  login?: string;
-  become?: boolean;
 }
 
 /** Exit status of a script refused because another run holds the host's lock ("locked" event). */
@@ -127,8 +126,7 @@ export function buildScript(spec: ScriptSpec): string {
     diff: spec.diff,
     user: spec.user,
     machine: spec.machine,
-    login: spec.login,
-    become: spec.become,
+    runAs: spec.runAs,
     settings: [
       ['CHOM_MIN_DISK_MB', count(spec.minDiskFreeMb, 'minDiskFreeMb', 0, 0)],
       ['CHOM_ROLLBACK_ON_FAILURE', spec.rollbackOnFailure ? 1 : 0],

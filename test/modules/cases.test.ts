@@ -23,6 +23,7 @@ const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false, coe
 
 interface Case {
   args: Record<string, unknown>;
+  inputs?: Record<string, string>;
   before?: TreeSpec;
   after?: TreeSpec;
   status: 'changed' | 'ok' | 'failed';
@@ -48,7 +49,8 @@ for (const modName of modules) {
           const args = withRoot(structuredClone(c.args), sb.root);
           const validate = ajv.compile(mod.schema);
           assert.ok(validate(args), `schema rejects the case's args: ${ajv.errorsText(validate.errors)}`);
-          const body = mod.compile(args, { taskId: 1, taskName: f, loc: { file: f, line: 1, col: 1 } });
+          const inputs = Object.fromEntries(Object.entries(c.inputs ?? {}).map(([k, v]) => [k, { contentB64: v }]));
+          const body = mod.compile(args, { taskId: 1, taskName: f, loc: { file: f, line: 1, col: 1 }, inputs });
           materialize(sb.root, c.before ?? {});
           const before = hashTree(sb.root);
 

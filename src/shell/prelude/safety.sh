@@ -58,6 +58,24 @@ chom__lock() {
   printf 'run=%s\nuser=%s\nmachine=%s\nsince=%s\npid=%s\n' "$CHOM_RUN_ID" "${CHOM_USER:-${SUDO_USER:-${USER:-$(id -un)}}}" \
     "${CHOM_MACHINE:-?}" "$since" "$$" >"$f"
   CHOM_LOCKED=1
+  chom__sweep
+}
+# Leftovers of runs whose controller died (SIGKILL, crash): partial uploads nobody has written
+# to for 10 minutes, and stop requests older than a minute for other runs. Holding the lock,
+# no other applying run is live here; a fresh stop file may still belong to a check-mode run.
+# Globbed in builtins first: find (the age test) starts only when there is a candidate.
+chom__sweep() {
+  local f
+  for f in /var/cache/chom-play/stage/*.part-* /var/tmp/chom-play-stage-*/*.part-*; do
+    [ -e "$f" ] || continue
+    find /var/cache/chom-play/stage /var/tmp/chom-play-stage-* -maxdepth 1 -type f -name '*.part-*' -mmin +10 -delete 2>/dev/null || true
+    break
+  done
+  for f in /run/chom-play/stop-*; do
+    if [ ! -e "$f" ] || [ "$f" = "/run/chom-play/stop-$CHOM_RUN_ID" ]; then continue; fi
+    find /run/chom-play -maxdepth 1 -type f -name 'stop-*' ! -name "stop-$CHOM_RUN_ID" -mmin +1 -delete 2>/dev/null || true
+    break
+  done
 }
 # An empty lock file means "free"; the file itself stays (unlinking a flock file races).
 chom__unlock() {
