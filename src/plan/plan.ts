@@ -5,7 +5,7 @@ import { ModuleArgError, type InputKind, type LocalInput } from '../modules/type
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
-import { managedPaths } from '../shell/prefetch.js';
+import { prefetchHints } from '../shell/prefetch.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
@@ -219,8 +219,7 @@ function compileTask(
     ctx.bodyCache.set(key, body);
   }
   base.body = modeOverrides(task) + body;
-  const managed = managedPaths(mod.name, args);
-  if (managed) base.paths = managed;
+  Object.assign(base, prefetchHints(mod.name, args));
 
   for (const n of task.notify) {
     const rendered = String(renderValue(n, vars, task.loc, ctx.tmpl));

@@ -140,8 +140,8 @@ chom__init() {
   trap 'chom__on_term TERM' TERM; trap 'chom__on_term INT' INT; trap chom__on_hup HUP
   # Trapped, not ignored: tasks' own pipes keep the default SIGPIPE behaviour.
   trap 'CHOM_LOST=1' PIPE
-  mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
   CHOM_T="$CHOM_TMP/task"
+  mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state" "$CHOM_T"
   chom__nss_init
   # Heartbeat reference (chom__controller_silent): touches older than this script do not count.
   : >"$CHOM_TMP/hb-ref"; CHOM_HB_REF=$EPOCHSECONDS; CHOM_HB_SEEN=$EPOCHSECONDS; CHOM_HB_ON=0

@@ -185,7 +185,7 @@ chom__run() {
     if [ -e "$CHOM_T/timedout" ]; then printf 'timed out after %s s (the task and every process it started were killed)\n' "$to" >>"$CHOM_T/fail"; fi
     if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
     # What the task did may have changed any prefetched path: read afresh from now on.
-    if [ "$rc" -ne 0 ] || [ -s "$CHOM_T/changed" ]; then CHOM_STC=(); fi
+    if [ "$rc" -ne 0 ] || [ -s "$CHOM_T/changed" ]; then CHOM_STC=(); CHOM_SHAC=(); fi
     sout=""; serr=""
     if [ "$reg" != - ]; then chom__slurpv sout "$CHOM_T/stdout"; chom__slurpv serr "$CHOM_T/stderr"; fi
     chom__register "$reg" "${CHOM_BOOL[$changed]}" "${CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
