@@ -1,9 +1,6 @@
-/** Where a thing was written: shown to users as file:line:col. Lines and columns are 1-based. */
-export interface SourceLoc {
-  file: string;
-  line: number;
-  col: number;
-}
+import type { SourceLoc } from './types.js';
+
+export type { SourceLoc } from './types.js';
 
 export function formatLoc(loc: SourceLoc | undefined): string {
   if (!loc) return '';

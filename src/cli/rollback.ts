@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { hostEntry, loadInventory, selectHosts } from '../inventory/index.js';
+import { connectionFor, hostEntry, loadInventory, selectHosts } from '../inventory/index.js';
 import { buildRollbackScript, RUN_ID_RE } from '../journal/rollback-script.js';
 import { ConnectionPool } from '../run/connections.js';
 import { mapLimit } from '../run/pool.js';
@@ -63,7 +63,8 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
       const marker = 'CHOMRB' + randomBytes(8).toString('hex');
       const script = buildRollbackScript({ host, rollbackId, marker, runId: opts.run, check: Boolean(opts.check), rollbackPackages: Boolean(opts.rollbackPackages), ...who });
       const parser = new EventParser(marker, (e) => onEvent(e, r, opts, out));
-      const become = opts.become === true || truthy(hostEntry(inv, host)?.vars.ansible_become);
+      // The same validated connection value the planner uses (ansible_become / ansible_sudo, any Ansible spelling).
+      const become = opts.become === true || connectionFor(inv, host, hostEntry(inv, host)?.vars ?? {}).become;
       const res = await conn.runScript(script, { become, onStdout: (b) => parser.push(b) });
       parser.end();
       if (res.code === null) {
@@ -119,10 +120,6 @@ function onEvent(e: ScriptEvent, r: HostRollback, opts: RollbackCliOptions, out:
 
 function indent(s: string): string {
   return s.replace(/^/gm, '    ');
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'yes' || v === 1;
 }
 
 function safeUser(): string {

@@ -1,4 +1,6 @@
 import type { Vars } from '../inventory/model.js';
+import { ANSIBLE_FACTS_BASH } from './ansible-script.js';
+import { ansibleFacts } from './ansible.js';
 
 /**
  * The fact-gathering script: bash + coreutils only (no Python or agent on the host).
@@ -34,6 +36,7 @@ v=$(systemd-detect-virt 2>/dev/null)
 [ -z "$v" ] || [ "$v" = none ] && v=$(tr '\\0' '\\n' < /proc/1/environ 2>/dev/null | sed -n 's/^container=//p' | head -n1)
 f virtualization "$v"
 f user "$(id -un)"
+${ANSIBLE_FACTS_BASH}
 exit 0
 `;
 }
@@ -41,18 +44,35 @@ exit 0
 const NUMBERS = new Set(['cpu', 'memory_mb', 'disk_gb', 'disk_free_gb', 'ssh_port']);
 const LISTS = new Set(['ipv4', 'ipv6']);
 
-/** Turns the script's output into typed facts (numbers, lists, booleans). */
+/**
+ * Turns the script's output into typed facts (numbers, lists, booleans). Ansible's view of the
+ * same host sits under `ansible_facts` (src/facts/ansible.ts); the planner exposes it as
+ * `ansible_facts.NAME` and `ansible_NAME`.
+ */
 export function parseFacts(marker: string, stdout: string): Vars {
   const facts: Vars = {};
+  const a: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
     const parts = line.split(' ');
     if (parts.length !== 3 || parts[0] !== marker) continue;
     const [, name, b64] = parts;
-    const raw = Buffer.from(b64, 'base64').toString('utf8').trim();
+    const text = Buffer.from(b64, 'base64').toString('utf8');
+    if (name === 'a_all') {
+      const parts = text.split('\0');
+      for (let i = 0; i + 1 < parts.length; i += 2) a[parts[i]] = parts[i + 1];
+      continue;
+    }
+    if (name.startsWith('a_')) {
+      a[name] = text;
+      continue;
+    }
+    const raw = text.trim();
+    if (name === 'arch') a.arch = raw;
     if (NUMBERS.has(name)) facts[name] = /^\d+$/.test(raw) ? Number(raw) : null;
     else if (LISTS.has(name)) facts[name] = raw ? raw.split('\n') : [];
     else if (name === 'systemd') facts[name] = raw === 'true';
     else facts[name] = raw || (name === 'virtualization' ? 'none' : '');
   }
+  if (Object.keys(a).some((k) => k.startsWith('a_'))) facts.ansible_facts = ansibleFacts(a, String(facts.virtualization ?? ''));
   return facts;
 }

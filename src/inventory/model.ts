@@ -1,6 +1,8 @@
 import type { SourceLoc } from '../errors.js';
 
-export type Vars = Record<string, unknown>;
+import type { Vars } from '../types.js';
+
+export type { Vars } from '../types.js';
 
 export interface HostEntry {
   name: string;

@@ -18,14 +18,9 @@ export const NAME_OR_ID = { type: ['string', 'integer'], minLength: 1, minimum: 
  * planner's ajv coerceTypes, anyOf would turn the number 420 (YAML 1.1 `0644`) into the string "420".
  */
 export const MODE = { type: ['string', 'integer'], minimum: 0 };
-/** Base64 bytes the planner puts in for copy's src and template's rendered output. */
-export const CONTENT_B64 = { type: 'string' };
 
-export function bool(v: unknown, dflt: boolean): boolean {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'boolean') return v;
-  return /^(yes|true|on|1)$/i.test(String(v));
-}
+/** Ansible boolean with a default (src/bool.ts). */
+export { boolOr as bool } from '../bool.js';
 
 export function optStr(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);

@@ -1,6 +1,7 @@
 import { b64, quote } from '../shell/quote.js';
-import { BOOL, CONTENT_B64, MODE, NAME_OR_ID, STR, absPath, bool, mode, optStr, principal } from './args.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
+import { absPath } from './args.js';
+import { defineModule, type ArgSpec } from './spec.js';
+import { ModuleArgError, type LocalInput } from './types.js';
 
 /** Splits a command line like a POSIX shell (quotes, backslashes), without any expansion. */
 export function shellWords(s: string): string[] {
@@ -136,63 +137,55 @@ function stagedSnippet(st: StagedFile): string[] {
 }
 
 /** Arguments copy and template share: where the content goes, its attributes, and how. */
-export const PUT_PROPERTIES = {
-  dest: STR,
-  _content_b64: CONTENT_B64,
-  owner: NAME_OR_ID,
-  group: NAME_OR_ID,
-  mode: MODE,
-  backup: BOOL,
-  force: BOOL,
-  validate: STR,
-};
+export const PUT_ARGS = {
+  dest: { type: 'path', required: true },
+  owner: { type: 'id' },
+  group: { type: 'id' },
+  mode: { type: 'mode' },
+  backup: { type: 'bool', default: false },
+  force: { type: 'bool', default: true },
+  validate: { type: 'str' },
+} as const satisfies Record<string, ArgSpec>;
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['dest'],
-  properties: {
-    ...PUT_PROPERTIES,
-    content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
-    src: STR,
-    _stage: {
-      type: 'object',
-      required: ['path', 'sha256', 'size'],
-      properties: { path: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, size: { type: 'integer' } },
-    },
-  },
-};
-
-/**
- * Ansible's copy: `content` inline, or `src` (the planner reads the controller file and passes its
- * bytes as _content_b64). dest ending in / (or an existing directory) receives src's file name.
- */
-function compile(args: Record<string, unknown>): string {
-  if (args.content !== undefined && args.src !== undefined) throw new ModuleArgError('content and src cannot be used together', 'content');
-  let contentB64: string;
-  if (args.content !== undefined) contentB64 = b64(String(args.content));
-  else if (typeof args._content_b64 === 'string') contentB64 = args._content_b64;
-  else if (args._stage && typeof args._stage === 'object') contentB64 = '';
-  else if (args.src !== undefined) throw new ModuleArgError(`the content of src "${String(args.src)}" was not loaded`, 'src');
-  else throw new ModuleArgError('copy needs content or src', 'content');
-  const dest = absPath(args.dest, 'dest');
-  if (args.content !== undefined && dest.endsWith('/')) throw new ModuleArgError('with content, dest must be a file path, not a directory', 'dest');
-  const srcBase = args.src !== undefined ? optStr(args.src).replace(/\/+$/, '').split('/').pop() : undefined;
-  if (srcBase === '') throw new ModuleArgError('src has no file name', 'src');
-  return putSnippet({
-    dest,
-    contentB64,
-    mode: mode(args.mode),
-    owner: principal(args.owner, 'owner'),
-    group: principal(args.group, 'group'),
-    backup: bool(args.backup, false),
-    force: bool(args.force, true),
-    validate: args.validate === undefined ? undefined : String(args.validate),
-    srcBase,
-    staged: args._stage && typeof args._stage === 'object' ? (args._stage as StagedFile) : undefined,
-    what: `copy -> ${JSON.stringify(dest)}`,
-  });
+/** The new content from a loaded controller-side input. */
+export function inputContent(input: LocalInput | undefined, arg: string): { contentB64: string; staged?: StagedFile } {
+  if (!input) throw new ModuleArgError(`the content of ${arg} was not loaded`, arg);
+  return 'staged' in input ? { contentB64: '', staged: input.staged } : { contentB64: input.contentB64 };
 }
 
-const copy: ModuleDef = { name: 'copy', schema, compile };
-export default copy;
+/**
+ * Ansible's copy: `content` inline, or `src` (a controller file the planner reads because `inputs`
+ * declares it). dest ending in / (or an existing directory) receives src's file name.
+ */
+export default defineModule({
+  name: 'copy',
+  args: {
+    ...PUT_ARGS,
+    // dest may end in / with src (the file keeps its name): checked below, so a plain string here.
+    dest: { type: 'str', required: true },
+    content: { type: 'str' },
+    src: { type: 'str' },
+  },
+  mutuallyExclusive: [['content', 'src']],
+  requiredOneOf: [['content', 'src']],
+  inputs: { src: 'file' },
+  compile(p, ctx) {
+    const dest = absPath(p.dest, 'dest');
+    if (p.content !== undefined && dest.endsWith('/')) throw new ModuleArgError('with content, dest must be a file path, not a directory', 'dest');
+    const srcBase = p.src !== undefined ? p.src.replace(/\/+$/, '').split('/').pop() : undefined;
+    if (srcBase === '') throw new ModuleArgError('src has no file name', 'src');
+    const c = p.content !== undefined ? { contentB64: b64(p.content) } : inputContent(ctx.inputs?.src, 'src');
+    return putSnippet({
+      dest,
+      ...c,
+      mode: p.mode ?? '',
+      owner: p.owner ?? '',
+      group: p.group ?? '',
+      backup: p.backup,
+      force: p.force,
+      validate: p.validate,
+      srcBase,
+      what: `copy -> ${JSON.stringify(dest)}`,
+    });
+  },
+});

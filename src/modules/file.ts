@@ -1,23 +1,6 @@
 import { quote } from '../shell/quote.js';
-import { BOOL, MODE, NAME_OR_ID, STR, bool, mode, pathArg, principal } from './args.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    path: STR,
-    dest: STR,
-    name: STR,
-    state: { enum: ['file', 'directory', 'absent', 'link', 'touch'] },
-    owner: NAME_OR_ID,
-    group: NAME_OR_ID,
-    mode: MODE,
-    recurse: BOOL,
-    src: STR,
-    force: BOOL,
-  },
-};
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
 /** Attributes of everything below a directory (recurse: yes); links themselves, never their targets. */
 const RECURSE = `
@@ -37,17 +20,27 @@ if [ "$n" -gt 0 ]; then chom_changed "$(chom_check && printf 'would set' || prin
  * an error, as in Ansible. touch creates a missing file but leaves an existing one's times
  * alone (Ansible's modification_time: preserve), so a second run is ok.
  */
-function compile(args: Record<string, unknown>): string {
-  const path = pathArg(args, ['path', 'dest', 'name']);
-  const recurse = bool(args.recurse, false);
-  const state = args.state === undefined ? (recurse ? 'directory' : '') : String(args.state);
-  const force = bool(args.force, false);
+const args = {
+  path: { type: 'path', required: true, aliases: ['dest', 'name'] },
+  state: { type: 'str', choices: ['file', 'directory', 'absent', 'link', 'touch'] },
+  owner: { type: 'id' },
+  group: { type: 'id' },
+  mode: { type: 'mode' },
+  recurse: { type: 'bool', default: false },
+  src: { type: 'str' },
+  force: { type: 'bool', default: false },
+} as const;
+
+function compile(p: Params<typeof args>): string {
+  const path = p.path;
+  const recurse = p.recurse;
+  const state = p.state ?? (recurse ? 'directory' : '');
+  const force = p.force;
   if (recurse && state !== 'directory') throw new ModuleArgError('recurse: yes only works with state: directory', 'recurse');
-  if (state === 'link' && args.src === undefined) throw new ModuleArgError('state: link needs src (what the link points to)', 'src');
-  if (state !== 'link' && args.src !== undefined) throw new ModuleArgError('src is only used with state: link', 'src');
+  if (state !== 'link' && p.src !== undefined) throw new ModuleArgError('src is only used with state: link', 'src');
   const L = [
     `# file ${JSON.stringify(path)} state=${state || '(keep)'}`,
-    `p=${quote(path.replace(/(.)\/+$/, '$1'))}; mode=${quote(mode(args.mode))}; owner=${quote(principal(args.owner, 'owner'))}; group=${quote(principal(args.group, 'group'))}`,
+    `p=${quote(path.replace(/(.)\/+$/, '$1'))}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
     'cur=$(chom_path "$p")',
   ];
   switch (state) {
@@ -71,7 +64,7 @@ function compile(args: Record<string, unknown>): string {
       );
       break;
     case 'link': {
-      const src = String(args.src);
+      const src = p.src ?? '';
       if (src === '') throw new ModuleArgError('src cannot be empty', 'src');
       L.push(
         `src=${quote(src)}`,
@@ -100,5 +93,9 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const file: ModuleDef = { name: 'file', schema, compile };
-export default file;
+export default defineModule({
+  name: 'file',
+  args,
+  requiredIf: [{ arg: 'state', is: 'link', then: ['src'] }],
+  compile,
+});

@@ -1,9 +1,13 @@
-import type { SourceLoc } from '../errors.js';
+import type { SourceLoc } from '../types.js';
 
 /**
- * A module = an argument schema (JSON Schema, Ansible's argument names) + a PURE compile
- * function that returns the body of one bash function. No I/O here: files a task needs
- * (copy src, template output) are read/rendered by the planner and arrive in `args`.
+ * A module = its arguments + a PURE compile function that returns the body of one bash function.
+ * New modules are written with defineModule() (src/modules/spec.ts: aliases, defaults, types,
+ * choices, mutually_exclusive, required_if, controller-side inputs) which produces this shape.
+ * A plain object of this shape (a hand-written JSON schema, compile over raw args) still
+ * registers: that is the adapter for modules written before the spec layer.
+ * No I/O here: local files a module declares in `inputs` (copy src, template src) are
+ * read/rendered by the planner and arrive in ctx.inputs.
  *
  * The returned snippet runs inside the generated script (see src/shell/prelude.ts for the
  * runtime functions it may call: chom_changed, chom_ok, chom_fail, chom_put_content, ...).
@@ -26,9 +30,30 @@ export interface ModuleDef {
   schema: Record<string, unknown>;
   /** Name of the argument that a free-form string task (`command: ls -l`) maps to. */
   freeForm?: string;
+  /** Controller-side inputs, by canonical argument name: the planner loads them (see InputKind). */
+  inputs?: Readonly<Record<string, InputKind>>;
+  /**
+   * Aliases to canonical names, defaults, types, cross-argument rules (defineModule sets it).
+   * Absent for old-shape modules: their compile() gets the rendered arguments as they are.
+   */
+  normalise?(args: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Arguments that are Jinja expressions (assert's that: conditions; debug's var: a value), which
+   * the planner resolves from the raw task arguments before compile (src/plan/exprs.ts).
+   */
+  expressions?: Readonly<Record<string, 'condition' | 'value'>>;
   /** Returns the bash body of the task function. Throws ModuleArgError for semantic errors. */
   compile(args: Record<string, unknown>, ctx: CompileContext): string;
 }
+
+/**
+ * What the planner does with a local path argument: 'template' renders it (looked up in
+ * templates/), 'file' reads it (looked up in files/; large or binary files are staged over SFTP).
+ */
+export type InputKind = 'template' | 'file';
+
+/** A loaded controller-side input: the bytes inline, or a file uploaded before the script runs. */
+export type LocalInput = { contentB64: string } | { staged: { path: string; sha256: string; size: number } };
 
 export interface CompileContext {
   /** Stable id of the task inside the host's script (1-based). */
@@ -37,6 +62,8 @@ export interface CompileContext {
   taskName: string;
   /** Where the task was written. */
   loc: SourceLoc;
+  /** The module's declared inputs, loaded by the planner, by argument name. */
+  inputs?: Readonly<Record<string, LocalInput>>;
 }
 
 /** A module argument that passed the schema but makes no sense (e.g. both content and src). */

@@ -1,6 +1,7 @@
 import { hostEntry as entryOf } from '../inventory/index.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import type { Play, RoleInstance } from '../playbook/model.js';
+import { ansibleFactVars, ansibleFactsOf } from '../facts/names.js';
 
 /**
  * Variable precedence, low to high (documented in the README):
@@ -31,7 +32,8 @@ export function sharedMagic(inv: Inventory, facts: Map<string, Vars>): SharedMag
   groups.all ??= [...inv.hosts.keys()];
   const hostvars: Record<string, Vars> = {};
   for (const h of inv.hosts.values()) {
-    hostvars[h.name] = { ...h.vars, inventory_hostname: h.name, group_names: groupNames(h.groups), facts: facts.get(h.name) ?? {} };
+    const f = facts.get(h.name);
+    hostvars[h.name] = { ...h.vars, ...ansibleFactVars(f), inventory_hostname: h.name, group_names: groupNames(h.groups), facts: f ?? {}, ansible_facts: ansibleFactsOf(f) };
   }
   return { groups, hostvars };
 }
@@ -54,13 +56,14 @@ export function scopeFor(inp: VarsInputs, shared: SharedMagic, role: RoleInstanc
   return {
     ...defaults,
     ...(hostEntry?.vars ?? {}),
+    ...ansibleFactVars(facts),
     ...play.vars,
     ...roleVars,
     ...taskVars,
     ...(role?.params ?? {}),
     ...inp.extraVars,
     facts,
-    ansible_facts: facts,
+    ansible_facts: ansibleFactsOf(facts),
     inventory_hostname: inp.host,
     inventory_hostname_short: inp.host.split('.')[0],
     group_names: groupNames(hostEntry?.groups ?? []),

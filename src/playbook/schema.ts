@@ -1,8 +1,8 @@
 import AjvModule, { type ValidateFunction } from 'ajv';
-import { InputError } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest } from '../errors.js';
 import type { YamlFile } from '../yaml/read.js';
 import { describeFirst, type Wording } from './schema-errors.js';
+import { parseBool } from '../bool.js';
 
 const Ajv = AjvModule.default;
 // validateSchema off: checking our own schemas against the JSON Schema meta-schema cost ~40 ms of
@@ -10,9 +10,12 @@ const Ajv = AjvModule.default;
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true, validateSchema: false });
 ajv.addVocabulary(['x-expect']);
 
-/** YAML 1.2 reads `yes` as a string; Ansible users write it for true, so both are accepted. */
-export const BOOL_WORDS = ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'];
-const bool = { anyOf: [{ type: 'boolean' }, { type: 'string', enum: BOOL_WORDS }], 'x-expect': 'a boolean (true/false, yes/no)' };
+/**
+ * Every spelling src/bool.ts reads (Ansible's boolean(): yes/no, y/n, on/off, true/false, t/f,
+ * 1/0, any case): a keyword the schema accepts is one parseBool understands, and no other.
+ */
+const BOOL_PATTERN = '^\\s*(?:[Yy](?:[Ee][Ss])?|[Nn][Oo]?|[Oo](?:[Nn]|[Ff][Ff])|[Tt](?:[Rr][Uu][Ee])?|[Ff](?:[Aa][Ll][Ss][Ee])?|1|0)\\s*$';
+const bool = { anyOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }, { type: 'string', pattern: BOOL_PATTERN }], 'x-expect': 'a boolean (true/false, yes/no)' };
 const str = { type: 'string' };
 const tags = { type: ['string', 'number', 'array'], items: { type: ['string', 'number'] } };
 const cond = { type: ['string', 'boolean', 'array'], items: { type: ['string', 'boolean'] } };
@@ -67,7 +70,7 @@ const playSchema = {
     tags,
     become: bool,
     become_user: str,
-    gather_facts: bool,
+    gather_facts: { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' },
     serial: { type: ['integer', 'string', 'array'] },
     max_fail_percentage: { type: ['number', 'string'] },
     rollback_on_failure: bool,
@@ -164,7 +167,7 @@ export function keywordWording(what: string, unsupported: ReadonlySet<string> = 
     name,
     unknownKey: (key, allowed, parent) => {
       if (parent.length === 0 && unsupported.has(key)) return `${what} keyword "${key}" is not supported by chom-play`;
-      const hint = didYouMean(key, allowed);
+      const hint = suggest(key, allowed);
       const where = parent.length === 0 ? `${what} keyword "${key}"` : `key "${key}" in ${name(parent)}`;
       return `unknown ${where}${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
     },
@@ -184,9 +187,8 @@ export function check(v: ValidateFunction, value: unknown, yf: YamlFile, base: A
   throw new InputError(`${prefix}${d.message}`, loc);
 }
 
-/** After schema checks: true/false from a boolean or a yes/no word. */
+/** After schema checks: true/false from a boolean or a yes/no word (Ansible's, src/bool.ts). */
 export function toBool(v: unknown): boolean | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'boolean') return v;
-  return ['yes', 'true', 'on'].includes(String(v).toLowerCase());
+  return parseBool(v) === true;
 }

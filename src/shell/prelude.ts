@@ -1,6 +1,8 @@
 /**
- * The bash runtime every generated script starts with. Module snippets call these functions;
- * they run inside the task's subshell (set -euo pipefail, stdin /dev/null, output captured).
+ * The bash runtime every generated script starts with. Its source is src/shell/prelude/NAME.sh
+ * (linted by shellcheck; turned into strings at build time by scripts/prelude-text.mjs).
+ * Module snippets call these functions; they run inside the task's subshell (set -euo pipefail,
+ * stdin /dev/null, output captured).
  *
  * Reporting (a task is "changed" when chom_changed was called at least once, else "ok")
  *   chom_changed MSG...        record a change; messages accumulate ("; "-joined in the event)
@@ -51,9 +53,9 @@
  *                              Other undo steps modules journal: user NAME userdel|"userdel -r",
  *                              group NAME groupdel, unit-enable|unit-start|unit-disable|unit-stop|
  *                              unit-mask UNIT disable|stop|enable|start|unmask, pkg NAME purge,
- *                              ufw-rule "RULE" delete. prelude-undo.ts replays them.
+ *                              ufw-rule "RULE" delete. prelude/undo.sh replays them.
  *
- * Safety (prelude-safety.ts)
+ * Safety (prelude/safety.sh)
  *   chom_wait_pkg_lock [MAX]   wait (default 120 s) while a live process holds a dpkg/apt lock;
  *                              sets CHOM_PKG_LOCK_WAITED to a note; fails after MAX s
  *   One run per host: the script holds flock on ${CHOM_LOCK_FILE:-/var/lib/chom-play/lock} (holder
@@ -79,12 +81,24 @@
  * Regular expressions (lineinfile, blockinfile) run in perl: Python's syntax as Ansible users
  * write it ((?P<name>...), \d, lookarounds) is accepted by perl.
  */
-import { PRELUDE_CORE } from './prelude-core.js';
-import { PRELUDE_FILES } from './prelude-files.js';
-import { PRELUDE_RUN } from './prelude-run.js';
-import { PRELUDE_SCRATCH } from './prelude-scratch.js';
-import { PRELUDE_FIREWALL } from './prelude-firewall.js';
-import { PRELUDE_SAFETY } from './prelude-safety.js';
-import { PRELUDE_UNDO } from './prelude-undo.js';
+import {
+  PRELUDE_CORE,
+  PRELUDE_FILES,
+  PRELUDE_FIREWALL,
+  PRELUDE_RUN,
+  PRELUDE_SAFETY,
+  PRELUDE_SCRATCH,
+  PRELUDE_UNDO,
+} from './prelude/text.js';
+import { bashEmitters } from './event-table.js';
 
-export const PRELUDE: string = [PRELUDE_CORE, PRELUDE_SCRATCH, PRELUDE_FILES, PRELUDE_RUN, PRELUDE_FIREWALL, PRELUDE_SAFETY, PRELUDE_UNDO].join('\n');
+export const PRELUDE: string = [
+  PRELUDE_CORE,
+  PRELUDE_SCRATCH,
+  PRELUDE_FILES,
+  PRELUDE_RUN,
+  bashEmitters(),
+  PRELUDE_FIREWALL,
+  PRELUDE_SAFETY,
+  PRELUDE_UNDO,
+].join('\n');
