@@ -19,9 +19,10 @@ import debug from './debug.js';
 import assert from './assert.js';
 import pkg from './package.js';
 import setup from './setup.js';
+import replace from './replace.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, fail, debug, assert, pkg, setup];
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, fail, debug, assert, pkg, setup, replace];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {
