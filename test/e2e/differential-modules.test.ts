@@ -82,6 +82,19 @@ const MODULES_PLAY = `- hosts: all
     - name: assert on a registered result
       assert:
         that: out.stdout == 'hello'
+    - name: a config file to edit
+      copy:
+        dest: /etc/app.conf
+        content: "# ports\\nhttp=80\\nname = web\\nhttps=443\\n[db]\\nport=5432\\n"
+    - name: every match before the db section, Python backrefs
+      replace:
+        path: /etc/app.conf
+        regexp: '^(?P<key>\\w+)=(\\d+)$'
+        replace: '\\g<key> = \\g<2>0'
+        before: '\\[db\\]'
+    - name: permanent host name
+      hostname:
+        name: "{{ inventory_hostname }}-renamed"
 `;
 
 before(async () => {
@@ -135,10 +148,13 @@ test('assert, debug, fail, setup, package and Ansible fact names: same end state
   assert.equal(a.res.code, 0, a.res.stdout.slice(-3000) + a.res.stderr);
   const c = await runCli(['run', 'playbooks/modules.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
   assert.equal(c.code, 0, c.stdout + c.stderr);
-  const paths = ['/root/os.txt', '/usr/bin/tree'];
+  const paths = ['/root/os.txt', '/usr/bin/tree', '/etc/app.conf'];
   assert.equal(await endState(lab, chom.name, paths, ['tree']), await endState(lab, ans.name, paths, ['tree']));
   assert.equal(recap(c.stdout)[chom.name]?.changed, a.recap[ans.name]?.changed, 'the same number of tasks changed');
   assert.equal(recap(c.stdout)[chom.name]?.failed ?? 0, 0);
+  const name = async (h: string) => (await hostExec(lab, h, 'cat /etc/hostname')).stdout;
+  assert.equal(await name(chom.name), `${chom.name}-renamed\n`);
+  assert.equal(await name(ans.name), `${ans.name}-renamed\n`);
   const again = await runCli(['run', 'playbooks/modules.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
@@ -158,4 +174,25 @@ test('a false assertion fails the host with fail_msg, as in Ansible; check mode 
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /this role needs RedHat, found Debian/);
   }
+});
+
+test('timezone leaves what community.general.timezone leaves on Debian without systemd; check mode changes nothing; second run ok', { skip }, async () => {
+  const chom = lab.hosts[1];
+  writeFileSync(join(project, 'playbooks', 'tz.yml'), `- hosts: all
+  gather_facts: false
+  tasks:
+    - timezone:
+        name: Europe/Paris
+`);
+  const state = async () => (await hostExec(lab, chom.name, 'readlink /etc/localtime; cat /etc/timezone')).stdout;
+  const before = await state();
+  const check = await runCli(['run', 'playbooks/tz.yml', '-i', 'inventory', '--limit', chom.name, '--check', '--output', 'json'], project);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.equal(recap(check.stdout)[chom.name]?.changed, 1);
+  assert.equal(await state(), before);
+  const r = await runCli(['run', 'playbooks/tz.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(await state(), '/usr/share/zoneinfo/Europe/Paris\nEurope/Paris\n');
+  const again = await runCli(['run', 'playbooks/tz.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+  assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
 });
