@@ -68,7 +68,7 @@ const MODULES_PLAY = `- hosts: all
       changed_when: false
     - name: a package through the generic module
       package:
-        name: "{{ wanted }}"
+        name: ["{{ wanted }}", cron]
         state: present
     - name: a file from facts
       copy:
@@ -82,8 +82,9 @@ const MODULES_PLAY = `- hosts: all
     - name: assert on a registered result
       assert:
         that: out.stdout == 'hello'
-    - name: a config file to edit
+    - name: a config file to edit (once)
       copy:
+        force: false
         dest: /etc/app.conf
         content: "# ports\\nhttp=80\\nname = web\\nhttps=443\\n[db]\\nport=5432\\n"
     - name: every match before the db section, Python backrefs
@@ -92,6 +93,26 @@ const MODULES_PLAY = `- hosts: all
         regexp: '^(?P<key>\\w+)=(\\d+)$'
         replace: '\\g<key> = \\g<2>0'
         before: '\\[db\\]'
+    - name: a job in a cron file
+      cron:
+        name: backup
+        minute: "5"
+        hour: "3"
+        user: root
+        job: /usr/local/bin/backup --quiet
+        cron_file: chom-backup
+    - name: a job in root's crontab
+      cron:
+        name: cleanup
+        special_time: daily
+        job: find /tmp -mtime +7 -delete
+    - name: a job removed again
+      cron:
+        name: gone
+        job: /bin/true
+        cron_file: chom-gone
+        user: root
+        state: absent
     - name: permanent host name
       hostname:
         name: "{{ inventory_hostname }}-renamed"
@@ -148,8 +169,11 @@ test('assert, debug, fail, setup, package and Ansible fact names: same end state
   assert.equal(a.res.code, 0, a.res.stdout.slice(-3000) + a.res.stderr);
   const c = await runCli(['run', 'playbooks/modules.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
   assert.equal(c.code, 0, c.stdout + c.stderr);
-  const paths = ['/root/os.txt', '/usr/bin/tree', '/etc/app.conf'];
-  assert.equal(await endState(lab, chom.name, paths, ['tree']), await endState(lab, ans.name, paths, ['tree']));
+  const paths = ['/root/os.txt', '/usr/bin/tree', '/etc/app.conf', '/etc/cron.d/chom-backup', '/etc/cron.d/chom-gone'];
+  assert.equal(await endState(lab, chom.name, paths, ['tree', 'cron']), await endState(lab, ans.name, paths, ['tree', 'cron']));
+  // crontab(1) stamps its own header (temp file name, time): compare the jobs.
+  const jobs = async (h: string) => (await hostExec(lab, h, "crontab -l -u root | grep -v '^# '")).stdout;
+  assert.equal(await jobs(chom.name), await jobs(ans.name));
   assert.equal(recap(c.stdout)[chom.name]?.changed, a.recap[ans.name]?.changed, 'the same number of tasks changed');
   assert.equal(recap(c.stdout)[chom.name]?.failed ?? 0, 0);
   const name = async (h: string) => (await hostExec(lab, h, 'cat /etc/hostname')).stdout;
