@@ -67,8 +67,9 @@ export default defineModule({
         `p=${quote(file)}; cur=$(chom_path "$p"); [ -e "$cur" ] || cur=/dev/null`,
         `res=$(${env} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "cron: $(cat "$err")"`,
         'case $res in',
-        '  changed*empty) if [ "$cur" != /dev/null ]; then chom_remove "$p"; fi ;;',
-        '  changed*) chom_put_file "$p" "$new" "" "" "" 0 "$(chom_check && printf "would update" || printf "updated") job $(printf %s ' + quote(p.name) + ') in $p" ;;',
+        '  changed*nonempty) chom_put_file "$p" "$new" "" "" "" 0 "$(chom_check && printf "would update" || printf "updated") job $(printf %s ' + quote(p.name) + ') in $p" ;;',
+        // Ansible removes a cron_file left without any job.
+        '  changed*) if [ "$cur" != /dev/null ]; then chom_remove "$p"; fi ;;',
         `  *) chom_ok ${quote(`job "${p.name}" is ${p.state} in ${file}`)} ;;`,
         'esac',
       );

@@ -70,6 +70,7 @@ export interface Task {
   changedWhen?: string | boolean;
   failedWhen?: string | boolean;
   noLog: boolean;
+  keywordExprs?: Record<string, string>; // templated ignore_errors / no_log (src/plan/exprs.ts)
   vars: Vars;                    // task vars
   role?: RoleInstance;           // set for tasks/handlers that come from a role
   /** Extra keywords accepted for later features (retries, delay, until, timeout, listen). */

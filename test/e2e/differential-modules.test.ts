@@ -44,6 +44,7 @@ const MODULES_PLAY = `- hosts: all
   gather_facts: "{{ not skip_facts | default(false) }}"
   vars:
     wanted: tree
+    tolerate: true
   tasks:
     - name: OS dispatch on Ansible's fact names
       assert:
@@ -113,6 +114,10 @@ const MODULES_PLAY = `- hosts: all
         cron_file: chom-gone
         user: root
         state: absent
+    - name: a failure tolerated by templated ignore_errors, its output hidden by templated no_log
+      command: /bin/false
+      ignore_errors: "{{ tolerate }}"
+      no_log: "{{ tolerate }}"
     - name: permanent host name
       hostname:
         name: "{{ inventory_hostname }}-renamed"
@@ -162,7 +167,7 @@ test("chom-play's ansible_* facts equal Ansible's setup output on the same host"
   assert.deepEqual(diffs, []);
 });
 
-test('assert, debug, fail, setup, package and Ansible fact names: same end state as ansible-playbook; second run changes nothing', { skip }, async () => {
+test('assert, debug, fail, setup, package, replace, cron, hostname, templated ignore_errors/no_log and Ansible fact names: same end state as ansible-playbook; second run changes nothing', { skip }, async () => {
   const [ans, chom] = lab.hosts;
   const inv = ansibleInventory(lab, ans, project);
   const a = await ansiblePlaybook(inv, 'playbooks/modules.yml', project);
@@ -176,6 +181,7 @@ test('assert, debug, fail, setup, package and Ansible fact names: same end state
   assert.equal(await jobs(chom.name), await jobs(ans.name));
   assert.equal(recap(c.stdout)[chom.name]?.changed, a.recap[ans.name]?.changed, 'the same number of tasks changed');
   assert.equal(recap(c.stdout)[chom.name]?.failed ?? 0, 0);
+  assert.equal(recap(c.stdout)[chom.name]?.ignored, a.recap[ans.name]?.ignored, 'the same failures ignored');
   const name = async (h: string) => (await hostExec(lab, h, 'cat /etc/hostname')).stdout;
   assert.equal(await name(chom.name), `${chom.name}-renamed\n`);
   assert.equal(await name(ans.name), `${ans.name}-renamed\n`);
