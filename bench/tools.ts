@@ -4,13 +4,28 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { quoteAll } from '../src/shell/quote.js';
 import type { BenchLab } from './lab.js';
+import type { ManagedPaths } from './paths.js';
 import { CLI, cliEnv, run, runWithRss, sh } from './proc.js';
 
 export interface Measured {
   ms: number;
   changed: number;
   rssKb?: number;
+  /** Controller CPU (user + system) of the whole run, ms. */
+  cpuMs?: number;
+  /** chom-play's own phase timings (-v, src/run/timings.ts): phase -> wall and CPU ms. */
+  phases?: Map<string, { ms: number; cpuMs: number }>;
+}
+
+/** Parses the `controller timings (-v):` block chom-play writes to stderr. */
+export function parsePhases(stderr: string): Map<string, { ms: number; cpuMs: number }> {
+  const out = new Map<string, { ms: number; cpuMs: number }>();
+  const at = stderr.indexOf('controller timings (-v):');
+  if (at < 0) return out;
+  for (const m of stderr.slice(at).matchAll(/^ {2}(.+?)\s+(\d+) ms wall\s+(\d+) ms cpu$/gm)) out.set(m[1], { ms: Number(m[2]), cpuMs: Number(m[3]) });
+  return out;
 }
 
 export const PLAYBOOK = 'bench.yml';
@@ -24,7 +39,8 @@ function fail(what: string, r: { code: number; stdout: string; stderr: string })
 
 /** chom-play as a user runs it; changed counted from the JSON recap. */
 export async function runChom(project: string, lab: BenchLab, playbook: string): Promise<Measured> {
-  const argv = [process.execPath, CLI, playbook, '-i', lab.inventoryDir, '-f', String(Math.max(lab.hosts.length, 1)), '-e', 'tmpl_ext=hbs', '--no-write-facts', '-o', 'json'];
+  // -v: with -o json it only adds the phase timings on stderr (a handful of clock reads).
+  const argv = [process.execPath, CLI, playbook, '-i', lab.inventoryDir, '-f', String(Math.max(lab.hosts.length, 1)), '-e', 'tmpl_ext=hbs', '--no-write-facts', '-o', 'json', '-v'];
   const r = await runWithRss(argv, { env: cliEnv({}), cwd: project });
   if (r.code !== 0) fail('chom-play', r);
   let changed = 0;
@@ -33,7 +49,7 @@ export async function runChom(project: string, lab: BenchLab, playbook: string):
     const recap = JSON.parse(line) as { hosts: Record<string, { changed: number }> };
     for (const s of Object.values(recap.hosts)) changed += s.changed;
   }
-  return { ms: r.ms, changed, rssKb: r.rssKb };
+  return { ms: r.ms, changed, rssKb: r.rssKb, cpuMs: r.cpuMs, phases: parsePhases(r.stderr) };
 }
 
 /** ansible.cfg as a tuned user would write it: pipelining, ControlPersist, forks = hosts. */
@@ -105,19 +121,44 @@ export async function runFloor(lab: BenchLab, scripts: Map<string, string>): Pro
   return { ms, changed };
 }
 
+/**
+ * OpenSSH for the floors, with the key exchange chom-play's ssh2 negotiates (curve25519-sha256).
+ * OpenSSH 9's default, sntrup761x25519, costs about 60 ms of CPU per connection on each side
+ * here: at 40 hosts on 2 cores that alone made "the least any tool can do" slower than chom-play.
+ * Ansible keeps OpenSSH's defaults, as its users run it.
+ */
 export function sshOpts(lab: BenchLab): string[] {
-  return ['-i', lab.keyFile, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlMaster=no'];
+  return [
+    '-i', lab.keyFile, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlMaster=no',
+    '-o', 'KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org',
+  ];
 }
 
-const MANAGED = [
-  '/etc/systemd/system/benchapp.service', '/etc/prometheus/prometheus.yml', '/etc/nginx/sites-available/benchapp.conf',
-  '/etc/benchapp/benchapp.conf', '/etc/benchapp/motd', '/opt/benchapp/bin/benchapp-start', '/var/lib/benchapp/initial.conf',
-];
-const STATTED = [...MANAGED, '/etc/benchapp', '/var/lib/benchapp', '/var/log/benchapp', '/opt/benchapp/bin', '/etc/nginx/sites-enabled/benchapp.conf', '/usr/local/bin/benchapp'];
+/**
+ * The state-read floor: for every host at once, one ssh running one `stat` over every managed
+ * path and one `sha256sum` over every managed file — the least any tool must read to know that
+ * nothing changed (users and groups aside). Absent paths are part of the state, hence `|| true`.
+ */
+export async function runStateFloor(lab: BenchLab, paths: ManagedPaths): Promise<Measured> {
+  const cmd = stateReadCommand(paths);
+  const t0 = process.hrtime.bigint();
+  const results = await Promise.all(lab.hosts.map((h) => run(['ssh', ...sshOpts(lab), `root@${h.address}`, cmd])));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  results.forEach((r, i) => {
+    // ssh's own failures are 255; stat/sha256sum failing on an absent path is part of the read.
+    if (r.code === 255 || !r.stdout.includes(' ')) fail(`ssh ${lab.hosts[i].name} (state read)`, r);
+  });
+  return { ms, changed: 0 };
+}
+
+export function stateReadCommand(paths: ManagedPaths): string {
+  return `stat -c '%n %f %u %g %s %Y %N' -- ${quoteAll(paths.stat)} 2>/dev/null; sha256sum -- ${quoteAll(paths.hash)} 2>/dev/null; true`;
+}
 
 /** Per host: content hashes, modes and owners of everything the playbook manages. */
-export async function managedState(lab: BenchLab): Promise<Map<string, string>> {
-  const cmd = `cd / && sha256sum ${MANAGED.join(' ')} && stat -c '%n %A %U %G %N' ${STATTED.join(' ')} && getent passwd benchapp | cut -d: -f1,6,7`;
+export async function managedState(lab: BenchLab, paths: ManagedPaths): Promise<Map<string, string>> {
+  // %n %A %U %G %N only: times and inode numbers differ between tools by nature.
+  const cmd = `cd / && { sha256sum -- ${quoteAll(paths.hash)}; stat -c '%n %A %U %G %N' -- ${quoteAll(paths.stat)}; } 2>&1; getent passwd benchapp | cut -d: -f1,6,7`;
   const out = new Map<string, string>();
   await Promise.all(
     lab.hosts.map(async (h) => {

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { writeBackSpecs } from '../facts/writeback.js';
 import { loadInventory, selectHosts } from '../inventory/index.js';
 import type { Vars } from '../inventory/model.js';
-import { ConnectionPool } from '../run/connections.js';
+import { withSessions } from '../run/session.js';
 
 export interface FactsCliOptions {
   inventory: string;
@@ -23,14 +23,10 @@ export async function factsCommand(opts: FactsCliOptions): Promise<number> {
   for (const w of inv.warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
   const hosts = selectHosts(inv, opts.limit);
   if (hosts.length === 0) throw new InputError(`no hosts match "${opts.limit}" in ${opts.inventory}`);
-  const pool = new ConnectionPool(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) });
-  let facts: Map<string, Vars>;
-  try {
+  const { pool, facts } = await withSessions(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) }, async (pool) => {
     await pool.open(hosts);
-    facts = await pool.gatherFacts(hosts.filter((h) => pool.conns.has(h)));
-  } finally {
-    pool.closeAll();
-  }
+    return { pool, facts: await pool.gatherFacts(hosts.filter((h) => pool.conns.has(h))) };
+  });
   const wb = writeBackSpecs(inv, facts, { check: Boolean(opts.check) || !opts.write, backupDir: join(cwd, '.chom', 'backups', 'inventory') });
   const detectedAt = new Map(wb.changes.map((c) => [c.host, c.specs.detected_at]));
   if (opts.json) {

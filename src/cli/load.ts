@@ -7,6 +7,7 @@ import { loadPlaybook, resolvePlaybookPath } from '../playbook/index.js';
 import type { Playbook } from '../playbook/model.js';
 import { loadDotEnv, Redactor } from '../secrets/index.js';
 import { readYaml } from '../yaml/read.js';
+import { revealedSecrets } from '../vault/keyring.js';
 
 export interface Loaded {
   playbook: Playbook;
@@ -27,6 +28,7 @@ export function loadAll(playbookArg: string, opts: { inventory: string; extraVar
   const env = loadDotEnv(envFile, cwd, Boolean(opts.envFile));
   const redactor = new Redactor(redaction);
   for (const v of Object.values(env)) redactor.add(v);
+  for (const v of revealedSecrets()) redactor.add(v);
   return { playbook, inventory, extraVars: parseExtraVars(opts.extraVars ?? [], cwd), env, redactor, projectDir: cwd };
 }
 

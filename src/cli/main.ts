@@ -1,5 +1,9 @@
 import { Command, Option } from 'commander';
 import { ChomError } from '../errors.js';
+import { registerVault } from './vault.js';
+import { quietOnClosedPipe } from './epipe.js';
+import { addAnsibleFlags, ansiblePreAction, joinInventory, refuseAnsibleFlags } from './ansible-flags.js';
+import { phaseDone } from '../run/timings.js';
 
 /**
  * Command wiring only. Each action loads its implementation lazily, so `chom-play lab status`
@@ -15,7 +19,7 @@ export function buildProgram(): Command {
     .command('run', { isDefault: true })
     .description('apply a playbook (the default command: `chom-play site.yml -i inventory/prod`)')
     .argument('<playbook>', 'playbook file; a name not found here is looked up in playbooks/')
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .option('-l, --limit <pattern>', 'only hosts matching this pattern')
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', collectList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)', collectList, [])
@@ -36,7 +40,10 @@ export function buildProgram(): Command {
     .option('--start-at-task <name>', 'start every host at the first task with this name (`*` matches anything)')
     .option('--task-timeout <seconds>', 'kill any task running longer (its own timeout: wins)', toInt)
     .action(async (playbook: string, opts) => {
+      armExitGuard();
+      phaseDone('start-up (node, CLI modules, arguments)');
       const { runCommand } = await import('./run.js');
+      phaseDone('load the run command (ssh2, templates, ajv)');
       process.exitCode = await runCommand(playbook, opts);
     });
 
@@ -44,7 +51,7 @@ export function buildProgram(): Command {
     .command('render')
     .description('print the exact bash script that would run on one host')
     .argument('<playbook>', 'playbook file')
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .requiredOption('-H, --host <name>', 'the host whose script to print')
     .option('-t, --tags <tags>', 'only tasks with these tags', collectList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags', collectList, [])
@@ -56,6 +63,7 @@ export function buildProgram(): Command {
     .option('--show-secrets', 'print secret values as they are (the script is then runnable by hand)')
     .option('--accept-new-host-keys', 'as for run')
     .action(async (playbook: string, opts) => {
+      armExitGuard();
       const { renderCommand } = await import('./render.js');
       process.exitCode = await renderCommand(playbook, opts);
     });
@@ -63,7 +71,7 @@ export function buildProgram(): Command {
   program
     .command('facts')
     .description('gather facts from hosts, write their specs back into the inventory, print a table')
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
     .option('--json', 'print the full facts as JSON')
     .option('--no-write', 'do not write specs back into the inventory')
@@ -71,6 +79,7 @@ export function buildProgram(): Command {
     .option('-f, --forks <n>', 'hosts in parallel', toInt, 50)
     .option('--accept-new-host-keys', 'as for run')
     .action(async (opts) => {
+      armExitGuard();
       const { factsCommand } = await import('./facts.js');
       process.exitCode = await factsCommand(opts);
     });
@@ -78,7 +87,7 @@ export function buildProgram(): Command {
   program
     .command('rollback')
     .description("undo a run's changes on each host from its journal, newest first (default: each host's latest run)")
-    .requiredOption('-i, --inventory <path>', 'inventory directory or YAML file')
+    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
     .option('--run <run-id>', 'the run to undo (chom-play history lists them)')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
     .option('-C, --check', 'say what would be undone, change nothing')
@@ -88,6 +97,7 @@ export function buildProgram(): Command {
     .option('--accept-new-host-keys', 'as for run')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts) => {
+      armExitGuard();
       const { rollbackCommand } = await import('./rollback.js');
       process.exitCode = await rollbackCommand(opts);
     });
@@ -103,6 +113,9 @@ export function buildProgram(): Command {
       process.exitCode = historyCommand(id, opts);
     });
 
+  registerVault(program);
+  addAnsibleFlags(program);
+  program.hook('preAction', ansiblePreAction);
   const lab = program.command('lab').description('disposable real Debian test hosts on this machine (root)');
   lab.hook('preAction', () => {});
   return program;
@@ -122,12 +135,15 @@ function toInt(v: string): number {
 
 /** The only place that turns errors into text and exit codes. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   const program = buildProgram();
   const { registerLab } = await import('./lab.js');
   registerLab(program.commands.find((c) => c.name() === 'lab')!);
   try {
+    refuseAnsibleFlags(argv);
     await program.parseAsync(argv);
   } catch (err) {
+    exitGuard();
     if (err instanceof ChomError) {
       process.stderr.write(`ERROR: ${err.toString().replace(/^[A-Za-z]*Error: /, '')}\n`);
       process.exitCode = err.exitCode;
@@ -136,4 +152,20 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
     }
   }
+  if (guardArmed) exitGuard();
+}
+
+let guardArmed = false;
+/** Commands that connect to hosts arm the guard: once their result is known, nothing may keep the process. */
+function armExitGuard(): void {
+  guardArmed = true;
+}
+
+/**
+ * Safety net behind withSessions (which closes every connection): if anything still holds
+ * the event loop 2 s after the exit code is known (a connection attempt to a dead host, a
+ * socket that never closes), exit with that code anyway. Unref'd: it never delays a clean exit.
+ */
+function exitGuard(): void {
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
-import { newRunId, prepare, scriptFor } from '../run/runner.js';
-import { PlainReporter } from '../run/report.js';
+import type { Vars } from '../inventory/model.js';
+import { newRunId, planContext, planHostPlays, runHosts, scriptFor } from '../run/runner.js';
+import { withSessions } from '../run/session.js';
 import { loadAll } from './load.js';
 
 export interface RenderCliOptions {
@@ -28,28 +29,21 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
   if (!loaded.inventory.hosts.has(opts.host)) throw new InputError(`host "${opts.host}" is not in inventory ${opts.inventory}`);
   const playbook = opts.facts ? loaded.playbook : { ...loaded.playbook, plays: loaded.playbook.plays.map((p) => ({ ...p, gatherFacts: false })) };
   const runId = newRunId();
-  const prep = await prepare({
-    playbook,
-    inventory: loaded.inventory,
-    check: Boolean(opts.check),
-    diff: Boolean(opts.diff),
-    forks: 1,
-    limit: opts.host,
-    tags: opts.tags,
-    skipTags: opts.skipTags,
-    extraVars: loaded.extraVars,
-    env: loaded.env,
-    acceptNewHostKeys: Boolean(opts.acceptNewHostKeys),
-    reporter: new PlainReporter(() => {}, { diff: false, verbose: false }),
-    redactor: loaded.redactor,
-    runId,
-    projectDir: loaded.projectDir,
-    writeFacts: false,
-    backupDir: '',
-  });
-  prep.pool.closeAll();
-  const why = prep.pool.unreachable.get(opts.host);
-  if (why) throw new InputError(`cannot gather facts from ${opts.host}: ${why}`, undefined, 'pass --no-facts to render without facts');
+  const cfg = { ...loaded, playbook, tags: opts.tags, skipTags: opts.skipTags, limit: opts.host };
+  const { hostsByPlay } = runHosts(cfg);
+  const facts = new Map<string, Vars>();
+  if (playbook.plays.some((p) => p.gatherFacts && hostsByPlay.get(p)?.includes(opts.host))) {
+    // Only here does render connect: one host, one round trip, closed before anything is printed.
+    await withSessions(loaded.inventory, { forks: 1, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) }, async (pool) => {
+      await pool.openOne(opts.host);
+      const f = await pool.gatherOne(opts.host);
+      const why = pool.unreachable.get(opts.host);
+      if (why || !f) throw new InputError(`cannot gather facts from ${opts.host}: ${why ?? 'no facts'}`, undefined, 'pass --no-facts to render without facts');
+      facts.set(opts.host, f);
+    });
+  }
+  const planned = planHostPlays(planContext(cfg, facts), hostsByPlay, opts.host);
+  const prep = { plays: playbook.plays.map((play, i) => ({ play, plans: new Map(planned[i].plan ? [[opts.host, planned[i].plan]] : []) })) };
   for (const { play, plans } of prep.plays) {
     const plan = plans.get(opts.host);
     if (!plan) continue;

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { formatLoc } from '../errors.js';
 import { relative } from 'node:path';
 import { InputError } from '../errors.js';
-import { playHosts, newRunId, selectedTasks } from '../run/runner.js';
+import { playHosts, newRunId, preflight, selectedTasks } from '../run/runner.js';
 import { runPlaybook } from '../run/orchestrate.js';
 import { JsonReporter, PlainReporter, type Reporter } from '../run/report.js';
 import { Interrupt } from '../run/interrupt.js';
 import { resumableRun, type RunRecord } from '../run/history.js';
 import { redactArgv } from '../run/audit.js';
+import { formatTimings, phaseDone } from '../run/timings.js';
 import { loadAll, type Loaded } from './load.js';
 
 export interface RunCliOptions {
@@ -36,8 +37,11 @@ export interface RunCliOptions {
 
 export async function runCommand(playbookArg: string, opts: RunCliOptions): Promise<number> {
   const loaded = loadAll(playbookArg, opts);
+  phaseDone('read playbook, inventory, .env');
   const out = (s: string) => void process.stdout.write(loaded.redactor.redact(s));
   if (opts.syntaxCheck) {
+    // Every check that needs no host: keywords, module arguments, templates, variables (facts excepted).
+    preflight({ ...loaded, tags: opts.tags, skipTags: opts.skipTags, limit: opts.limit });
     out(`playbook: ${loaded.playbook.file}: syntax OK (${loaded.playbook.plays.length} plays, ${loaded.playbook.files.length} files)\n`);
     return 0;
   }
@@ -89,8 +93,13 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
       const unfinished = Object.values(record.hosts).filter((h) => h.resumeAt).length;
       reporter.info(`run ${record.id} ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}; recorded in .chom/runs/${record.id}.json`);
       if (unfinished > 0) reporter.info(`to continue where each host stopped: chom-play ${pb} -i ${inv} --resume`);
-      reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
+      // A run refused by host locks that changed nothing has nothing to undo.
+      const hs = Object.values(record.hosts);
+      const changed = hs.some((h) => h.tasks.some((t) => t.status === 'changed'));
+      const onlyLocked = hs.every((h) => h.status === 'ok' || h.status === 'not-run' || h.class === 'lock-held');
+      if (changed || !onlyLocked) reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
     }
+    if (opts.verbose) process.stderr.write(formatTimings());
     return exitCode;
   } finally {
     uninstall();

@@ -4,7 +4,7 @@
  * trip as the native facts. Everything travels as NUL-separated `name value` pairs through ONE
  * base64 (forks, not bytes, are the cost on a host); src/facts/ansible.ts turns them into
  * Ansible's names, types and values. Kept apart so the price of Ansible compatibility is visible
- * in one place (measured: see the README section "Ansible facts and modules").
+ * in one place (measured: about 24 ms of CPU and ~23 extra forks per host, see issue 12 notes).
  */
 export const ANSIBLE_FACTS_BASH = String.raw`
 p() { printf '%s\0%s\0' "$1" "$2"; }

@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { confinedPath } from '../inventory/hostname.js';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Inventory, Vars } from '../inventory/model.js';
@@ -38,6 +39,8 @@ const KEYS = ['cpu', 'memory_mb', 'disk_gb'] as const;
  */
 export function writeBackSpecs(inv: Inventory, facts: Map<string, Vars>, opts: WriteBackOptions): WriteBackResult {
   const now = (opts.now ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
+  const result0: WriteBackResult = { changes: [], written: [], mismatches: [] };
+  if (!existsSync(inv.path)) return result0; // a host list (-i 'a,b,') has no file to write to
   const isDir = statSync(inv.path).isDirectory();
   const byFile = new Map<string, Array<{ host: string; path: string[]; specs: Specs }>>();
   const result: WriteBackResult = { changes: [], written: [], mismatches: [] };
@@ -52,11 +55,11 @@ export function writeBackSpecs(inv: Inventory, facts: Map<string, Vars>, opts: W
         `${host}: inventory says ${KEYS.map((k) => `${k}=${declared[k] ?? '?'}`).join(' ')}, detected ${KEYS.map((k) => `${k}=${detected[k]}`).join(' ')}; recording the detected values`,
       );
     }
-    const hv = ['yml', 'yaml'].map((e) => join(inv.dir, 'host_vars', `${host}.${e}`)).find((p) => existsSync(p));
+    const hv = ['yml', 'yaml'].map((e) => confinedPath(join(inv.dir, 'host_vars'), host, `.${e}`)).find((p) => existsSync(p));
     let file: string;
     let path: string[];
     if (hv || isDir) {
-      file = hv ?? join(inv.dir, 'host_vars', `${host}.yml`);
+      file = hv ?? confinedPath(join(inv.dir, 'host_vars'), host, '.yml');
       path = [];
     } else {
       file = inv.file;

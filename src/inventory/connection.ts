@@ -2,6 +2,7 @@ import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { ConnectionSpec, Inventory, Vars } from './model.js';
+import { parseBool as toBool } from '../bool.js';
 
 const DEFAULT_PORT = 22;
 const DEFAULT_TIMEOUT_S = 10;
@@ -88,17 +89,6 @@ function toInt(v: unknown): number {
   if (typeof v === 'number') return Number.isInteger(v) ? v : NaN;
   if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
   return NaN;
-}
-
-/** Ansible's booleans: yes/no, true/false, on/off, 1/0 (any case). */
-function toBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (v === 1 || v === 0) return v === 1;
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim().toLowerCase();
-  if (['yes', 'true', 'on', '1', 'y'].includes(s)) return true;
-  if (['no', 'false', 'off', '0', 'n', ''].includes(s)) return false;
-  return undefined;
 }
 
 function currentUser(): string {

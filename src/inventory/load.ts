@@ -1,11 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
-import { readYaml } from '../yaml/read.js';
 import type { GroupEntry, HostEntry, Inventory, Vars } from './model.js';
 import { parseInventoryTree, type ParsedInventory, type RawGroup } from './parse.js';
 import { checkInventoryShape } from './schema.js';
-import { readVarsFor, varsEntriesIn } from './varsfiles.js';
+import { readVarsFor as readVarsIn, varsEntriesIn } from './varsfiles.js';
+import { readSources } from './sources.js';
+import { applyConnectionDefaults } from './defaults.js';
 
 /**
  * Reads an Ansible YAML inventory: a directory (hosts.yml or hosts.yaml, group_vars/,
@@ -15,14 +14,26 @@ import { readVarsFor, varsEntriesIn } from './varsfiles.js';
  *   depth: ansible_group_priority, then name) < host inline vars < host_vars/HOST*.
  * Every merge replaces whole top-level values (Ansible's hash_behaviour=replace).
  */
-export function loadInventory(path: string): Inventory {
-  const { file, dir, warnings } = locate(path);
-  const y = readYaml(file);
-  checkInventoryShape(y);
-  const parsed = parseInventoryTree(y);
+export function loadInventory(path: string | string[], cwd = process.cwd()): Inventory {
+  const warnings: string[] = [];
+  const sources = readSources(Array.isArray(path) ? path : [path], cwd, warnings);
+  // Fact write-back edits one YAML file: the first YAML source. Hosts of other sources have no
+  // path in it (their yamlPath is dropped), so nothing is written into an INI file by mistake.
+  const primary = sources.find((s) => s.format === 'yaml') ?? sources[0];
+  const file = primary.file;
+  const dir = primary.dir;
+  const parsed: ParsedInventory = { groups: new Map(), hosts: new Map() };
+  for (const s of sources) {
+    if (s.format === 'yaml') checkInventoryShape(s.y);
+    const before = new Set(parsed.hosts.keys());
+    parseInventoryTree(s.y, parsed);
+    if (s !== primary || s.format !== 'yaml') for (const [name, h] of parsed.hosts) if (!before.has(name)) delete h.yamlPath;
+  }
   reconcile(parsed, file);
   const depth = depths(parsed);
-
+  // group_vars/ and host_vars/ beside each source, once per directory, in source order.
+  const dirs = [...new Set(sources.map((s) => s.dir))];
+  const readVarsFor = (_d: string, kind: 'group_vars' | 'host_vars', name: string) => dirs.flatMap((x) => readVarsIn(x, kind, name));
   const groups = new Map<string, GroupEntry>();
   const groupLocs = new Map<string, Record<string, SourceLoc>>();
   for (const g of parsed.groups.values()) {
@@ -57,29 +68,21 @@ export function loadInventory(path: string): Inventory {
     hosts.set(h.name, { name: h.name, groups: memberOf, vars, loc: h.loc, yamlPath: h.yamlPath, varsFiles: layers.map((l) => l.file), varLocs });
   }
 
-  warnings.push(...strayVarsFiles(dir, 'group_vars', [...groups.keys()]), ...strayVarsFiles(dir, 'host_vars', [...hosts.keys()]));
+  for (const d of dirs) warnings.push(...strayVarsFiles(d, 'group_vars', [...groups.keys()]), ...strayVarsFiles(d, 'host_vars', [...hosts.keys()]));
   for (const name of parsed.groups.keys()) {
     if (parsed.hosts.has(name)) warnings.push(`${file}: "${name}" is both a group and a host; patterns naming it select the group`);
   }
-  return { path, dir, file, hosts, groups, warnings };
+  // `path` is where fact write-back looks: the directory of a non-YAML file (specs then go to
+  // host_vars/HOST.yml, which Ansible reads too), the -i text of a host list (nothing to write).
+  const invPath = primary.format === 'yaml' && sources.length === 1 && !Array.isArray(path) && !path.includes('\n') ? path : primary.format === 'host list' ? primary.file : dir;
+  const inv: Inventory = { path: invPath, dir, file, hosts, groups, warnings };
+  applyConnectionDefaults(inv);
+  return inv;
 }
 
 /** host_vars files read for a host (empty when none, or the host is unknown). */
 export function hostVarsFiles(inv: Inventory, host: string): string[] {
   return [...(inv.hosts.get(host)?.varsFiles ?? [])];
-}
-
-function locate(path: string): { file: string; dir: string; warnings: string[] } {
-  if (!existsSync(path)) {
-    throw new InputError(`inventory "${path}" not found`, undefined, 'give -i a directory holding hosts.yml, or a YAML inventory file');
-  }
-  if (!statSync(path).isDirectory()) return { file: path, dir: dirname(path), warnings: [] };
-  const candidates = ['hosts.yml', 'hosts.yaml'].map((n) => join(path, n)).filter((p) => existsSync(p));
-  if (candidates.length === 0) {
-    throw new InputError(`inventory directory "${path}" has no hosts.yml or hosts.yaml`, undefined, 'create hosts.yml in it (start with `all:` and `hosts:`)');
-  }
-  const warnings = candidates.length > 1 ? [`${path}: both hosts.yml and hosts.yaml exist; read hosts.yml only`] : [];
-  return { file: candidates[0], dir: path, warnings };
 }
 
 /** Ansible's rules: `all` holds every top-level group, hosts in no group sit in `ungrouped`. */

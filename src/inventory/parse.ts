@@ -1,4 +1,5 @@
 import { InputError, type SourceLoc } from '../errors.js';
+import { checkHostName } from './hostname.js';
 import type { YamlFile } from '../yaml/read.js';
 import { expandHostRange } from './hostrange.js';
 import type { Vars } from './model.js';
@@ -43,8 +44,7 @@ const BAD_HOST_CHARS = /[\s,!&*?[\]]/;
 const HOST_WITH_PORT = /^((?:[^:[]|\[[^\]]*\])+):(\d+)$/;
 
 /** Walks a shape-checked inventory file (see schema.ts) into groups and hosts. */
-export function parseInventoryTree(y: YamlFile): ParsedInventory {
-  const out: ParsedInventory = { groups: new Map(), hosts: new Map() };
+export function parseInventoryTree(y: YamlFile, out: ParsedInventory = { groups: new Map(), hosts: new Map() }): ParsedInventory {
   const top = (y.value ?? {}) as Record<string, GroupNode | null>;
   for (const [name, node] of Object.entries(top)) walkGroup(y, out, name, node, [name], undefined);
   return out;
@@ -102,6 +102,7 @@ function addHosts(y: YamlFile, out: ParsedInventory, group: RawGroup, key: strin
   const fromRange = names.length !== 1 || names[0] !== pattern;
   for (const name of names) {
     checkName('host', name, BAD_HOST_CHARS, loc);
+    checkHostName(name, loc);
     let host = out.hosts.get(name);
     if (!host) {
       host = { name, loc, yamlPath: fromRange ? undefined : path, vars: {}, varLocs: {} };

@@ -1,5 +1,5 @@
+import { scriptHeader, startEventLine, type HeaderSpec } from '../shell/header.js';
 import { PRELUDE } from '../shell/prelude.js';
-import { quote } from '../shell/quote.js';
 import { LOCKED_EXIT } from '../shell/script.js';
 
 /** What one host's rollback script needs. */
@@ -16,6 +16,8 @@ export interface RollbackSpec {
   rollbackPackages: boolean;
   user?: string;
   machine?: string;
+  /** How the controller runs it (login user, sudo -n or not), when known: one header line. */
+  runAs?: string;
 }
 
 export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -28,40 +30,39 @@ export const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * picked silently: `--run ID` names it.
  */
 export function buildRollbackScript(spec: RollbackSpec): string {
-  if (!/^[A-Za-z0-9_-]{8,}$/.test(spec.marker)) throw new Error('the event marker must be 8+ characters of [A-Za-z0-9_-]');
   if (spec.runId !== undefined && !RUN_ID_RE.test(spec.runId)) throw new Error(`invalid run id "${spec.runId}"`);
-  const line = (s: string | undefined) => (s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' '); // eslint-disable-line no-control-regex
-  const start = JSON.stringify({ t: 'start', host: spec.host, run_id: spec.runId ?? '', check: spec.check, diff: false });
+  const header: HeaderSpec = {
+    kind: 'rollback',
+    host: spec.host,
+    runId: spec.rollbackId,
+    startRunId: spec.runId ?? '',
+    marker: spec.marker,
+    check: spec.check,
+    diff: false,
+    user: spec.user,
+    machine: spec.machine,
+    runAs: spec.runAs,
+    settings: [
+      ['CHOM_ROLLBACK_PACKAGES', spec.rollbackPackages ? 1 : 0],
+      ['CHOM_TARGET_RUN', spec.runId ?? ''],
+    ],
+  };
   return [
-    '#!/usr/bin/env bash',
-    `# chom-play rollback for host ${line(spec.host)}${spec.check ? ' (check mode: changes nothing)' : ''}`,
-    'set -euo pipefail',
-    'umask 022',
-    'export LC_ALL=C.UTF-8',
-    `CHOM_HOST=${quote(spec.host)}`,
-    `CHOM_RUN_ID=${quote(spec.rollbackId)}`,
-    `CHOM_MARKER=${quote(spec.marker)}`,
-    `CHOM_CHECK=${spec.check ? 1 : 0}`,
-    'CHOM_DIFF=0',
-    `CHOM_USER=${quote(line(spec.user))}`,
-    `CHOM_MACHINE=${quote(line(spec.machine))}`,
-    `CHOM_ROLLBACK_PACKAGES=${spec.rollbackPackages ? 1 : 0}`,
-    `CHOM_TARGET_RUN=${quote(spec.runId ?? '')}`,
-    '',
+    ...scriptHeader(header),
     PRELUDE,
     '# ---- rollback ----',
     String.raw`chom_rollback_main() {
   local dir j name runs
   chom__init
   chom__now; CHOM_T0=$CHOM_NOW
-  chom__emit ${quote(start)}
+  ${startEventLine(header)}
   chom__lock || { CHOM_EXIT=${LOCKED_EXIT}; return 0; }
   dir=$(chom__parent "$CHOM_JOURNAL")
   runs=$(ls -1 "$dir" 2>/dev/null | sed -n 's/\.jsonl$//p' | sort | tail -n 5 | paste -sd, - || true)
   if [ -n "$CHOM_TARGET_RUN" ]; then
     j="$dir/$CHOM_TARGET_RUN.jsonl"
     if [ ! -f "$j" ]; then
-      chom__abort not_found "$CHOM_HOST: no journal of run $CHOM_TARGET_RUN in $dir (latest runs that changed this host: $${'{'}runs:-none})"
+      chom__abort not-found "$CHOM_HOST: no journal of run $CHOM_TARGET_RUN in $dir (latest runs that changed this host: $${'{'}runs:-none})"
       CHOM_EXIT=2; return 0
     fi
   else

@@ -1,6 +1,10 @@
 import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
+import { parseBool } from '../bool.js';
+
+/** Absent stays undefined (the module decides); anything else is an Ansible boolean. */
+const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : parseBool(v) === true);
 
 // Templated values arrive as strings ("{{ x }}" -> "yes", "3600"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
@@ -22,11 +26,6 @@ const schema = {
     autoremove: BOOL,
   },
 };
-
-function bool(v: unknown): boolean | undefined {
-  if (v === undefined) return undefined;
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
-}
 
 /** `name: [a, b]`, `name: a` or `name: "a, b"` (Ansible splits comma lists too). */
 function packages(v: unknown): string[] {

@@ -19,11 +19,8 @@ export const NAME_OR_ID = { type: ['string', 'integer'], minLength: 1, minimum: 
  */
 export const MODE = { type: ['string', 'integer'], minimum: 0 };
 
-export function bool(v: unknown, dflt: boolean): boolean {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'boolean') return v;
-  return /^(yes|true|on|1)$/i.test(String(v));
-}
+/** Ansible boolean with a default (src/bool.ts). */
+export { boolOr as bool } from '../bool.js';
 
 export function optStr(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);

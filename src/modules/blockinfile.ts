@@ -1,6 +1,6 @@
 import { quote } from '../shell/quote.js';
-import { BOOL, MODE, NAME_OR_ID, STR, bool, mode, optStr, pathArg, principal } from './args.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
 /**
  * Ansible's blockinfile algorithm in perl (Essential in Debian): the block sits between two marker
@@ -40,51 +40,39 @@ elsif ($state eq "present") { print $had ? "changed\tblock updated\twould update
 else { print "changed\tblock removed\twould remove the block\n"; }
 `;
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    path: STR,
-    dest: STR,
-    destfile: STR,
-    name: STR,
-    block: STR,
-    content: STR,
-    marker: STR,
-    marker_begin: STR,
-    marker_end: STR,
-    insertafter: STR,
-    insertbefore: STR,
-    state: { enum: ['present', 'absent'] },
-    create: BOOL,
-    backup: BOOL,
-    owner: NAME_OR_ID,
-    group: NAME_OR_ID,
-    mode: MODE,
-  },
-};
+const args = {
+  path: { type: 'path', required: true, aliases: ['dest', 'destfile', 'name'] },
+  block: { type: 'str', default: '', aliases: ['content'] },
+  marker: { type: 'str', default: '# {mark} ANSIBLE MANAGED BLOCK' },
+  marker_begin: { type: 'str', default: 'BEGIN' },
+  marker_end: { type: 'str', default: 'END' },
+  insertafter: { type: 'str' },
+  insertbefore: { type: 'str' },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
+  create: { type: 'bool', default: false },
+  backup: { type: 'bool', default: false },
+  owner: { type: 'id' },
+  group: { type: 'id' },
+  mode: { type: 'mode' },
+} as const;
 
-function compile(args: Record<string, unknown>): string {
-  const path = pathArg(args, ['path', 'dest', 'destfile', 'name']);
-  const state = optStr(args.state) || 'present';
-  if (args.insertafter !== undefined && args.insertbefore !== undefined) throw new ModuleArgError('insertafter and insertbefore cannot be used together', 'insertafter');
-  const marker = args.marker === undefined ? '# {mark} ANSIBLE MANAGED BLOCK' : String(args.marker);
-  const mb = marker.replace('{mark}', args.marker_begin === undefined ? 'BEGIN' : String(args.marker_begin));
-  const me = marker.replace('{mark}', args.marker_end === undefined ? 'END' : String(args.marker_end));
+function compile(p: Params<typeof args>): string {
+  const { path, state, marker, create } = p;
+  const mb = marker.replace('{mark}', p.marker_begin);
+  const me = marker.replace('{mark}', p.marker_end);
   if (/[\r\n]/.test(marker + mb + me)) throw new ModuleArgError('marker must be a single line', 'marker');
   if (mb === me) throw new ModuleArgError('the begin and end markers are the same line: put {mark} in marker', 'marker');
-  const create = bool(args.create, false);
   const env = {
     STATE: state,
-    BLOCK: optStr(args.block ?? args.content),
+    BLOCK: p.block,
     MB: mb,
     ME: me,
-    IA: optStr(args.insertafter),
-    IB: optStr(args.insertbefore),
+    IA: p.insertafter ?? '',
+    IB: p.insertbefore ?? '',
   };
   const L = [
     `# blockinfile ${JSON.stringify(path)} state=${state}`,
-    `p=${quote(path)}; mode=${quote(mode(args.mode))}; owner=${quote(principal(args.owner, 'owner'))}; group=${quote(principal(args.group, 'group'))}`,
+    `p=${quote(path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
     'cur=$(chom_path "$p")',
     'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
     'if ! chom_exists "$cur"; then',
@@ -98,7 +86,7 @@ function compile(args: Record<string, unknown>): string {
     `res=$(${Object.entries(env).map(([k, v]) => `CHOM_B_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "blockinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [ "$what" = changed ]; then',
-    `  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ${bool(args.backup, false) ? 1 : 0} "$msg in $p"`,
+    `  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ${p.backup ? 1 : 0} "$msg in $p"`,
     'else',
     '  chom_set_attrs "$p" "$mode" "$owner" "$group"',
     '  chom_has_changed || chom_ok "$msg in $p"',
@@ -107,5 +95,4 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const blockinfile: ModuleDef = { name: 'blockinfile', schema, compile };
-export default blockinfile;
+export default defineModule({ name: 'blockinfile', args, mutuallyExclusive: [['insertafter', 'insertbefore']], compile });

@@ -1,5 +1,6 @@
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
+import { boolOr as bool } from '../bool.js';
 
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
 
@@ -74,11 +75,6 @@ export function splitWords(line: string): string[] {
   }
   if (inWord) words.push(cur);
   return words;
-}
-
-function bool(v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
 }
 
 /**

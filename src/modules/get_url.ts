@@ -1,6 +1,7 @@
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 import { MODE, mode as modeArg, POS_INT } from './args.js';
+import { boolOr as bool } from '../bool.js';
 
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
 
@@ -25,11 +26,6 @@ const schema = {
 };
 
 const ALGOS: Record<string, number> = { sha256: 64, sha1: 40, sha512: 128, sha384: 96, sha224: 56, md5: 32 };
-
-function bool(v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
-}
 
 /** Ansible accepts a dict, or "Key: value" strings (a list, or one string with comma-separated pairs). */
 function headerLines(v: unknown): string[] {

@@ -1,37 +1,25 @@
-import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-// Templated values arrive as strings ("{{ gid }}" -> "1001", "yes"), so both forms are accepted.
-const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    gid: UINT,
-    system: BOOL,
-    state: { enum: ['present', 'absent'] },
-  },
-};
-
-function bool(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
-}
+const args = {
+  name: { type: 'str', required: true },
+  gid: { type: 'int' },
+  system: { type: 'bool', default: false },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
+} as const;
 
 /**
  * Group presence and gid. In check mode the predicted state ("group:NAME" present/absent) is
  * read first and written after, so a later user task in the same run sees the group.
  */
-function compile(args: Record<string, unknown>): string {
-  const name = String(args.name);
+function compile(p: Params<typeof args>): string {
+  const name = p.name;
   if (!/^[^:\s,]+$/.test(name) || name.startsWith('-')) {
     throw new ModuleArgError(`invalid group name ${JSON.stringify(name)}: no ':', ',', spaces or leading '-'`, 'name');
   }
-  const state = String(args.state ?? 'present');
-  const gid = args.gid === undefined ? '' : String(args.gid);
+  const state = p.state;
+  const gid = p.gid === undefined ? '' : String(p.gid);
   const q = quote(name);
   const lines = [
     `# group ${JSON.stringify(name)} state=${state}`,
@@ -49,7 +37,7 @@ function compile(args: Record<string, unknown>): string {
     );
     return lines.join('\n') + '\n';
   }
-  const addOpts = [gid ? `-g ${quote(gid)}` : '', bool(args.system) ? '-r' : ''].filter(Boolean).join(' ');
+  const addOpts = [gid ? `-g ${quote(gid)}` : '', p.system ? '-r' : ''].filter(Boolean).join(' ');
   lines.push(
     'if [ "$exists" = absent ]; then',
     '  if chom_check; then chom_state_set "group:$name" present; chom_changed "would create group $name' + (gid ? ` (gid ${gid})` : '') + '"; return 0; fi',
@@ -79,5 +67,4 @@ function compile(args: Record<string, unknown>): string {
   return lines.join('\n') + '\n';
 }
 
-const group: ModuleDef = { name: 'group', schema, compile };
-export default group;
+export default defineModule({ name: 'group', args, compile });

@@ -14,6 +14,7 @@ import getUrl from './get_url.js';
 import waitFor from './wait_for.js';
 import uri from './uri.js';
 import ufw from './ufw.js';
+import { mysqlDb, mysqlUser } from './mysql_index.js';
 import fail from './fail.js';
 import debug from './debug.js';
 import assert from './assert.js';
@@ -25,7 +26,7 @@ import timezone from './timezone.js';
 import cron from './cron.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, fail, debug, assert, pkg, setup, replace, hostname, timezone, cron];
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup, replace, hostname, timezone, cron];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {

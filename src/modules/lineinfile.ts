@@ -1,6 +1,6 @@
 import { quote } from '../shell/quote.js';
-import { BOOL, MODE, NAME_OR_ID, STR, bool, mode, optStr, pathArg, principal } from './args.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
 /**
  * The edit itself runs in perl (perl-base is Essential in Debian, so it is on every host):
@@ -57,67 +57,49 @@ else { splice @l, $ins, 0, "$line\n"; }
 done("changed", "line added", "would add the line");
 `;
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    path: STR,
-    dest: STR,
-    destfile: STR,
-    name: STR,
-    regexp: STR,
-    regex: STR,
-    search_string: STR,
-    line: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
-    value: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
-    state: { enum: ['present', 'absent'] },
-    insertafter: STR,
-    insertbefore: STR,
-    create: BOOL,
-    backrefs: BOOL,
-    firstmatch: BOOL,
-    backup: BOOL,
-    owner: NAME_OR_ID,
-    group: NAME_OR_ID,
-    mode: MODE,
-  },
-};
+const args = {
+  path: { type: 'path', required: true, aliases: ['dest', 'destfile', 'name'] },
+  regexp: { type: 'str', aliases: ['regex'] },
+  search_string: { type: 'str' },
+  line: { type: 'str', aliases: ['value'] },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
+  insertafter: { type: 'str' },
+  insertbefore: { type: 'str' },
+  create: { type: 'bool', default: false },
+  backrefs: { type: 'bool', default: false },
+  firstmatch: { type: 'bool', default: false },
+  backup: { type: 'bool', default: false },
+  owner: { type: 'id' },
+  group: { type: 'id' },
+  mode: { type: 'mode' },
+} as const;
 
 /** Ansible's lineinfile: make sure one line is present (replacing the last regexp match) or absent. */
-function compile(args: Record<string, unknown>): string {
-  const path = pathArg(args, ['path', 'dest', 'destfile', 'name']);
-  const state = optStr(args.state) || 'present';
-  const regexp = optStr(args.regexp ?? args.regex);
-  const search = optStr(args.search_string);
-  const hasLine = args.line !== undefined || args.value !== undefined;
-  const line = optStr(args.line ?? args.value);
-  const backrefs = bool(args.backrefs, false);
-  if (regexp !== '' && search !== '') throw new ModuleArgError('regexp and search_string cannot be used together', 'regexp');
-  if (args.insertafter !== undefined && args.insertbefore !== undefined) throw new ModuleArgError('insertafter and insertbefore cannot be used together', 'insertafter');
-  if (state === 'present' && !hasLine) throw new ModuleArgError('state: present needs line', 'line');
-  if (state === 'absent' && regexp === '' && search === '' && !hasLine) throw new ModuleArgError('state: absent needs regexp, search_string or line', 'regexp');
-  if (backrefs && regexp === '') throw new ModuleArgError('backrefs: yes needs regexp', 'backrefs');
+function compile(p: Params<typeof args>): string {
+  const { path, state, backrefs } = p;
+  const regexp = p.regexp ?? '';
+  const search = p.search_string ?? '';
+  const line = p.line ?? '';
   if (line.includes('\n') && !backrefs) throw new ModuleArgError('line cannot contain a newline (use blockinfile for several lines)', 'line');
-  const create = bool(args.create, false);
   const env = {
     STATE: state,
     REGEXP: regexp,
     SEARCH: search,
     LINE: line,
-    IA: optStr(args.insertafter),
-    IB: optStr(args.insertbefore),
+    IA: p.insertafter ?? '',
+    IB: p.insertbefore ?? '',
     BACKREFS: backrefs ? '1' : '',
-    FIRSTMATCH: bool(args.firstmatch, false) ? '1' : '',
+    FIRSTMATCH: p.firstmatch ? '1' : '',
   };
   const L = [
     `# lineinfile ${JSON.stringify(path)} state=${state}`,
-    `p=${quote(path)}; mode=${quote(mode(args.mode))}; owner=${quote(principal(args.owner, 'owner'))}; group=${quote(principal(args.group, 'group'))}`,
+    `p=${quote(path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
     'cur=$(chom_path "$p")',
     'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
     'if ! chom_exists "$cur"; then',
     state === 'absent'
       ? '  chom_ok "$p does not exist: no line to remove"; return 0'
-      : create
+      : p.create
         ? '  cur=/dev/null'
         : '  chom_fail "$p does not exist (create: yes creates it)"',
     'fi',
@@ -125,7 +107,7 @@ function compile(args: Record<string, unknown>): string {
     `res=$(${Object.entries(env).map(([k, v]) => `CHOM_L_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "lineinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [[ $res == changed* ]]; then',
-    '  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ' + (bool(args.backup, false) ? '1' : '0') + ' "$msg in $p"',
+    '  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ' + (p.backup ? '1' : '0') + ' "$msg in $p"',
     'else',
     '  chom_set_attrs "$p" "$mode" "$owner" "$group"',
     '  chom_has_changed || chom_ok "$msg in $p"',
@@ -134,5 +116,14 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const lineinfile: ModuleDef = { name: 'lineinfile', schema, compile };
-export default lineinfile;
+export default defineModule({
+  name: 'lineinfile',
+  args,
+  mutuallyExclusive: [['regexp', 'search_string'], ['insertafter', 'insertbefore']],
+  requiredIf: [
+    { arg: 'state', is: 'present', then: ['line'] },
+    { arg: 'state', is: 'absent', then: ['regexp', 'search_string', 'line'], anyOf: true },
+    { arg: 'backrefs', is: true, then: ['regexp'] },
+  ],
+  compile,
+});

@@ -1,5 +1,9 @@
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
+import { parseBool } from '../bool.js';
+
+/** Absent stays undefined (the module decides); anything else is an Ansible boolean. */
+const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : parseBool(v) === true);
 
 // Templated values arrive as strings ("{{ x }}" -> "yes"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
@@ -19,11 +23,6 @@ const schema = {
     timeout: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] },
   },
 };
-
-function bool(v: unknown): boolean | undefined {
-  if (v === undefined) return undefined;
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
-}
 
 // Reads the unit's state once; in check mode predicted states from earlier tasks win.
 const HELPERS = String.raw`export SYSTEMD_PAGER= SYSTEMD_COLORS=0

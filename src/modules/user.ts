@@ -1,6 +1,7 @@
 import { UINT, STR } from './args.js';
 import { quote } from '../shell/quote.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
+import { boolOr as bool } from '../bool.js';
 
 // Templated values arrive as strings ("{{ uid }}" -> "1001", "yes"), so both forms are accepted.
 const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
@@ -27,11 +28,6 @@ const schema = {
     remove: BOOL,
   },
 };
-
-function bool(v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  return v === true || (typeof v === 'string' && /^(yes|true|on)$/i.test(v));
-}
 
 /** An account or group name usable on the command line of the shadow tools. */
 function checkName(v: string, arg: string): string {

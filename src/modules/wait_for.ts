@@ -1,24 +1,6 @@
-import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-
-const NUM = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' }] };
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['port'],
-  properties: {
-    host: { type: 'string', minLength: 1 },
-    port: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+$' }] },
-    state: { enum: ['started', 'stopped', 'present', 'absent', 'open', 'closed'] },
-    timeout: UINT,
-    delay: UINT,
-    sleep: NUM,
-    connect_timeout: UINT,
-    msg: { type: 'string' },
-  },
-};
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
 /**
  * Ansible's wait_for for TCP ports: waits (bounded) until host:port accepts connections
@@ -27,19 +9,27 @@ const schema = {
  * probe once: a port that is not open yet is reported as "would wait", never as a failure
  * (in a dry run the service an earlier task would install is not there).
  */
-function compile(args: Record<string, unknown>): string {
-  const port = Number(args.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ModuleArgError(`port ${String(args.port)} is not a TCP port (1-65535)`, 'port');
-  const host = String(args.host ?? '127.0.0.1');
+const args = {
+  host: { type: 'str', default: '127.0.0.1' },
+  port: { type: 'int', required: true },
+  state: { type: 'str', default: 'started', choices: ['started', 'stopped', 'present', 'absent', 'open', 'closed'] },
+  timeout: { type: 'int', default: 300 },
+  delay: { type: 'int', default: 0 },
+  // Seconds between probes; fractions allowed (sleep 0.5), so a string checked below.
+  sleep: { type: 'str', default: '1' },
+  connect_timeout: { type: 'int', default: 5 },
+  msg: { type: 'str', default: '' },
+} as const;
+
+function compile(p: Params<typeof args>): string {
+  const { port, host, timeout, delay, msg } = p;
+  if (port < 1 || port > 65535) throw new ModuleArgError(`port ${port} is not a TCP port (1-65535)`, 'port');
   if (!/^[A-Za-z0-9_.:-]+$/.test(host) || host.startsWith('-')) throw new ModuleArgError(`host ${JSON.stringify(host)} is not a host name or address`, 'host');
-  const state = String(args.state ?? 'started');
-  const open = ['started', 'present', 'open'].includes(state);
-  const timeout = args.timeout === undefined ? 300 : Number(args.timeout);
-  const delay = args.delay === undefined ? 0 : Number(args.delay);
-  const sleep = args.sleep === undefined ? 1 : Number(args.sleep);
-  const connectTimeout = args.connect_timeout === undefined ? 5 : Number(args.connect_timeout);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(p.sleep)) throw new ModuleArgError(`sleep ${JSON.stringify(p.sleep)} is not a number of seconds`, 'sleep');
+  const sleep = Number(p.sleep);
+  const connectTimeout = p.connect_timeout;
+  const open = ['started', 'present', 'open'].includes(p.state);
   const want = open ? 'open' : 'closed';
-  const msg = args.msg === undefined ? '' : String(args.msg);
   return [
     `# wait_for ${host}:${port} ${want}`,
     `host=${quote(host)}; port=${quote(port)}; timeout=${quote(timeout)}; delay=${quote(delay)}; pause=${quote(sleep)}; ct=${quote(connectTimeout)}; want=${want}; umsg=${quote(msg)}`,
@@ -61,5 +51,4 @@ function compile(args: Record<string, unknown>): string {
   ].join('\n');
 }
 
-const waitFor: ModuleDef = { name: 'wait_for', schema, compile };
-export default waitFor;
+export default defineModule({ name: 'wait_for', args, compile });

@@ -5,11 +5,12 @@ import { ModuleArgError, type InputKind, type LocalInput } from '../modules/type
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
+import { managedPaths } from '../shell/prefetch.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
-import { hostEntry } from '../inventory/index.js';
-import { userInfo } from 'node:os';
+import { connectionFor, hostEntry } from '../inventory/index.js';
+import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 import { keywordBool, resolveExpressionArgs } from './exprs.js';
 
@@ -35,14 +36,27 @@ export interface HostPlan {
   host: string;
   tasks: ScriptTask[];
   handlers: ScriptTask[];
-  /** Secrets used by no_log tasks etc. are handled by the redactor; here only become. */
+  /**
+   * The script runs under `sudo -n` (when the login user is not root). Decided here once: the
+   * validated connection variable (ansible_become / ansible_sudo, any Ansible boolean spelling)
+   * or the play's or any task's become keyword.
+   */
   become: boolean;
+  /** The SSH (or local) login user the script runs as before sudo. */
+  loginUser: string;
   /** Play keyword min_disk_free_mb (default 512): free MB / and /var need before any task. */
   minDiskFreeMb: number;
   /** Play keyword rollback_on_failure: a failed task undoes the host's changes of this run. */
   rollbackOnFailure: boolean;
   /** Large or binary copy sources to upload (SFTP) before the script runs. */
   uploads: Upload[];
+}
+
+/** The script header's "runs as" line: the login user, and whether bash runs under `sudo -n`. */
+export function runAsLine(plan: Pick<HostPlan, 'loginUser' | 'become'>): string {
+  if (!plan.become) return `login user ${plan.loginUser}, no become (bash -s, no sudo)`;
+  if (plan.loginUser === 'root') return 'login user root, become (already root: bash -s, no sudo)';
+  return `login user ${plan.loginUser}, become: sudo -n -- bash -s`;
 }
 
 /** Default of the play keyword min_disk_free_mb. */
@@ -60,7 +74,8 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     env: ctx.env,
   };
   const scopes = new Map<unknown, Vars>();
-  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(loginUser(ctx, host)) };
+  const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
+  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
@@ -82,7 +97,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   const handlerBase = 100_000;
   play.handlers.forEach((h, i) => {
     handlerIds.set(h.name, handlerBase + i);
-    for (const l of listenNames(h)) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
+    for (const l of h.listen) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
   });
 
   for (const task of taskList) {
@@ -97,15 +112,16 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
-  const become = play.become === true || taskList.some((t) => t.become === true) || truthy(ctx.inventory.hosts.get(host)?.vars.ansible_become);
+  const become = conn.become || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
-  const minDisk = play.extra.min_disk_free_mb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.extra.min_disk_free_mb, 'min_disk_free_mb', playVars, play.loc, ctx.tmpl, 0);
-  return { host, tasks, handlers, become, minDiskFreeMb: minDisk, rollbackOnFailure: play.extra.rollback_on_failure === true, uploads: hc.uploads };
+  const minDisk = play.minDiskFreeMb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
+  return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.rollbackOnFailure, uploads: hc.uploads };
 }
 
-/** An integer keyword (retries, delay, timeout, min_disk_free_mb), possibly templated. */
-function intOf(raw: unknown, what: string, vars: Vars, loc: SourceLoc, tmpl: TemplateContext, min: number): number {
-  const v = typeof raw === 'string' ? renderValue(raw, vars, loc, tmpl) : raw;
+/** An integer keyword (retries, delay, timeout, min_disk_free_mb): the loader typed it; a template is rendered here. */
+function intOf(raw: Templated<number>, what: string, vars: Vars, loc: SourceLoc, tmpl: TemplateContext, min: number): number {
+  if (typeof raw === 'number') return raw;
+  const v = renderValue(raw, vars, loc, tmpl);
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < min) throw new InputError(`${what} must be a whole number >= ${min}, got ${JSON.stringify(v)}`, loc);
   return n;
@@ -117,25 +133,13 @@ function intOf(raw: unknown, what: string, vars: Vars, loc: SourceLoc, tmpl: Tem
  * alone retries until the task does not fail; delay (default 5 s) waits between attempts.
  */
 function addRetries(base: ScriptTask, task: Task, vars: Vars, registered: ReadonlySet<string>, tmpl: TemplateContext): void {
-  const x = task.extra;
-  if (x.timeout !== undefined) base.timeout = intOf(x.timeout, `task "${task.name}": timeout`, vars, task.loc, tmpl, 1);
-  if (x.until === undefined && x.retries === undefined) {
-    if (x.delay !== undefined) throw new InputError(`task "${task.name}": delay needs retries or until`, task.loc, 'add until: (a condition on the registered result) or retries:');
-    return;
-  }
-  const retries = x.retries === undefined ? 3 : intOf(x.retries, `task "${task.name}": retries`, vars, task.loc, tmpl, 0);
+  const at = (k: string): SourceLoc => task.keyLocs[k] ?? task.loc;
+  if (task.timeout !== undefined) base.timeout = intOf(task.timeout, `task "${task.name}": timeout`, vars, at('timeout'), tmpl, 1);
+  if (task.until === undefined && task.retries === undefined) return;
+  const retries = task.retries === undefined ? 3 : intOf(task.retries, `task "${task.name}": retries`, vars, at('retries'), tmpl, 0);
   base.attempts = retries + 1;
-  base.delay = x.delay === undefined ? 5 : intOf(x.delay, `task "${task.name}": delay`, vars, task.loc, tmpl, 0);
-  if (x.until !== undefined) base.until = bashOf(x.until as string | boolean, vars, registered, task.loc);
-}
-
-function listenNames(h: Task): string[] {
-  const l = h.extra.listen;
-  return typeof l === 'string' ? [l] : Array.isArray(l) ? l.map(String) : [];
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'yes' || v === 1;
+  base.delay = task.delay === undefined ? 5 : intOf(task.delay, `task "${task.name}": delay`, vars, at('delay'), tmpl, 0);
+  if (task.until !== undefined) base.until = bashOf(task.until, vars, registered, at('until'));
 }
 
 interface LoopItem {
@@ -150,7 +154,7 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (!Array.isArray(list)) {
     throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
   }
-  const labelTpl = task.extra.loop_label;
+  const labelTpl = task.loopLabel;
   return list.map((value) => {
     const label = labelTpl !== undefined ? renderValue(labelTpl, { ...vars, [task.loopVar]: value }, task.loc, tmpl) : value;
     return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
@@ -161,11 +165,6 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
 interface HostCompile {
   uploads: Upload[];
   stageDir: string;
-}
-
-function loginUser(ctx: PlanContext, host: string): string {
-  const v = hostEntry(ctx.inventory, host)?.vars.ansible_user;
-  return typeof v === 'string' && v !== '' ? v : userInfo().username;
 }
 
 function compileTask(
@@ -179,7 +178,6 @@ function compileTask(
   handlerIds: Map<string, number>,
   itemLabel?: string,
 ): ScriptTask {
-  refuseUnsupported(task);
   const name = itemLabel === undefined ? renderName(task, vars, ctx.tmpl) : `${renderName(task, vars, ctx.tmpl)} (item=${itemLabel})`;
   const base: ScriptTask = {
     id,
@@ -220,7 +218,9 @@ function compileTask(
     }
     ctx.bodyCache.set(key, body);
   }
-  base.body = body;
+  base.body = modeOverrides(task) + body;
+  const managed = managedPaths(mod.name, args);
+  if (managed) base.paths = managed;
 
   for (const n of task.notify) {
     const rendered = String(renderValue(n, vars, task.loc, ctx.tmpl));
@@ -234,15 +234,16 @@ function compileTask(
   return base;
 }
 
-/** Keywords the loader accepts for features still to come: refuse them rather than ignore them. */
-const NOT_YET: Record<string, string> = {
-  check_mode: 'per-task check_mode', diff: 'per-task diff',
-};
-
-function refuseUnsupported(task: Task): void {
-  for (const k of Object.keys(task.extra)) {
-    if (k in NOT_YET) throw new InputError(`task "${task.name}": ${k} (${NOT_YET[k]}) is not supported by chom-play yet`, task.loc, 'remove it; it would otherwise be silently ignored');
-  }
+/**
+ * Per-task check_mode / diff: the task function runs in its own subshell, so setting the flags at
+ * its top changes them for this task only. check_mode: true predicts (writes go to the check-mode
+ * scratch copy, nothing is journaled); check_mode: false really runs even under --check.
+ */
+function modeOverrides(task: Task): string {
+  const L: string[] = [];
+  if (task.checkMode !== undefined) L.push(`CHOM_CHECK=${task.checkMode ? 1 : 0} # check_mode: ${task.checkMode}`);
+  if (task.diff !== undefined) L.push(`CHOM_DIFF=${task.diff ? 1 : 0} # diff: ${task.diff}`);
+  return L.length === 0 ? '' : L.join('\n') + '\n';
 }
 
 function renderName(task: Task, vars: Vars, tmpl: TemplateContext): string {
@@ -282,7 +283,8 @@ function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonl
     if (typeof v !== 'string') continue;
     if (kind === 'template') {
       const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
-      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl), 'utf8').toString('base64') };
+      const info = { src: v, dest: typeof params.dest === 'string' ? params.dest : undefined };
+      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64') };
       continue;
     }
     const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);

@@ -9,7 +9,7 @@ import { fakeModules } from './testkit.js';
 const modules = fakeModules();
 const task = (module: string, args: Record<string, unknown>): Task => ({
   name: 'T', module, args, loc: { file: 'p.yml', line: 3, col: 7 }, tags: [], when: [], loopVar: 'item',
-  notify: [], ignoreErrors: false, noLog: false, vars: {}, extra: {},
+  notify: [], ignoreErrors: false, noLog: false, vars: {}, listen: [], keyLocs: {},
   argLocs: Object.fromEntries(Object.keys(args).map((k, i) => [k, { file: 'p.yml', line: 4 + i, col: 9 }])),
 });
 

@@ -1,6 +1,5 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { InputError } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { ModuleDef } from '../modules/types.js';
 import type { Task } from './model.js';
@@ -49,7 +48,7 @@ const isTemplated = (v: unknown): boolean => typeof v === 'string' && v.includes
 export function validateArgsWith(task: Task, args: Vars, rendered: boolean, modules: ModuleRegistry): void {
   const mod = modules.get(task.module);
   if (!mod) {
-    const hint = didYouMean(task.module, modules.names());
+    const hint = suggest(task.module, modules.names());
     throw new InputError(`unknown module "${task.module}"${hint ? `; did you mean "${hint}"?` : ''}`, task.loc);
   }
   normaliseBooleans(mod.schema, args);
@@ -65,7 +64,7 @@ export function validateArgsWith(task: Task, args: Vars, rendered: boolean, modu
     name: (path) => (path.length === 0 ? `${mod.name} arguments` : `${mod.name} argument "${argName(path)}"`),
     unknownKey: (key, allowed, parent) => {
       const choices = parent.length === 0 ? props : allowed;
-      const hint = didYouMean(key, choices);
+      const hint = suggest(key, choices);
       const where = parent.length === 0 ? mod.name : `${mod.name} argument "${argName(parent)}"`;
       const tail = hint ? `; did you mean "${hint}"?` : choices.length > 0 ? ` (it takes: ${choices.join(', ')})` : '';
       return `${where} has no argument "${key}"${tail}`;

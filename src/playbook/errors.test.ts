@@ -72,7 +72,8 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     });
     assert.equal(e.where, 'playbooks/site.yml:4:13');
     assert.equal(e.message, 'role "webserver" not found; did you mean "webservers"?');
-    assert.equal(e.hint, 'looked in: playbooks/roles/webserver, roles/webserver');
+    // Beside the playbook first, then the project's roles/, then roles_path (Ansible's order).
+    assert.match(e.hint ?? '', /^looked in: playbooks\/roles\/webserver, roles\/webserver, .*\/etc\/ansible\/roles\/webserver, playbooks\/webserver /);
   });
 
   it('undefined dependency role is reported in the meta file', () => {

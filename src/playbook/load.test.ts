@@ -134,7 +134,7 @@ describe('loading a two-role playbook', () => {
 
   it('collects role handlers before play handlers, with listen', () => {
     assert.deepEqual(play.handlers.map((h) => h.name), ['reload nginx', 'restart nginx']);
-    assert.equal(play.handlers[1].extra.listen, 'web restart');
+    assert.deepEqual(play.handlers[1].listen, ['web restart']);
     assert.equal(play.handlers[0].role?.name, 'nginx');
   });
 
@@ -182,7 +182,7 @@ describe('import_playbook and play options', () => {
     assert.deepEqual(pb.plays[0].tasks[0].tags, ['imported']);
     assert.equal(pb.plays[0].name, 'web');
     assert.equal(pb.plays[1].gatherFacts, false);
-    assert.deepEqual(pb.plays[1].extra, { serial: 2 });
+    assert.deepEqual(pb.plays[1].serial, [2]);
     assert.deepEqual(pb.plays[1].tasks[0].tags, []);
   });
 
@@ -204,7 +204,7 @@ describe('import_playbook and play options', () => {
     assert.equal(t.loopVar, 'pkg');
     assert.equal(t.register, 'out');
     assert.equal(t.noLog, true);
-    assert.deepEqual(t.extra, { retries: 3 });
+    assert.equal(t.retries, 3);
     assert.deepEqual(t.vars, { x: 1 });
     assert.equal(t.name, 'apt: {{ pkg }}');
   });

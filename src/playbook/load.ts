@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
+import { intKeyword, percentKeyword, serialKeyword } from './keywords.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
 import { checkBecomeUser, findFile, isMapping, LoadContext, refuseTemplatedPath, type Inherit } from './context.js';
@@ -17,9 +17,6 @@ export interface LoadOptions {
   projectDir?: string;
   modules: ModuleRegistry;
 }
-
-/** Play keywords kept raw in Play.extra for the runner. */
-const EXTRA_PLAY_KEYS = ['serial', 'max_fail_percentage', 'rollback_on_failure', 'min_disk_free_mb', 'any_errors_fatal', 'become_user'];
 
 export function defaultProjectDir(playbookAbs: string): string {
   const dir = dirname(playbookAbs);
@@ -62,7 +59,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   const label = typeof e.name === 'string' ? `play "${e.name}": ` : '';
   check(validators.play, e, yf, [i], keywordWording('play', UNSUPPORTED_PLAY), label);
   const hosts = Array.isArray(e.hosts) ? e.hosts.join(':') : String(e.hosts);
-  checkBecomeUser(e.become_user, yf.keyLocOf([i, 'become_user']));
+  const becomeUser = checkBecomeUser(e.become_user, yf.keyLocOf([i, 'become_user']));
   const dir = dirname(abs);
   const vars: Vars = isMapping(e.vars) ? { ...e.vars } : {};
   const varsFiles = e.vars_files === undefined || e.vars_files === null ? [] : Array.isArray(e.vars_files) ? e.vars_files : [e.vars_files];
@@ -95,8 +92,9 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   handlers.push(...section('handlers', true));
   checkNotify(tasks, handlers);
 
-  const extra: Vars = {};
-  for (const k of EXTRA_PLAY_KEYS) if (e[k] !== undefined) extra[k] = k === 'rollback_on_failure' || k === 'any_errors_fatal' ? toBool(e[k]) : e[k];
+  const keyLocs: Partial<Record<string, SourceLoc>> = {};
+  for (const k of Object.keys(e)) keyLocs[k] = yf.keyLocOf([i, k]);
+  const kwLoc = (k: string): SourceLoc => keyLocs[k] ?? yf.locOf([i]);
   const play: Play = {
     name: typeof e.name === 'string' ? e.name : hosts,
     hosts,
@@ -107,8 +105,17 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
     roles: roles.map((r) => r.role),
     tasks,
     handlers,
-    extra,
+    anyErrorsFatal: toBool(e.any_errors_fatal) ?? false,
+    rollbackOnFailure: toBool(e.rollback_on_failure) ?? false,
+    keyLocs,
   };
+  const serial = serialKeyword(e.serial, kwLoc('serial'));
+  if (serial !== undefined) play.serial = serial;
+  const maxFail = percentKeyword(e.max_fail_percentage, kwLoc('max_fail_percentage'));
+  if (maxFail !== undefined) play.maxFailPercentage = maxFail;
+  const minDisk = intKeyword('min_disk_free_mb', e.min_disk_free_mb, 0, kwLoc('min_disk_free_mb'));
+  if (minDisk !== undefined) play.minDiskFreeMb = minDisk;
+  if (becomeUser !== undefined) play.becomeUser = becomeUser;
   const become = toBool(e.become);
   if (become !== undefined) play.become = become;
   if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) play.gatherFactsExpr = e.gather_facts;
@@ -120,13 +127,12 @@ function checkNotify(tasks: Task[], handlers: Task[]): void {
   const names = new Set<string>();
   for (const h of handlers) {
     names.add(h.name);
-    const l = h.extra.listen;
-    for (const t of Array.isArray(l) ? l : l === undefined ? [] : [l]) names.add(String(t));
+    for (const t of h.listen) names.add(t);
   }
   for (const t of [...tasks, ...handlers]) {
     t.notify.forEach((n, j) => {
       if (n.includes('{{') || names.has(n)) return;
-      const hint = didYouMean(n, names);
+      const hint = suggest(n, names);
       const known = names.size === 0 ? 'the play has no handlers' : `handlers: ${[...names].map((x) => `"${x}"`).join(', ')}`;
       throw new InputError(
         `task "${t.name}" notifies "${n}", but no handler has that name or listens to it${hint ? `; did you mean "${hint}"?` : ''}`,

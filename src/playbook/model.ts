@@ -1,5 +1,5 @@
-import type { SourceLoc } from '../errors.js';
-import type { Vars } from '../inventory/model.js';
+import type { SourceLoc, Vars } from '../types.js';
+import type { Templated } from './keywords.js';
 
 /**
  * A loaded playbook: every file read, validated (ajv) and flattened, but NOTHING rendered:
@@ -28,13 +28,20 @@ export interface Play {
   tasks: Task[];
   /** Play handlers and every role's handlers, in definition order. */
   handlers: Task[];
-  /** Any extra play keyword we accept (serial, max_fail_percentage, ...) kept raw. */
-  extra: Vars;
-  /** Where the module key was written (`apt:`), and each argument's key (for precise errors). */
-  moduleLoc?: SourceLoc;
-  argLocs?: Record<string, SourceLoc>;
-  /** Position of each `notify` entry, same order as `notify`. */
-  notifyLocs?: SourceLoc[];
+  /** Rolling batches: host counts or percentages, the last one repeating (validated). */
+  serial?: Array<number | string>;
+  /** Stop the play when more than this share of hosts failed (0..100). */
+  maxFailPercentage?: number;
+  /** Any failed host stops the play for all. */
+  anyErrorsFatal: boolean;
+  /** A failed task undoes the host's changes of this run (chom-play keyword). */
+  rollbackOnFailure: boolean;
+  /** Free MB / and /var need before any task (chom-play keyword; default in the planner). */
+  minDiskFreeMb?: Templated<number>;
+  /** Only 'root' is accepted (tasks run as root under become). */
+  becomeUser?: string;
+  /** Where each keyword was written, for errors found when a templated value is rendered. */
+  keyLocs: Partial<Record<string, SourceLoc>>;
 }
 
 export interface RoleInstance {
@@ -73,8 +80,25 @@ export interface Task {
   keywordExprs?: Record<string, string>; // templated ignore_errors / no_log (src/plan/exprs.ts)
   vars: Vars;                    // task vars
   role?: RoleInstance;           // set for tasks/handlers that come from a role
-  /** Extra keywords accepted for later features (retries, delay, until, timeout, listen). */
-  extra: Vars;
+  /** Retry until this holds over the registered result (with retries, default 3). */
+  until?: string | boolean;
+  retries?: Templated<number>;
+  /** Seconds between attempts (default 5); only with retries or until. */
+  delay?: Templated<number>;
+  /** Seconds before the task is killed. */
+  timeout?: Templated<number>;
+  /** Handlers: the topics this handler also answers to. */
+  listen: string[];
+  /** Per-task check_mode: true = only predict (even in a real run), false = really run (even under --check). */
+  checkMode?: boolean;
+  /** Per-task diff: overrides --diff for this task. */
+  diff?: boolean;
+  /** loop_control.label (raw, rendered per item). */
+  loopLabel?: unknown;
+  /** Only 'root' is accepted (tasks run as root under become). */
+  becomeUser?: string;
+  /** Where each keyword was written, for errors found when a templated value is rendered. */
+  keyLocs: Partial<Record<string, SourceLoc>>;
   /** Where the module key was written (`apt:`), and each argument's key (for precise errors). */
   moduleLoc?: SourceLoc;
   argLocs?: Record<string, SourceLoc>;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { InputError, type SourceLoc } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { collectionRoleDirs, rolesPath } from '../config/role-paths.js';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
 import { isDir, isFile, isMapping, normWhen, refuseTemplatedPath, type LoadContext, type YamlPath } from './context.js';
@@ -107,15 +107,20 @@ export class RoleExpander {
   }
 
   private findRole(name: string, searchDirs: string[], loc: SourceLoc): string {
-    const candidates = name.includes('/') || isAbsolute(name) ? [resolve(this.playbookDir, name)] : [...new Set(searchDirs.map((d) => join(d, name)))];
+    // Ansible's order: a path as given; a collection role under the collections paths; else
+    // roles/ beside the playbook (and of a parent role), roles_path, then the playbook's directory.
+    const inCollections = collectionRoleDirs(name, this.playbookDir);
+    const candidates = name.includes('/') || isAbsolute(name)
+      ? [resolve(this.playbookDir, name)]
+      : inCollections ?? [...new Set([...searchDirs, ...rolesPath(), this.playbookDir].map((d) => join(d, name)))];
     const found = candidates.find(isDir);
     if (found) return found;
     const known = [...new Set(searchDirs.flatMap((d) => (isDir(d) ? readdirSync(d).filter((n) => isDir(join(d, n))) : [])))];
-    const hint = didYouMean(name, known);
+    const hint = suggest(name, known);
     throw new InputError(
       `role "${name}" not found${hint ? `; did you mean "${hint}"?` : ''}`,
       loc,
-      `looked in: ${candidates.map((c) => this.ctx.display(c)).join(', ')}`,
+      `looked in: ${candidates.map((c) => this.ctx.display(c)).join(', ')}${inCollections ? '' : ' (add a directory with roles_path in ansible.cfg or ANSIBLE_ROLES_PATH)'}`,
     );
   }
 

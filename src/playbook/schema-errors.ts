@@ -1,5 +1,5 @@
+import { suggest } from '../errors.js';
 import type { ErrorObject } from 'ajv';
-import { didYouMean } from './hint.js';
 
 /** One ajv failure turned into words, with the YAML path it is about. */
 export interface Described {
@@ -106,7 +106,7 @@ export function describeFirst(errors: ErrorObject[], data: unknown, w: Wording):
 
 export function enumMessage(name: string, allowed: unknown[], value: unknown): string {
   const choices = allowed.map((a) => JSON.stringify(a)).join(', ');
-  const hint = typeof value === 'string' ? didYouMean(value, allowed.map(String)) : undefined;
+  const hint = typeof value === 'string' ? suggest(value, allowed.map(String)) : undefined;
   return `${name} must be one of ${choices}; got ${describeValue(value)}${hint ? `; did you mean "${hint}"?` : ''}`;
 }
 

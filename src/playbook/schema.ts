@@ -1,8 +1,8 @@
 import AjvModule, { type ValidateFunction } from 'ajv';
-import { InputError } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest } from '../errors.js';
 import type { YamlFile } from '../yaml/read.js';
 import { describeFirst, type Wording } from './schema-errors.js';
+import { parseBool } from '../bool.js';
 
 const Ajv = AjvModule.default;
 // validateSchema off: checking our own schemas against the JSON Schema meta-schema cost ~40 ms of
@@ -166,7 +166,7 @@ export function keywordWording(what: string, unsupported: ReadonlySet<string> = 
     name,
     unknownKey: (key, allowed, parent) => {
       if (parent.length === 0 && unsupported.has(key)) return `${what} keyword "${key}" is not supported by chom-play`;
-      const hint = didYouMean(key, allowed);
+      const hint = suggest(key, allowed);
       const where = parent.length === 0 ? `${what} keyword "${key}"` : `key "${key}" in ${name(parent)}`;
       return `unknown ${where}${hint ? `; did you mean "${hint}"?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${extraHint}`;
     },
@@ -186,9 +186,8 @@ export function check(v: ValidateFunction, value: unknown, yf: YamlFile, base: A
   throw new InputError(`${prefix}${d.message}`, loc);
 }
 
-/** After schema checks: true/false from a boolean or a yes/no word. */
+/** After schema checks: true/false from a boolean or a yes/no word (Ansible's, src/bool.ts). */
 export function toBool(v: unknown): boolean | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'boolean') return v;
-  return ['yes', 'true', 'on'].includes(String(v).toLowerCase());
+  return parseBool(v) === true;
 }

@@ -5,7 +5,7 @@ import { normTags, selectByTags } from './tags.js';
 
 const task = (name: string, tags: string[]): Task => ({
   name, module: 'command', args: {}, loc: { file: 'f.yml', line: 1, col: 1 }, tags, when: [], loopVar: 'item',
-  notify: [], ignoreErrors: false, noLog: false, vars: {}, extra: {},
+  notify: [], ignoreErrors: false, noLog: false, vars: {}, listen: [], keyLocs: {},
 });
 
 const TASKS = [

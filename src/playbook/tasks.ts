@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import { InputError, type SourceLoc } from '../errors.js';
-import { didYouMean } from './hint.js';
+import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgsWith } from './args.js';
 import { checkBecomeUser, findFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
@@ -10,6 +9,7 @@ import { stripCollection } from './registry.js';
 import { BLOCK_KEYWORDS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
 import { mergeTags, normTags } from './tags.js';
+import { intKeyword, strListKeyword } from './keywords.js';
 
 const INCLUDES = new Set(['import_tasks', 'include_tasks']);
 
@@ -74,7 +74,7 @@ function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: string, 
   }
   for (const k of Object.keys(e)) {
     if (k === key || INCLUDE_KEYWORDS.includes(k)) continue;
-    const hint = didYouMean(k, INCLUDE_KEYWORDS);
+    const hint = suggest(k, INCLUDE_KEYWORDS);
     throw new InputError(`unknown keyword "${k}" on ${stripCollection(key)}${hint ? `; did you mean "${hint}"?` : ` (allowed: ${INCLUDE_KEYWORDS.join(', ')})`}`, yf.keyLocOf([...src.path, k]));
   }
   const rest = Object.fromEntries(Object.entries(e).filter(([k]) => k !== key));
@@ -128,13 +128,14 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   if ('loop_control' in e && !('loop' in e) && !('with_items' in e)) throw new InputError(`${prefix}loop_control without loop`, keyLoc('loop_control'));
   const notify = e.notify === undefined || e.notify === null ? [] : Array.isArray(e.notify) ? e.notify.map(String) : [String(e.notify)];
   const notifyLocs = Array.isArray(e.notify) ? notify.map((_, j) => yf.locOf([...path, 'notify', j])) : notify.map(() => yf.locOf([...path, 'notify']));
-  const extra: Vars = {};
-  for (const k of ['retries', 'delay', 'until', 'timeout', 'listen'] as const) if (e[k] !== undefined) extra[k] = e[k];
-  for (const k of ['check_mode', 'diff'] as const) if (e[k] !== undefined) extra[k] = toBool(e[k]);
   const lc = isMapping(e.loop_control) ? e.loop_control : {};
-  if (lc.label !== undefined) extra.loop_label = lc.label;
-  const becomeUser = checkBecomeUser(e.become_user, keyLoc('become_user')) ?? inh.becomeUser;
-  if (becomeUser) extra.become_user = becomeUser;
+  const keyLocs: Partial<Record<string, SourceLoc>> = {};
+  for (const k of Object.keys(keywords)) keyLocs[k] = keyLoc(k);
+  const kwLoc = (k: string): SourceLoc => keyLocs[k] ?? yf.locOf(path);
+  const delay = intKeyword('delay', e.delay, 0, kwLoc('delay'));
+  if (delay !== undefined && e.retries === undefined && e.until === undefined) {
+    throw new InputError(`${prefix}delay needs retries or until`, kwLoc('delay'), 'add until: (a condition on the registered result) or retries:');
+  }
 
   const task: Task = {
     name: given ?? defaultName(modKey, args, def.freeForm),
@@ -149,7 +150,8 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     noLog: toBool(e.no_log) ?? inh.noLog ?? false,
     keywordExprs: keywordExprs(e, inh.keywordExprs),
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
-    extra,
+    listen: strListKeyword(e.listen),
+    keyLocs,
     moduleLoc,
     argLocs,
     notifyLocs,
@@ -157,6 +159,17 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   if (e.loop !== undefined) task.loop = e.loop;
   else if (e.with_items !== undefined) task.loop = flattenOnce(e.with_items);
   if (typeof e.register === 'string') task.register = e.register;
+  const retries = intKeyword('retries', e.retries, 0, kwLoc('retries'));
+  if (retries !== undefined) task.retries = retries;
+  if (delay !== undefined) task.delay = delay;
+  const timeout = intKeyword('timeout', e.timeout, 1, kwLoc('timeout'));
+  if (timeout !== undefined) task.timeout = timeout;
+  if (e.until !== undefined) task.until = condition(e.until);
+  if (e.check_mode !== undefined) task.checkMode = toBool(e.check_mode);
+  if (e.diff !== undefined) task.diff = toBool(e.diff);
+  if (lc.label !== undefined) task.loopLabel = lc.label;
+  const becomeUser = checkBecomeUser(e.become_user, kwLoc('become_user')) ?? inh.becomeUser;
+  if (becomeUser) task.becomeUser = becomeUser;
   const become = toBool(e.become) ?? inh.become;
   if (become !== undefined) task.become = become;
   if (e.changed_when !== undefined) task.changedWhen = condition(e.changed_when);
@@ -168,8 +181,8 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
   if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
-  const kw = didYouMean(k, TASK_KEYWORDS);
-  const mod = didYouMean(k, ctx.modules.names());
+  const kw = suggest(k, TASK_KEYWORDS);
+  const mod = suggest(k, ctx.modules.names());
   if (hasModule || (kw && !mod)) {
     return new InputError(`${prefix}unknown task keyword "${k}"${kw ? `; did you mean "${kw}"?` : mod ? ` (a task runs exactly one module; did you mean "${mod}"?)` : ''}`, loc);
   }

@@ -8,7 +8,7 @@ test('connection errors get a class and a what-to-do line; only transient ones a
       const p = classifyConnError(m);
       return `${p.class}:${p.transient}`;
     }),
-    ['refused:true', 'timeout:true', 'auth:false', 'host-key:false', 'reset:true', 'unreachable:false'],
+    ['refused:true', 'connect-timeout:true', 'auth:false', 'host-key:false', 'reset:true', 'unreachable:false'],
   );
   assert.match(classifyConnError('connection lost during the run').todo, /--resume/);
 });

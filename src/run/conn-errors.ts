@@ -3,8 +3,11 @@
  * people (src/transport/ssh.ts); this maps those words to a class, whether trying again can
  * help, and what to do. Host-key and authentication failures are never retried: retrying
  * cannot fix them and hammering a host with bad credentials can lock the account.
+ * Classes and their advice are the shared ones of src/failure-class.ts.
  */
-export type ConnClass = 'host-key' | 'auth' | 'timeout' | 'refused' | 'reset' | 'unreachable' | 'connection-lost' | 'other';
+import { FAILURE_ADVICE, type FailureClass } from '../failure-class.js';
+
+export type ConnClass = Extract<FailureClass, 'host-key' | 'auth' | 'connect-timeout' | 'refused' | 'reset' | 'unreachable' | 'connection-lost' | 'other'>;
 
 export interface ConnProblem {
   class: ConnClass;
@@ -14,36 +17,16 @@ export interface ConnProblem {
   todo: string;
 }
 
+const problem = (cls: ConnClass, transient: boolean): ConnProblem => ({ class: cls, transient, todo: FAILURE_ADVICE[cls] });
+
 const RULES: Array<{ re: RegExp; problem: ConnProblem }> = [
-  {
-    re: /host key/i,
-    problem: { class: 'host-key', transient: false, todo: 'verify the host key fingerprint out of band, then fix known_hosts (never retried)' },
-  },
-  {
-    re: /authentication failed|all configured authentication methods failed|permission denied \(publickey/i,
-    problem: { class: 'auth', transient: false, todo: 'check ansible_user and the key (ansible_ssh_private_key_file or ssh-agent); never retried' },
-  },
-  {
-    re: /timed out|ETIMEDOUT|timeout/i,
-    problem: { class: 'timeout', transient: true, todo: 'check the host is up and port 22 is not filtered; raise ansible_timeout for slow links' },
-  },
-  { re: /refused|ECONNREFUSED/i, problem: { class: 'refused', transient: true, todo: 'start sshd on the host or fix ansible_port' } },
-  {
-    re: /ECONNRESET|reset by peer|EPIPE|socket hang up/i,
-    problem: { class: 'reset', transient: true, todo: 'the host or a firewall dropped the connection; check sshd MaxStartups and the network, then rerun' },
-  },
-  {
-    re: /connection lost|no exit status|closed by remote/i,
-    problem: {
-      class: 'connection-lost',
-      transient: false,
-      todo: 'the host finished its current task and stopped at the task boundary; rerun with --resume (or rerun: the playbook converges)',
-    },
-  },
-  {
-    re: /no route|EHOSTUNREACH|ENETUNREACH|cannot resolve|ENOTFOUND|EAI_AGAIN/i,
-    problem: { class: 'unreachable', transient: false, todo: 'check ansible_host, DNS and the route to the host' },
-  },
+  { re: /host key/i, problem: problem('host-key', false) },
+  { re: /authentication failed|all configured authentication methods failed|permission denied \(publickey/i, problem: problem('auth', false) },
+  { re: /timed out|ETIMEDOUT|timeout/i, problem: problem('connect-timeout', true) },
+  { re: /refused|ECONNREFUSED/i, problem: problem('refused', true) },
+  { re: /ECONNRESET|reset by peer|EPIPE|socket hang up/i, problem: problem('reset', true) },
+  { re: /connection lost|no exit status|closed by remote/i, problem: problem('connection-lost', false) },
+  { re: /no route|EHOSTUNREACH|ENETUNREACH|cannot resolve|ENOTFOUND|EAI_AGAIN/i, problem: problem('unreachable', false) },
 ];
 
 export function classifyConnError(message: string): ConnProblem {

@@ -4,6 +4,7 @@ import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
+import { partialPrefix } from '../transport/types.js';
 import { mapLimit } from './pool.js';
 import { quote } from '../shell/quote.js';
 import { classifyConnError, DEFAULT_RETRY, withRetry, type ConnClass, type RetryPolicy } from './conn-errors.js';
@@ -65,6 +66,8 @@ export class ConnectionPool {
   readonly unreachable = new Map<string, string>();
   /** Class of each unreachable host's problem (for the run record and the what-to-do line). */
   readonly unreachableClass = new Map<string, ConnClass>();
+  private readonly opening = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly inventory: Inventory,
@@ -73,22 +76,46 @@ export class ConnectionPool {
 
   /** Transient failures (refused, reset, timeout) are retried with backoff; never auth or host keys. */
   async open(hosts: string[]): Promise<void> {
-    const todo = hosts.filter((h) => !this.conns.has(h) && !this.unreachable.has(h));
+    await mapLimit(hosts, this.opts.forks, (host) => this.openOne(host));
+  }
+
+  /**
+   * Opens one host's connection (once; later calls share the attempt). A connection that
+   * completes after closeAll() is closed at once, so nothing outlives the run.
+   */
+  openOne(host: string): Promise<void> {
+    let p = this.opening.get(host);
+    if (p) return p;
+    p = this.dialOne(host);
+    this.opening.set(host, p);
+    return p;
+  }
+
+  private async dialOne(host: string): Promise<void> {
+    if (this.conns.has(host) || this.unreachable.has(host)) return;
     const dial = this.opts.connect ?? connect;
-    await mapLimit(todo, this.opts.forks, async (host) => {
-      const entry = hostEntry(this.inventory, host);
-      try {
-        const spec = connectionFor(this.inventory, host, entry?.vars ?? {});
-        const conn = await withRetry(
-          () => dial(spec, { acceptNewHostKeys: this.opts.acceptNewHostKeys }),
-          this.opts.retry ?? DEFAULT_RETRY,
-          (err, p, ms, n) => this.opts.onRetry?.(host, `${stripHost(host, err)} (${p.class}); try ${n} in ${(ms / 1000).toFixed(1)}s`),
-        );
-        this.conns.set(host, conn);
-      } catch (err) {
-        this.markUnreachable(host, stripHost(host, err as Error));
+    const entry = hostEntry(this.inventory, host);
+    try {
+      const spec = connectionFor(this.inventory, host, entry?.vars ?? {});
+      const conn = await withRetry(
+        () => {
+          if (this.closed) throw new Error('the run ended before this host connected');
+          return dial(spec, { acceptNewHostKeys: this.opts.acceptNewHostKeys });
+        },
+        this.opts.retry ?? DEFAULT_RETRY,
+        (err, p, ms, n) => {
+          if (!this.closed) this.opts.onRetry?.(host, `${stripHost(host, err)} (${p.class}); try ${n} in ${(ms / 1000).toFixed(1)}s`);
+        },
+      );
+      if (this.closed) {
+        conn.close();
+        this.markUnreachable(host, 'the run ended before this host connected');
+        return;
       }
-    });
+      this.conns.set(host, conn);
+    } catch (err) {
+      this.markUnreachable(host, stripHost(host, err as Error));
+    }
   }
 
   /** Asks a running script to stop before its next task: a second session on the same connection. */
@@ -98,6 +125,15 @@ export class ConnectionPool {
 
   async clearStop(host: string, runId: string, become: boolean): Promise<string | undefined> {
     return this.aside(host, `rm -f -- ${quote(stopFile(runId))}\n`, become);
+  }
+
+  /**
+   * After an interrupted run on a host: its stop file and this process's partial uploads go,
+   * so nothing of the run stays under /run/chom-play or the staging directory.
+   */
+  async cleanupInterrupted(host: string, runId: string, become: boolean, uploads: string[]): Promise<string | undefined> {
+    const parts = uploads.map((r) => `${quote(partialPrefix(r))}*`).join(' ');
+    return this.aside(host, `rm -f -- ${quote(stopFile(runId))} ${parts}\n`, become);
   }
 
   /** Kills the task a host is running now (second Ctrl-C). */
@@ -121,19 +157,26 @@ export class ConnectionPool {
   async gatherFacts(hosts: string[]): Promise<Map<string, Vars>> {
     const facts = new Map<string, Vars>();
     await mapLimit(hosts, this.opts.forks, async (host) => {
-      const conn = this.conns.get(host);
-      if (!conn) return;
-      const marker = 'CHOMFACT' + randomBytes(6).toString('hex');
-      const chunks: Buffer[] = [];
-      try {
-        const res = await conn.runScript(factsScript(marker), { become: false, onStdout: (b) => chunks.push(b) });
-        if (res.code === null) throw new Error(`connection lost while gathering facts (${res.signal ?? 'no status'})`);
-        facts.set(host, parseFacts(marker, Buffer.concat(chunks).toString('utf8')));
-      } catch (err) {
-        this.markUnreachable(host, (err as Error).message);
-      }
+      const f = await this.gatherOne(host);
+      if (f) facts.set(host, f);
     });
     return facts;
+  }
+
+  /** Facts of one host over its open connection; undefined (and the host unreachable) when that failed. */
+  async gatherOne(host: string): Promise<Vars | undefined> {
+    const conn = this.conns.get(host);
+    if (!conn) return undefined;
+    const marker = 'CHOMFACT' + randomBytes(6).toString('hex');
+    const chunks: Buffer[] = [];
+    try {
+      const res = await conn.runScript(factsScript(marker), { become: false, onStdout: (b) => chunks.push(b) });
+      if (res.code === null) throw new Error(`connection lost while gathering facts (${res.signal ?? 'no status'})`);
+      return parseFacts(marker, Buffer.concat(chunks).toString('utf8'));
+    } catch (err) {
+      this.markUnreachable(host, (err as Error).message);
+      return undefined;
+    }
   }
 
   /**
@@ -169,7 +212,9 @@ export class ConnectionPool {
     this.conns.delete(host);
   }
 
+  /** Closes every connection, and any that is still being opened as soon as it opens. */
   closeAll(): void {
+    this.closed = true;
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { formatLoc } from '../errors.js';
-import type { HostPlan } from '../plan/plan.js';
+import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
-import { ERROR_ADVICE, EventParser, holderText, type ErrorClass, type ScriptEvent } from '../shell/events.js';
+import { adviceFor } from '../failure-class.js';
+import { EventParser, holderText, type ScriptEvent } from '../shell/events.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
 import { classifyConnError } from './conn-errors.js';
 import { machineName, whoRan } from './audit.js';
@@ -31,7 +32,7 @@ export interface HostRunContext {
   pool: ConnectionPool;
   interrupt: Interrupt;
   /** Hosts whose script runs now (the runner asks them to stop / kills them). */
-  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean }>;
+  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController }>;
 }
 
 
@@ -49,7 +50,20 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     taskTimeout: cfg.taskTimeout ?? 0,
     minDiskFreeMb: plan.minDiskFreeMb,
     rollbackOnFailure: plan.rollbackOnFailure,
+    runAs: runAsLine(plan),
   });
+}
+
+/**
+ * The diff of a file written from secrets, without its removed lines: those are the old
+ * content, which may hold a rotated secret that is no longer known as one (so the redactor
+ * cannot mask it). New and context lines come from the current values and are masked as usual.
+ */
+export function hideRemoved(diff: string): string {
+  return diff
+    .split('\n')
+    .map((line) => (line.startsWith('-') && !line.startsWith('--- ') ? '-[old line not shown: this file is written from secrets]' : line))
+    .join('\n');
 }
 
 /** Sends one host its script for one play and follows the event stream. */
@@ -61,6 +75,13 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   for (const t of plan.tasks) byId.set(t.id, { t, handler: false });
   for (const t of plan.handlers) byId.set(t.id, { t, handler: true });
   const records: TaskRecord[] = [];
+  const bearing = new Map<number, boolean>();
+  // A file written from secrets: its old lines may hold a rotated secret nobody knows any more.
+  const secretBearing = (t: ScriptTask): boolean => {
+    let b = bearing.get(t.id);
+    if (b === undefined) bearing.set(t.id, (b = r.mentions(t.body)));
+    return b;
+  };
   let failed = false;
   let ended = false;
   let sawInterrupted = '';
@@ -92,7 +113,8 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       return;
     }
     if (e.t === 'abort') {
-      refused = { class: e.class, message: `${r.redact(e.msg)}${ERROR_ADVICE[e.class] ? `\nwhat to do: ${ERROR_ADVICE[e.class]}` : ''}` };
+      const todo = adviceFor(e.class);
+      refused = { class: e.class, message: `${r.redact(e.msg)}${todo ? `\nwhat to do: ${todo}` : ''}` };
       return;
     }
     if (e.t === 'retry') {
@@ -104,11 +126,10 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     const meta = byId.get(e.id);
     const status = e.status as TaskStatus;
     const ignored = status === 'failed' && meta?.t.ignoreErrors === true;
-    const cls = (e as { class?: unknown }).class;
-    const hint = (e as { hint?: unknown }).hint;
+    const cls = e.class;
     if (status === 'failed' && !ignored) {
       failed = true;
-      if (typeof cls === 'string') lastClass = cls;
+      if (cls) lastClass = cls;
     }
     if (status === 'ok') s.ok++;
     else if (status === 'changed') {
@@ -126,12 +147,12 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ms: e.ms,
       rc: e.rc,
       msg: e.msg ? r.redact(e.msg) : undefined,
-      diff: e.diff ? r.redact(e.diff) : undefined,
+      diff: e.diff ? r.redact(meta && secretBearing(meta.t) ? hideRemoved(e.diff) : e.diff) : undefined,
       output: e.output ? r.redact(e.output) : undefined,
       ignored,
       handler: meta?.handler,
-      class: typeof cls === 'string' && cls !== '' ? cls : undefined,
-      todo: typeof hint === 'string' && hint !== '' ? r.redact(hint) : typeof cls === 'string' ? ERROR_ADVICE[cls as ErrorClass] || undefined : undefined,
+      class: cls,
+      todo: adviceFor(cls),
     };
     rep.taskResult(result);
     records.push({
@@ -147,18 +168,33 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       ...(result.class ? { class: result.class } : {}),
     });
   });
-  const me = { become: plan.become, stopAsked: false, killAsked: false };
+  const me = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
   ctx.running.set(plan.host, me);
   rep.hostStart(plan.host, plan.tasks.length);
   let res;
+  let uploading = false;
+  let started = false;
   try {
     // Large or binary copy sources go first, over SFTP on the same connection (never in check mode).
-    if (!ctx.check) for (const u of plan.uploads) await conn.upload(u.local, u.remote, u.size);
-    res = await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
+    uploading = true;
+    if (!ctx.check) for (const u of plan.uploads) if (!me.stopAsked) await conn.upload(u.local, u.remote, u.size, me.abort.signal);
+    uploading = false;
+    // Interrupted while uploading: the script never starts.
+    if (!me.stopAsked) started = true;
+    res = !started ? { code: null, signal: 'interrupted before the script started', stderr: '' } : await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   } catch (err) {
     res = { code: null, signal: (err as Error).message, stderr: '' };
   } finally {
     ctx.running.delete(plan.host);
+  }
+  if (me.stopAsked && (!started || res.code === null)) {
+    const why = await pool.cleanupInterrupted(plan.host, ctx.runId, plan.become, plan.uploads.map((u) => u.remote));
+    if (why) rep.warn(`${plan.host}: could not remove the stop file and partial uploads: ${r.redact(why)}`);
+    if (!started) {
+      const msg = `interrupted ${uploading ? 'during the uploads' : 'before the script started'}: none of its tasks ran`;
+      rep.hostFailed(plan.host, 'failed', msg);
+      return { outcome: 'interrupted', tasks: records, message: msg };
+    }
   }
   parser.end();
   await Promise.all(confirms);

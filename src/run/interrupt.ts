@@ -5,6 +5,9 @@
  *   2nd: kill   - the running tasks are killed too (their atomic writes leave the old file).
  * The runner subscribes; tests trigger it directly.
  */
+/** Ansible's exit code for "user interrupted execution". */
+export const EXIT_INTERRUPTED = 99;
+
 export type InterruptLevel = 'none' | 'stop' | 'kill';
 
 export class Interrupt {
@@ -17,11 +20,13 @@ export class Interrupt {
     return this.level !== 'none';
   }
 
-  trigger(reason: string): void {
-    if (this.level === 'kill') return;
+  /** Returns the level reached. */
+  trigger(reason: string): InterruptLevel {
+    if (this.level === 'kill') return this.level;
     this.level = this.level === 'none' ? 'stop' : 'kill';
     if (!this.reason) this.reason = reason;
     for (const l of this.listeners) l(this.level);
+    return this.level;
   }
 
   onChange(fn: (level: InterruptLevel) => void): () => void {
@@ -29,10 +34,17 @@ export class Interrupt {
     return () => this.listeners.delete(fn);
   }
 
-  /** Handles SIGINT and SIGTERM until the returned function is called. */
-  installSignalHandlers(proc: NodeJS.Process = process): () => void {
-    const onInt = () => this.trigger('SIGINT');
-    const onTerm = () => this.trigger('SIGTERM');
+  /**
+   * Handles SIGINT and SIGTERM until the returned function is called. Nothing may keep the
+   * process after the second signal: it exits 99 at most `forceMs` later, and at once on a third.
+   */
+  installSignalHandlers(proc: NodeJS.Process = process, forceMs = 8000): () => void {
+    const on = (sig: string) => {
+      if (this.level === 'kill') return proc.exit(EXIT_INTERRUPTED);
+      if (this.trigger(sig) === 'kill') setTimeout(() => proc.exit(EXIT_INTERRUPTED), forceMs).unref();
+    };
+    const onInt = () => on('SIGINT');
+    const onTerm = () => on('SIGTERM');
     proc.on('SIGINT', onInt);
     proc.on('SIGTERM', onTerm);
     return () => {

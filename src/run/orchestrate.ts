@@ -1,16 +1,22 @@
-import type { HostPlan } from '../plan/plan.js';
+import type { Vars } from '../inventory/model.js';
+import { writeBackSpecs } from '../facts/writeback.js';
+import { playNeedsFacts } from '../facts/plays.js';
+import { InputError } from '../errors.js';
+import type { ConnectionPool } from './connections.js';
 import { runHostPlay, type HostRunContext } from './host-run.js';
-import { Interrupt } from './interrupt.js';
+import { EXIT_INTERRUPTED, Interrupt } from './interrupt.js';
 import { mapLimit } from './pool.js';
-import { applyResume, applyStartAtTask } from './resume.js';
+import { applyResume, applyStartAtTask, type PlannedPlay } from './resume.js';
 import { finishRecord, startRecord, type HostState } from './record.js';
 import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './history.js';
 import { batchExceeds, maxFailPercentage, serialBatches } from './serial.js';
-import { exitCodeFor, type HostStats } from './stats.js';
-import { prepare, type RunConfig } from './runner.js';
+import { exitCodeFor, emptyStats, type HostStats } from './stats.js';
+import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type RunConfig } from './runner.js';
+import { withSessions } from './session.js';
+import { lostHostAdvice } from './lost.js';
+import { phaseDone } from './timings.js';
 
-/** Ansible's exit code for "user interrupted execution". */
-export const EXIT_INTERRUPTED = 99;
+export { EXIT_INTERRUPTED };
 
 export interface RunOutcome {
   stats: Map<string, HostStats>;
@@ -23,24 +29,91 @@ export interface RunOutcome {
  * another, hosts of a batch in parallel (bounded by forks). Stops starting hosts when
  * interrupted, when a batch exceeds max_fail_percentage, or when a host fails under
  * any_errors_fatal. Writes the run record at the start and at the end.
+ *
+ * Every check that needs no host runs first (preflight: bad input exits 1 before any
+ * connection). Then each host goes through its own pipeline (connect -> facts -> plan -> run),
+ * so a slow or dead host delays nobody else.
  */
 export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
+  preflight(cfg);
+  if (cfg.startAtTask) applyStartAtTask(cfg.playbook.plays.map((play) => ({ play, plans: new Map() })), cfg.startAtTask);
+  return withSessions(
+    cfg.inventory,
+    { forks: cfg.forks, acceptNewHostKeys: cfg.acceptNewHostKeys, onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`) },
+    (pool) => runWith(cfg, pool),
+  );
+}
+
+/** One host's connection, facts and plans, ready to run (or why not). */
+interface HostReady {
+  planError?: string;
+}
+
+async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome> {
   const started = Date.now();
   const { reporter: rep } = cfg;
   const interrupt = cfg.interrupt ?? new Interrupt();
-  const prep = await prepare(cfg);
-  const { pool, stats } = prep;
-  const skipped = cfg.resume ? applyResume(prep.plays, cfg.resume) : new Map<string, string>();
-  if (cfg.startAtTask) applyStartAtTask(prep.plays, cfg.startAtTask);
-  const hosts = new Map<string, HostState>([...stats.keys()].map((h) => [h, { tasks: [], plays: new Map(), started: 0, ms: 0 }]));
-  const record = startRecord(cfg, prep, hosts);
+  const { hostsByPlay, all } = runHosts(cfg);
+  const stats = new Map<string, HostStats>(all.map((h) => [h, emptyStats()]));
+  const plays: PlannedPlayHosts[] = cfg.playbook.plays.map((play) => ({ play, hosts: hostsByPlay.get(play) ?? [], plans: new Map(), unmet: new Map() }));
+  const facts = new Map<string, Vars>();
+  const planCtx = planContext(cfg, facts);
+  const factHosts = new Set(plays.filter((p) => playNeedsFacts(p.play, cfg.extraVars)).flatMap((p) => p.hosts));
+  const skipped = new Map<string, string>();
+  const hosts = new Map<string, HostState>(all.map((h) => [h, { tasks: [], plays: new Map(), started: 0, ms: 0 }]));
+  const record = startRecord(cfg, stats, hosts);
   const keep = cfg.keepRuns ?? DEFAULT_KEEP;
   const save = () => {
     if (keep > 0) writeRunRecord(cfg.projectDir, record);
   };
   save();
+  phaseDone('write back specs, start the run record');
   rep.runStart({ runId: cfg.runId, playbook: cfg.playbook.file, check: cfg.check, hosts: stats.size });
-  for (const [h, why] of skipped) rep.info(`${h}: nothing to resume (${why})`);
+
+  const reportUnreachable = (h: string) => {
+    const s = stats.get(h)!;
+    if (s.unreachable === 0) {
+      s.unreachable = 1;
+      rep.hostFailed(h, 'unreachable', cfg.redactor.redact(pool.unreachable.get(h) ?? 'unreachable'));
+    }
+  };
+  const readyOf = new Map<string, Promise<HostReady>>();
+  const ready = (host: string): Promise<HostReady> => {
+    let p = readyOf.get(host);
+    if (!p) {
+      p = prepareHost(host);
+      readyOf.set(host, p);
+    }
+    return p;
+  };
+  const prepareHost = async (host: string): Promise<HostReady> => {
+    await pool.openOne(host);
+    if (pool.conns.has(host) && factHosts.has(host)) {
+      const f = await pool.gatherOne(host);
+      if (f) facts.set(host, f);
+    }
+    if (!pool.conns.has(host)) {
+      reportUnreachable(host);
+      return {};
+    }
+    try {
+      const planned = planHostPlays(planCtx, hostsByPlay, host);
+      planned.forEach((r, pi) => {
+        if (r.plan) plays[pi].plans.set(host, r.plan);
+        if (r.unmet) plays[pi].unmet.set(host, r.unmet);
+      });
+      trimForHost(plays, host, cfg, skipped);
+      const why = skipped.get(host);
+      if (why) rep.info(`${host}: nothing to resume (${why})`);
+      return {};
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      for (const p of plays) p.plans.delete(host);
+      return { planError: cfg.redactor.redact(err.toString()) };
+    }
+  };
+  // Every host starts connecting now (bounded by forks); each play waits only for its own hosts.
+  void mapLimit(all, cfg.forks, (h) => ready(h).catch(() => ({})));
 
   const ctx: HostRunContext = { runId: cfg.runId, check: cfg.check, diff: cfg.diff, taskTimeout: cfg.taskTimeout, reporter: rep, redactor: cfg.redactor, pool, interrupt, running: new Map() };
   let stopReason: string | undefined;
@@ -60,44 +133,56 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
       rep.warn(`${interrupt.reason} again: killing the running tasks`);
       for (const [h, st] of ctx.running) {
         st.killAsked = true;
+        st.abort.abort();
         void pool.killRunning(h, st.become).then((why) => why && rep.warn(`${h}: could not kill the running task: ${why}`));
       }
     }
   });
-  const reportUnreachable = (h: string) => {
-    const s = stats.get(h)!;
-    if (s.unreachable === 0) {
-      s.unreachable = 1;
-      rep.hostFailed(h, 'unreachable', cfg.redactor.redact(pool.unreachable.get(h) ?? 'unreachable'));
-    }
-  };
   const failedHosts = new Set<string>();
+  let planFailures = 0;
   try {
-    for (const [pi, { play, hosts: playHosts, plans, unmet }] of prep.plays.entries()) {
+    for (const [pi, { play, hosts: playHosts, plans, unmet }] of plays.entries()) {
       if (stopReason) break;
       const live = playHosts.filter((h) => !failedHosts.has(h));
       rep.playStart(play.name, live);
-      playHosts.filter((h) => pool.unreachable.has(h)).forEach(reportUnreachable);
-      for (const [h, msgs] of unmet) {
-        if (failedHosts.has(h)) continue;
-        failedHosts.add(h);
-        stats.get(h)!.failed++;
-        hosts.get(h)!.plays.set(pi, 'failed');
-        rep.hostFailed(h, 'failed', `${msgs.join('\n')}\nnone of its tasks ran`);
-      }
-      const runnable = live.filter((h) => plans.has(h) && pool.conns.has(h));
-      const batches = serialBatches(runnable, play.extra.serial, play.loc);
-      const maxFail = maxFailPercentage(play.extra.max_fail_percentage, play.loc);
-      const fatal = play.extra.any_errors_fatal === true;
+      const batches = serialBatches(live, play.serial, play.keyLocs.serial ?? play.loc);
+      const maxFail = play.maxFailPercentage;
+      const fatal = play.anyErrorsFatal;
       for (const [bi, batch] of batches.entries()) {
         if (stopReason) break;
         if (batches.length > 1) rep.batchStart?.(play.name, bi, batches.length, batch);
         const failedHere = new Set<string>();
         await mapLimit(batch, cfg.forks, async (host) => {
           if (stopReason) return;
+          const r = await ready(host);
+          if (stopReason || failedHosts.has(host)) return;
           const st = hosts.get(host)!;
+          if (!pool.conns.has(host)) {
+            failedHosts.add(host);
+            reportUnreachable(host);
+            return;
+          }
+          if (r.planError) {
+            failedHosts.add(host);
+            failedHere.add(host);
+            planFailures++;
+            stats.get(host)!.failed++;
+            st.plays.set(pi, 'failed');
+            st.message = r.planError;
+            rep.hostFailed(host, 'failed', `${r.planError}\nnone of its tasks ran`);
+            return;
+          }
+          const msgs = unmet.get(host);
+          if (msgs) {
+            failedHosts.add(host);
+            stats.get(host)!.failed++;
+            st.plays.set(pi, 'failed');
+            rep.hostFailed(host, 'failed', `${msgs.join('\n')}\nnone of its tasks ran`);
+            return;
+          }
+          const plan = plans.get(host);
+          if (!plan) return;
           st.started ||= Date.now();
-          const plan = plans.get(host) as HostPlan;
           const res = await runHostPlay(ctx, plan, pi, stats.get(host)!);
           st.tasks.push(...res.tasks);
           st.plays.set(pi, res.outcome);
@@ -108,7 +193,10 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
             failedHosts.add(host);
             if (res.outcome !== 'interrupted') failedHere.add(host);
           }
-          if (res.outcome === 'unreachable') reportUnreachable(host);
+          if (res.outcome === 'unreachable') {
+            reportUnreachable(host);
+            rep.info(lostHostAdvice(host, res.tasks.filter((t) => !t.handler).length, plan.tasks.length));
+          }
           if (fatal && failedHere.size > 0 && !stopReason) {
             stopReason = `any_errors_fatal: ${host} failed in play "${play.name}"`;
             rep.warn(`${stopReason}; the other hosts stop at their next task boundary`);
@@ -125,12 +213,34 @@ export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
     off();
     pool.closeAll();
   }
+  phaseDone('build scripts, run them on the hosts');
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
   const interrupted = interrupt.requested;
-  const exitCode = interrupted ? EXIT_INTERRUPTED : Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
-  finishRecord(record, { prep, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
+  const nothingRan = [...hosts.values()].every((h) => h.tasks.length === 0);
+  // An input error found only with a host's facts: exit 1 ("nothing was run") when that is true.
+  const inputExit = planFailures > 0 && nothingRan ? 1 : 0;
+  const exitCode = interrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
+  writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
+  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
+  phaseDone('recap, run record');
   return { stats, exitCode, record };
+}
+
+/** --resume and --start-at-task, applied to one host's plans as soon as they exist. */
+function trimForHost(plays: PlannedPlayHosts[], host: string, cfg: RunConfig, skipped: Map<string, string>): void {
+  if (!cfg.resume && !cfg.startAtTask) return;
+  const view: PlannedPlay[] = plays.map((p) => {
+    const plan = p.plans.get(host);
+    return { play: p.play, plans: new Map(plan ? [[host, plan]] : []) };
+  });
+  if (cfg.resume) for (const [h, why] of applyResume(view, cfg.resume)) skipped.set(h, why);
+  if (cfg.startAtTask) applyStartAtTask(view, cfg.startAtTask);
+  view.forEach((v, pi) => {
+    const plan = v.plans.get(host);
+    if (plan) plays[pi].plans.set(host, plan);
+    else plays[pi].plans.delete(host);
+  });
 }

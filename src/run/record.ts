@@ -5,7 +5,9 @@ import type { ConnectionPool } from './connections.js';
 import type { HostOutcome, HostRecord, RunRecord, TaskRecord, TaskRef } from './history.js';
 import type { HostPlayResult } from './host-run.js';
 import { RESUME_NOTIFY_ID } from './resume.js';
-import type { Prepared, RunConfig } from './runner.js';
+import type { Vars } from '../inventory/model.js';
+import type { HostPlan } from '../plan/plan.js';
+import type { RunConfig } from './runner.js';
 import type { HostStats } from './stats.js';
 
 /** What the orchestrator gathers about one host while the run goes. */
@@ -19,9 +21,8 @@ export interface HostState {
   class?: string;
 }
 
-export function startRecord(cfg: RunConfig, prep: Prepared, hosts: Map<string, HostState>): RunRecord {
-  const facts: Record<string, Record<string, unknown>> = {};
-  for (const [h, f] of prep.facts) facts[h] = f;
+/** Facts are not known yet at the start (each host gathers its own); finishRecord fills them in. */
+export function startRecord(cfg: RunConfig, stats: Map<string, HostStats>, hosts: Map<string, HostState>): RunRecord {
   return {
     version: 1,
     id: cfg.runId,
@@ -39,13 +40,17 @@ export function startRecord(cfg: RunConfig, prep: Prepared, hosts: Map<string, H
     argv: cfg.argv ?? [],
     ...(cfg.resume ? { resumedFrom: cfg.resume.id } : {}),
     ...(cfg.startAtTask ? { startAtTask: cfg.startAtTask } : {}),
-    hosts: Object.fromEntries([...hosts.keys()].map((h) => [h, { status: 'not-run', stats: prep.stats.get(h)!, ms: 0, tasks: [] } satisfies HostRecord])),
-    facts: cfg.redactor.redactDeep(facts),
+    hosts: Object.fromEntries([...hosts.keys()].map((h) => [h, { status: 'not-run', stats: stats.get(h)!, ms: 0, tasks: [] } satisfies HostRecord])),
+    facts: {},
   };
 }
 
+/** Per play, each host's compiled plan (after --resume / --start-at-task trimming). */
+type Plans = ReadonlyArray<{ plans: Map<string, HostPlan> }>;
+
 interface Finish {
-  prep: Prepared;
+  plays: Plans;
+  facts: Map<string, Vars>;
   hosts: Map<string, HostState>;
   pool: ConnectionPool;
   stats: Map<string, HostStats>;
@@ -66,8 +71,8 @@ export function finishRecord(rec: RunRecord, f: Finish): void {
     else if (outcomes.includes('interrupted')) status = 'interrupted';
     else if (outcomes.includes('failed') || outcomes.includes('unreachable')) status = 'failed';
     else if (f.skipped.has(h)) status = 'ok';
-    else status = resumePoint(f.prep, h, st) ? (f.interrupted ? 'interrupted' : 'not-run') : 'ok';
-    const resumeAt = f.skipped.has(h) ? undefined : resumePoint(f.prep, h, st);
+    else status = resumePoint(f.plays, h, st) ? (f.interrupted ? 'interrupted' : 'not-run') : 'ok';
+    const resumeAt = f.skipped.has(h) ? undefined : resumePoint(f.plays, h, st);
     const message = f.pool.unreachable.get(h) ?? st.message ?? (status === 'not-run' || status === 'interrupted' ? f.stopReason : f.skipped.get(h));
     rec.hosts[h] = {
       status,
@@ -79,6 +84,7 @@ export function finishRecord(rec: RunRecord, f: Finish): void {
       ...(resumeAt ? { resumeAt } : {}),
     };
   }
+  rec.facts = f.redactor.redactDeep(Object.fromEntries(f.facts));
   rec.status = f.interrupted ? 'interrupted' : f.exitCode === 0 ? 'ok' : 'failed';
   rec.exitCode = f.exitCode;
   rec.endedAt = new Date().toISOString();
@@ -90,8 +96,8 @@ export function finishRecord(rec: RunRecord, f: Finish): void {
  * The first task, in play order, that the host was planned to run and did not complete
  * (missing, or failed without ignore_errors). Undefined when it completed everything.
  */
-function resumePoint(prep: Prepared, host: string, st: HostState): TaskRef | undefined {
-  for (const [pi, { plans }] of prep.plays.entries()) {
+function resumePoint(plays: Plans, host: string, st: HostState): TaskRef | undefined {
+  for (const [pi, { plans }] of plays.entries()) {
     const plan = plans.get(host);
     if (!plan) continue;
     if (st.plays.get(pi) === 'ok') continue;

@@ -1,5 +1,6 @@
 import type { SourceLoc } from '../errors.js';
 import { formatLoc } from '../errors.js';
+import { adviceFor, type FailureClass } from '../failure-class.js';
 import type { HostStats } from './stats.js';
 import { recapLine } from './stats.js';
 
@@ -19,9 +20,9 @@ export interface TaskResult {
   output?: string;
   ignored?: boolean;
   handler?: boolean;
-  /** Error class the host gave a failure (disk-full, timeout, lock-held, ...). */
-  class?: string;
-  /** What the operator should do about it (from the host, else from the class). */
+  /** Why it failed (src/failure-class.ts: disk-full, timeout, lock-held, ...). */
+  class?: FailureClass;
+  /** What the operator should do about it (the class's advice). */
   todo?: string;
 }
 
@@ -127,20 +128,9 @@ export class JsonReporter implements Reporter {
   }
 }
 
-/** What to do about a failure of a known class, when the host did not say. */
-const CLASS_TODO: Record<string, string> = {
-  'disk-full': 'free space on that filesystem (or raise its size), then rerun with --resume; the previous file was left intact',
-  timeout: 'the task ran past its timeout and was killed; raise timeout: / --task-timeout or find what hangs',
-  'lock-held': 'another run holds this host; wait for it, or check the holder named above',
-  'package-lock': 'another package manager (unattended-upgrades?) holds the dpkg lock; wait, then rerun',
-  'permission-denied': 'the task needs root: set become: true or fix the path\'s owner/mode',
-  'not-found': 'a file, package or command does not exist on the host; check the name and the host\'s OS',
-  unreachable: 'check the host is up and reachable over SSH, then rerun with --resume',
-  'connection-lost': 'the host finished its current task and stopped at the task boundary; rerun with --resume',
-};
-
+/** What to do about a failure of a known class (the one advice table: src/failure-class.ts). */
 export function todoForClass(cls: string | undefined): string | undefined {
-  return cls ? CLASS_TODO[cls] : undefined;
+  return adviceFor(cls);
 }
 
 const EXIT_MEANINGS: Record<number, string> = {

@@ -9,14 +9,9 @@ import { sharedMagic } from '../plan/vars.js';
 import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
-import { playNeedsFacts } from '../facts/plays.js';
-import { writeBackSpecs, type WriteBackResult } from '../facts/writeback.js';
-import { ConnectionPool } from './connections.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
-import { maxFailPercentage, serialBatches } from './serial.js';
 import type { Reporter } from './report.js';
-import { type HostStats, emptyStats } from './stats.js';
 export { scriptFor } from './host-run.js';
 
 export interface RunConfig {
@@ -54,15 +49,12 @@ export interface RunConfig {
   keepRuns?: number;
 }
 
-/** Play keywords beyond the model's own fields that chom-play implements (see playbook/load.ts). */
-const PLAY_KEYS = new Set(['become_user', 'serial', 'max_fail_percentage', 'any_errors_fatal', 'min_disk_free_mb', 'rollback_on_failure']);
-
-export interface Prepared {
-  pool: ConnectionPool;
-  plays: Array<{ play: Play; hosts: string[]; plans: Map<string, HostPlan>; unmet: Map<string, string[]> }>;
-  stats: Map<string, HostStats>;
-  facts: Map<string, Vars>;
-  specs: WriteBackResult;
+/** Per play: its hosts, each host's compiled plan, and hosts whose facts miss a role requirement. */
+export interface PlannedPlayHosts {
+  play: Play;
+  hosts: string[];
+  plans: Map<string, HostPlan>;
+  unmet: Map<string, string[]>;
 }
 
 export function newRunId(): string {
@@ -84,31 +76,19 @@ export function selectedTasks(pb: Playbook, tags: string[], skipTags: string[]):
   return new Map(pb.plays.map((p) => [p, selectByTags(p.tasks, tags, skipTags)]));
 }
 
-/**
- * Connect, gather facts, then compile every play for every host BEFORE anything runs:
- * a bad variable or template stops the run while no host has been changed.
- */
-export async function prepare(cfg: RunConfig): Promise<Prepared> {
-  for (const play of cfg.playbook.plays) {
-    serialBatches(['x'], play.extra.serial, play.loc);
-    maxFailPercentage(play.extra.max_fail_percentage, play.loc);
-    for (const k of Object.keys(play.extra)) {
-      if (!PLAY_KEYS.has(k)) throw new InputError(`play "${play.name}": ${k} is not supported by chom-play yet`, play.loc, 'remove it; it would otherwise be silently ignored');
-    }
-  }
+/** Every host of the run (after --limit); an input error when none matched. */
+export function runHosts(cfg: Pick<RunConfig, 'playbook' | 'inventory' | 'limit'>): { hostsByPlay: Map<Play, string[]>; all: string[] } {
   const hostsByPlay = playHosts(cfg);
   const all = [...new Set([...hostsByPlay.values()].flat())];
   if (all.length === 0) throw new InputError(`no hosts matched: ${cfg.playbook.plays.map((p) => `"${p.hosts}"`).join(', ')}${cfg.limit ? ` with --limit "${cfg.limit}"` : ''}`, undefined, 'check the play\'s hosts: and --limit against the inventory (--list-hosts shows the selection)');
-  const stats = new Map<string, HostStats>(all.map((h) => [h, emptyStats()]));
-  const pool = new ConnectionPool(cfg.inventory, {
-    forks: cfg.forks,
-    acceptNewHostKeys: cfg.acceptNewHostKeys,
-    onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`),
-  });
-  await pool.open(all);
-  const factHosts = [...new Set(cfg.playbook.plays.filter((p) => playNeedsFacts(p, cfg.extraVars)).flatMap((p) => hostsByPlay.get(p) ?? []))];
-  const facts = await pool.gatherFacts(factHosts.filter((h) => pool.conns.has(h)));
-  const ctx: PlanContext = {
+  return { hostsByPlay, all };
+}
+
+export type PlanInputs = Pick<RunConfig, 'playbook' | 'inventory' | 'extraVars' | 'env' | 'tags' | 'skipTags' | 'projectDir' | 'redactor'>;
+
+/** One planning context for a run; `facts` is read at planning time, so it may fill in as hosts get ready. */
+export function planContext(cfg: PlanInputs, facts: Map<string, Vars>): PlanContext {
+  return {
     playbook: cfg.playbook,
     inventory: cfg.inventory,
     extraVars: cfg.extraVars,
@@ -118,22 +98,46 @@ export async function prepare(cfg: RunConfig): Promise<Prepared> {
     bodyCache: new Map(),
     tmpl: createTemplateContext(cfg.projectDir, cfg.env, cfg.redactor),
   };
-  const shared = sharedMagic(cfg.inventory, facts);
-  const plays: Prepared['plays'] = [];
-  for (const play of cfg.playbook.plays) {
-    const hosts = hostsByPlay.get(play) ?? [];
-    const plans = new Map<string, HostPlan>();
-    const unmet = new Map<string, string[]>();
-    for (const h of hosts) {
-      if (pool.unreachable.has(h)) continue;
-      const u = play.gatherFacts ? unmetRequirements(play, h, facts.get(h)) : [];
-      if (u.length > 0) unmet.set(h, u);
-      else plans.set(h, planHost(ctx, play, h, hosts, shared));
-    }
-    plays.push({ play, hosts, plans, unmet });
-  }
-  const specs = writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
-  return { pool, plays, stats, facts, specs };
 }
 
-export { runPlaybook } from './orchestrate.js';
+/**
+ * Pure planning of one host for every play it is in: no connection, no I/O beyond reading
+ * templates and files. Facts are whatever `ctx.facts` holds for the host now.
+ */
+export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>, host: string): Array<{ plan?: HostPlan; unmet?: string[] }> {
+  const shared = sharedMagic(ctx.inventory, ctx.facts);
+  return ctx.playbook.plays.map((play) => {
+    const hosts = hostsByPlay.get(play) ?? [];
+    if (!hosts.includes(host)) return {};
+    const u = play.gatherFacts ? unmetRequirements(play, host, ctx.facts.get(host)) : [];
+    if (u.length > 0) return { unmet: u };
+    return { plan: planHost(ctx, play, host, hosts, shared) };
+  });
+}
+
+/** An error that only says a fact is missing (expected while planning without facts). */
+export function isMissingFact(err: unknown): boolean {
+  return err instanceof InputError && /variable "(facts|ansible_)[^"]*" is not defined/.test(err.message);
+}
+
+/**
+ * Every check that needs no host (module arguments, templates found and parsed, variables,
+ * keywords): plans every host of every play without facts. In plays that gather facts, a
+ * missing fact is not an error here (the host will supply it). Throws the first InputError.
+ */
+export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
+  const { hostsByPlay } = runHosts(cfg);
+  const ctx = planContext(cfg, new Map());
+  const shared = sharedMagic(cfg.inventory, ctx.facts);
+  for (const play of cfg.playbook.plays) {
+    const hosts = hostsByPlay.get(play) ?? [];
+    for (const h of hosts) {
+      try {
+        planHost(ctx, play, h, hosts, shared);
+      } catch (err) {
+        if (play.gatherFacts && isMissingFact(err)) continue;
+        throw err;
+      }
+    }
+  }
+}

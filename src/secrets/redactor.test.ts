@@ -58,3 +58,21 @@ test('with base64: true, a secret inside a base64 blob is hidden at every alignm
   const blob = Buffer.from('xcorrect-horse-battery').toString('base64');
   assert.equal(plain.redact(blob), blob, 'without the option base64 blobs are left alone');
 });
+
+test('values derived from a secret by template helpers and filters are hidden too', () => {
+  const r = new Redactor();
+  const s = 'Rot8-me please/&x';
+  r.add(s);
+  const b = Buffer.from(s);
+  const forms = [s.toUpperCase(), s.toLowerCase(), b.toString('base64'), b.toString('base64url'), b.toString('hex'), b.toString('hex').toUpperCase(), JSON.stringify(s), encodeURIComponent(s), ` ${s} `.trim()];
+  for (const f of forms) assert.ok(!r.redact(`password=${f};`).includes(f), `form ${f} leaked`);
+});
+
+test('mentions finds a secret inside a base64 blob at any alignment (a script body writing it)', () => {
+  const r = new Redactor();
+  r.add('correct-horse-battery');
+  for (const prefix of ['', 'a', 'ab', 'password=']) {
+    assert.ok(r.mentions(`chom_put ${Buffer.from(`${prefix}correct-horse-battery\n`).toString('base64')}`), prefix);
+  }
+  assert.equal(r.mentions('chom_put ' + Buffer.from('nothing here').toString('base64')), false);
+});

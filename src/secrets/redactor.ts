@@ -1,3 +1,5 @@
+import { quote } from '../shell/quote.js';
+
 /**
  * Replaces every known secret by ******** in text shown to users or written to records.
  *
@@ -20,13 +22,18 @@ export interface RedactorOptions {
 }
 
 export class Redactor {
+  private readonly added = new Set<string>();
   private readonly secrets = new Set<string>();
   private pattern: RegExp | undefined;
+  /** Every form, base64 at any alignment included: what `mentions` looks for. */
+  private readonly traces = new Set<string>();
+  private tracePattern: RegExp | undefined;
 
   constructor(private readonly options: RedactorOptions = {}) {}
 
   add(secret: string): void {
-    if (typeof secret !== 'string' || secret === '' || this.secrets.has(secret)) return;
+    if (typeof secret !== 'string' || secret === '' || this.added.has(secret)) return;
+    this.added.add(secret);
     this.secrets.add(secret);
     if (this.options.base64) for (const v of base64Forms(secret)) this.secrets.add(v);
     // A secret usually also reaches output with its trailing newline removed or inside a
@@ -34,12 +41,27 @@ export class Redactor {
     // form when it differs (a value ending in "\n" is printed without it by most tools).
     const trimmed = secret.trim();
     if (trimmed !== '' && trimmed !== secret) this.secrets.add(trimmed);
+    for (const v of derivedForms(trimmed || secret)) this.secrets.add(v);
+    for (const v of this.secrets) this.traces.add(v);
+    for (const v of base64Forms(secret)) this.traces.add(v);
     this.pattern = undefined;
+    this.tracePattern = undefined;
   }
 
-  /** Number of distinct strings being hidden. */
+  /**
+   * Whether text carries a secret in any form, inside base64 blobs too: a task whose script
+   * body holds one writes a file with secret content (its diff must not show old lines, which
+   * may hold a rotated secret no longer known as one).
+   */
+  mentions(text: string): boolean {
+    if (this.traces.size === 0 || text === '') return false;
+    this.tracePattern ??= new RegExp([...this.traces].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'));
+    return this.tracePattern.test(text);
+  }
+
+  /** Number of distinct secrets added (their derived forms not counted). */
   get size(): number {
-    return this.secrets.size;
+    return this.added.size;
   }
 
   redact(text: string): string {
@@ -83,6 +105,33 @@ export class Redactor {
     for (const [k, x] of Object.entries(v)) out[this.redact(k)] = this.walk(x, seen);
     return out;
   }
+}
+
+/**
+ * What template helpers and filters turn a secret into, so that `{{ x | b64encode }}` or
+ * `{{upper x}}` is hidden like x itself: case changes, base64 (standard and URL-safe, with and
+ * without padding), hex, JSON string escaping, URL encoding, shell quoting. Only for secrets of
+ * 4+ characters: forms of a shorter one would mask too much unrelated text.
+ */
+export function derivedForms(secret: string): string[] {
+  if (secret.length < 4) return [];
+  const b = Buffer.from(secret, 'utf8');
+  const b64 = b.toString('base64');
+  const forms = [
+    secret.toUpperCase(),
+    secret.toLowerCase(),
+    secret.charAt(0).toUpperCase() + secret.slice(1).toLowerCase(),
+    b64,
+    b64.replace(/=+$/, ''),
+    b.toString('base64url'),
+    b.toString('hex'),
+    b.toString('hex').toUpperCase(),
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    quote(secret),
+  ];
+  return [...new Set(forms)].filter((f) => f !== secret && f.length >= 4);
 }
 
 /**

@@ -17,7 +17,7 @@ describe('safety events', () => {
     const { events, stray } = parse([
       '{"t":"locked","run_id":"r1","user":"bob","machine":"ctl","since":"2026-01-01T00:00:00Z","pid":"42"}',
       `{"t":"warn","msg_b64":"${b('took over')}"}`,
-      `{"t":"abort","class":"disk_full","msg_b64":"${b('disk full: /')}"}`,
+      `{"t":"abort","class":"disk-full","msg_b64":"${b('disk full: /')}"}`,
       '{"t":"retry","id":3,"attempt":1,"left":2,"delay":5}',
       '{"t":"interrupted","signal":"TERM"}',
       '{"t":"rollback","run_id":"r1","steps":4,"check":false}',

@@ -1,18 +1,11 @@
-/** Why a task failed, decided on the host (chom__classify in prelude/safety.sh). */
-export type ErrorClass = 'timeout' | 'disk_full' | 'pkg_lock' | 'permission' | 'download' | 'not_found' | 'other';
+import { FAILURE_ADVICE, type FailureClass } from '../failure-class.js';
+import { eventSpec, type EventField, type STOP_REASONS } from './event-table.js';
 
-/** What the operator should do about each class: reporters print it under the failure. */
-export const ERROR_ADVICE: Record<ErrorClass, string> = {
-  timeout: 'timed out: the task and its processes were killed; raise timeout: (or --task-timeout) if it is just slow, else find what hangs',
-  disk_full: 'disk full: free space on the host (apt-get clean, old logs, /var/backups/chom-play) and run again; a file being replaced keeps its previous content',
-  pkg_lock: 'package-manager lock held: another apt/dpkg (or unattended-upgrades) is running; let it finish and run again',
-  permission: 'permission denied: run with become (sudo) or fix the owner/mode of the path',
-  download: 'download failed: check the host can reach the mirror or URL (proxy, DNS), then run again',
-  not_found: 'not found: a command, file, package or unit the task needs is missing; install or create it first',
-  other: '',
-};
+/** Why a task or host failed (src/failure-class.ts; the host emits these names). */
+export type ErrorClass = FailureClass;
 
-const CLASSES = new Set(Object.keys(ERROR_ADVICE));
+/** What the operator should do about each class (src/failure-class.ts). */
+export const ERROR_ADVICE: Readonly<Record<ErrorClass, string>> = FAILURE_ADVICE;
 
 export interface LockHolder {
   runId: string;
@@ -52,6 +45,8 @@ export type ScriptEvent =
   | { t: 'retry'; id: number; attempt: number; left: number; delay: number }
   /** The script got SIGTERM/SIGINT: the current task was killed, the lock released. */
   | { t: 'interrupted'; signal: string }
+  /** The host stopped at a task boundary before its next task: asked to, or the controller fell silent. */
+  | { t: 'stopped'; reason: (typeof STOP_REASONS)[number]; msg: string }
   /** A journal replay begins: `steps` journal lines of run `runId`, undone newest first. */
   | { t: 'rollback'; runId: string; steps: number; check: boolean }
   /** One undone step: undone, kept (reported, not removed), skipped (nothing to do) or failed. */
@@ -62,9 +57,6 @@ export type ScriptEvent =
   /** A task starts (after its `when` held): progress shows what runs now. */
   | { t: 'begin'; id: number }
   | { t: 'end'; ok: number; changed: number; failed: number; skipped: number; ignored: number; ms: number };
-
-const STATUSES = new Set(['ok', 'changed', 'failed', 'skipped']);
-const UNDO_STATUSES = new Set(['undone', 'kept', 'skipped', 'failed']);
 
 /**
  * Splits the script's stdout into lines and decodes those that start with the run's marker.
@@ -119,65 +111,60 @@ function unb64(v: unknown): string {
   return typeof v === 'string' && v !== '' ? Buffer.from(v, 'base64').toString('utf8') : '';
 }
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-}
-
 /** "run X by U from M since T (pid P)": how a lock refusal names the holder. */
 export function holderText(h: LockHolder): string {
   return `run ${h.runId || '?'} by ${h.user || '?'} from ${h.machine || '?'} since ${h.since || '?'} (pid ${h.pid || '?'})`;
 }
 
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+const REJECT = Symbol('reject');
+const OMIT = Symbol('omit');
+
+/** One field's value from the wire object, as the table says (REJECT/OMIT when it is bad). */
+function field(o: Record<string, unknown>, f: EventField): unknown {
+  const v = f.kind === 'b64' ? o[`${f.wire}_b64`] : o[f.wire];
+  let good: unknown;
+  switch (f.kind) {
+    case 'int':
+      good = typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+      break;
+    case 'bool':
+      good = typeof v === 'boolean' ? v : undefined;
+      break;
+    case 'str':
+      good = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+      if (typeof good === 'string' && f.valid && !f.valid(good)) good = undefined;
+      break;
+    case 'text':
+      good = typeof v === 'string' ? v : typeof o[`${f.wire}_b64`] === 'string' ? unb64(o[`${f.wire}_b64`]) : undefined;
+      break;
+    case 'b64':
+      good = typeof v === 'string' ? unb64(v) : undefined;
+      break;
+  }
+  if (good !== undefined) return good;
+  if (f.bad === 'reject') return REJECT;
+  if (f.bad === 'omit' || (f.optional && v === undefined)) return OMIT;
+  if (f.bad !== undefined) return f.bad;
+  return f.kind === 'int' ? 0 : f.kind === 'bool' ? false : '';
 }
 
+/** Decodes one event object by the table (event-table.ts); undefined for anything it does not describe. */
 function decode(raw: unknown): ScriptEvent | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const o = raw as Record<string, unknown>;
-  switch (o.t) {
-    case 'start':
-      return { t: 'start', host: String(o.host ?? ''), runId: String(o.run_id ?? ''), check: o.check === true, diff: o.diff === true };
-    case 'task':
-      if (typeof o.id !== 'number' || typeof o.status !== 'string' || !STATUSES.has(o.status)) return undefined;
-      return {
-        t: 'task',
-        id: o.id,
-        status: o.status as 'ok' | 'changed' | 'failed' | 'skipped',
-        rc: num(o.rc),
-        ms: num(o.ms),
-        msg: typeof o.msg === 'string' ? o.msg : unb64(o.msg_b64),
-        diff: unb64(o.diff_b64),
-        output: unb64(o.out_b64),
-        ...(typeof o.class === 'string' && CLASSES.has(o.class) ? { class: o.class as ErrorClass } : {}),
-        ...(typeof o.attempts === 'number' ? { attempts: o.attempts } : {}),
-      };
-    case 'locked':
-      return { t: 'locked', holder: { runId: str(o.run_id), user: str(o.user), machine: str(o.machine), since: str(o.since), pid: str(o.pid) } };
-    case 'warn':
-      return { t: 'warn', msg: unb64(o.msg_b64) };
-    case 'abort':
-      return { t: 'abort', class: typeof o.class === 'string' && CLASSES.has(o.class) ? (o.class as ErrorClass) : 'other', msg: unb64(o.msg_b64) };
-    case 'retry':
-      if (typeof o.id !== 'number') return undefined;
-      return { t: 'retry', id: o.id, attempt: num(o.attempt), left: num(o.left), delay: num(o.delay) };
-    case 'interrupted':
-      return { t: 'interrupted', signal: str(o.signal) };
-    case 'rollback':
-      return { t: 'rollback', runId: str(o.run_id), steps: num(o.steps), check: o.check === true };
-    case 'undo':
-      if (typeof o.status !== 'string' || !UNDO_STATUSES.has(o.status)) return undefined;
-      return { t: 'undo', task: num(o.task), op: str(o.op), path: str(o.path), status: o.status as 'undone', msg: unb64(o.msg_b64) };
-    case 'rollback_end':
-      return { t: 'rollback_end', undone: num(o.undone), kept: num(o.kept), skipped: num(o.skipped), failed: num(o.failed), ms: num(o.ms) };
-    case 'begin':
-      return typeof o.id === 'number' ? { t: 'begin', id: o.id } : undefined;
-    case 'confirm':
-      if (typeof o.id !== 'number' || typeof o.file !== 'string' || !/^\/run\/chom-play\/confirm\/[A-Za-z0-9._-]+$/.test(o.file)) return undefined;
-      return { t: 'confirm', id: o.id, file: o.file };
-    case 'end':
-      return { t: 'end', ok: num(o.ok), changed: num(o.changed), failed: num(o.failed), skipped: num(o.skipped), ignored: num(o.ignored), ms: num(o.ms) };
-    default:
-      return undefined;
+  const spec = typeof o.t === 'string' ? eventSpec(o.t) : undefined;
+  if (!spec) return undefined;
+  const e: Record<string, unknown> = { t: o.t };
+  for (const f of spec.fields) {
+    const v = field(o, f);
+    if (v === REJECT) return undefined;
+    if (v !== OMIT) e[f.key ?? f.wire] = v;
   }
+  if (o.t === 'locked') {
+    const { runId, user, machine, since, pid } = e;
+    return { t: 'locked', holder: { runId, user, machine, since, pid } as LockHolder };
+  }
+  // The table and the ScriptEvent union describe the same shapes (event-table.test.ts decodes
+  // what every bash emitter sends).
+  return e as ScriptEvent;
 }

@@ -90,5 +90,15 @@ import {
   PRELUDE_SCRATCH,
   PRELUDE_UNDO,
 } from './prelude/text.js';
+import { bashEmitters } from './event-table.js';
 
-export const PRELUDE: string = [PRELUDE_CORE, PRELUDE_SCRATCH, PRELUDE_FILES, PRELUDE_RUN, PRELUDE_FIREWALL, PRELUDE_SAFETY, PRELUDE_UNDO].join('\n');
+export const PRELUDE: string = [
+  PRELUDE_CORE,
+  PRELUDE_SCRATCH,
+  PRELUDE_FILES,
+  PRELUDE_RUN,
+  bashEmitters(),
+  PRELUDE_FIREWALL,
+  PRELUDE_SAFETY,
+  PRELUDE_UNDO,
+].join('\n');

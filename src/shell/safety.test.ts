@@ -90,10 +90,10 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
     const sb = sandbox();
     try {
       const cases: Array<[string, string]> = [
-        ['echo "cat: write error: No space left on device" >&2; exit 1', 'disk_full'],
-        ['chom_no_such_command_xyz', 'not_found'],
-        ['echo "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2; exit 100', 'pkg_lock'],
-        ['echo "touch: cannot touch x: Permission denied" >&2; exit 1', 'permission'],
+        ['echo "cat: write error: No space left on device" >&2; exit 1', 'disk-full'],
+        ['chom_no_such_command_xyz', 'not-found'],
+        ['echo "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2; exit 100', 'package-lock'],
+        ['echo "touch: cannot touch x: Permission denied" >&2; exit 1', 'permission-denied'],
         ['echo "E: Failed to fetch http://deb/x 503" >&2; exit 100', 'download'],
         ['exit 3', 'other'],
       ];
@@ -113,7 +113,7 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
       const r = run(sb, [task(1, `touch ${marker}`)], { minDiskFreeMb: 999_999_999 });
       const ab = ev(r, 'abort');
       assert.equal(ab.length, 1);
-      assert.equal(ab[0].class, 'disk_full');
+      assert.equal(ab[0].class, 'disk-full');
       assert.match(ab[0].msg, /disk full: \/ \(filesystem \/[^)]*\) has \d+ MB free, the play needs 999999999 MB/);
       assert.equal(r.tasks.length, 0);
       assert.equal(existsSync(marker), false);
@@ -212,7 +212,7 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
       const big = Buffer.alloc(200 * 1024, 'x').toString('base64');
       const r = run(sb, [task(1, `chom_put_content ${dir}/conf ${big} '' '' '' 0`)]);
       assert.equal(r.tasks[0].status, 'failed');
-      assert.equal(r.tasks[0].class, 'disk_full');
+      assert.equal(r.tasks[0].class, 'disk-full');
       assert.match(r.tasks[0].msg, /disk full/);
       assert.equal(readFileSync(join(dir, 'conf'), 'utf8'), 'old content\n');
       assert.deepEqual(spawnSync('ls', ['-A', dir], { encoding: 'utf8' }).stdout.trim().split('\n'), ['conf']);

@@ -1,4 +1,5 @@
 import type { SourceLoc } from '../errors.js';
+import { commentText, scriptHeader, startEventLine, type HeaderSpec } from './header.js';
 import { PRELUDE } from './prelude.js';
 import { quote } from './quote.js';
 
@@ -26,6 +27,8 @@ export interface ScriptTask {
   delay?: number;
   /** Ready-made bash condition over the registered result: stop retrying once it holds. */
   until?: string;
+  /** Absolute paths whose metadata the task reads: read for all tasks by one stat at the start. */
+  paths?: string[];
 }
 
 export interface ScriptSpec {
@@ -41,30 +44,22 @@ export interface ScriptSpec {
   /** Who runs it and from which machine: recorded in the host's run lock (shown to a second run). */
   user?: string;
   machine?: string;
+  /** How the controller runs it (login user, sudo -n or not): one header line, so render output says it. */
+  runAs?: string;
   /** Default per-task timeout in seconds (--task-timeout); a task's own `timeout:` wins. 0 = none. */
   taskTimeout?: number;
   /** Free space (MB) / and /var need before any task (play keyword min_disk_free_mb); 0 = no check. */
   minDiskFreeMb?: number;
   /** Play keyword rollback_on_failure: a failed task undoes this run's journal on the host. */
   rollbackOnFailure?: boolean;
+  /** Seconds without a controller heartbeat before the host stops at a task boundary (default 30). */
+  heartbeatTimeout?: number;
 }
 
 /** Exit status of a script refused because another run holds the host's lock ("locked" event). */
 export const LOCKED_EXIT = 3;
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** One line of text (lock records are line-based). */
-function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-}
-
-/** Text safe inside a bash comment: one line, no control characters. */
-function commentText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-}
 
 function taskFunctions(t: ScriptTask, kind: 'task' | 'handler'): string {
   const L = [
@@ -86,26 +81,30 @@ function count(v: number | undefined, what: string, dflt: number, min: number): 
   return v;
 }
 
+/**
+ * `chom__run id=N setting=value...`: only settings that differ from chom__run's defaults (see
+ * prelude/run.sh), so a rendered script says what is special about each task.
+ */
 function runCall(t: ScriptTask, taskTimeout: number): string {
   if (!Number.isInteger(t.id) || t.id < 0) throw new Error(`task id must be a non-negative integer, got ${t.id}`);
   if (t.register !== undefined && !NAME_RE.test(t.register)) throw new Error(`register name "${t.register}" is not a valid variable name`);
-  for (const h of t.notify) if (!Number.isInteger(h)) throw new Error(`handler id must be an integer, got ${h}`);
-  return [
-    'chom__run',
-    String(t.id),
-    `chom_task_${t.id}`,
-    t.when !== undefined ? `chom_when_${t.id}` : '-',
-    t.changedWhen !== undefined ? `chom_changed_when_${t.id}` : '-',
-    t.failedWhen !== undefined ? `chom_failed_when_${t.id}` : '-',
-    t.register ?? '-',
-    t.noLog ? '1' : '0',
-    t.ignoreErrors ? '1' : '0',
-    String(count(t.timeout, 'timeout', taskTimeout, 0)),
-    String(count(t.attempts, 'attempts', 1, 1)),
-    String(count(t.delay, 'delay', 5, 0)),
-    t.until !== undefined ? `chom_until_${t.id}` : '-',
-    ...t.notify.map(String),
-  ].join(' ');
+  for (const h of t.notify) if (!Number.isInteger(h) || h < 0) throw new Error(`handler id must be a non-negative integer, got ${h}`);
+  const w = ['chom__run', `id=${t.id}`];
+  if (t.when !== undefined) w.push(`when=chom_when_${t.id}`);
+  if (t.changedWhen !== undefined) w.push(`changed_when=chom_changed_when_${t.id}`);
+  if (t.failedWhen !== undefined) w.push(`failed_when=chom_failed_when_${t.id}`);
+  if (t.register !== undefined) w.push(`register=${t.register}`);
+  if (t.noLog) w.push('no_log=1');
+  if (t.ignoreErrors) w.push('ignore_errors=1');
+  const timeout = count(t.timeout, 'timeout', taskTimeout, 0);
+  if (timeout !== taskTimeout) w.push(`timeout=${timeout}`);
+  const attempts = count(t.attempts, 'attempts', 1, 1);
+  if (attempts !== 1) w.push(`attempts=${attempts}`);
+  const delay = count(t.delay, 'delay', 5, 0);
+  if (delay !== 5) w.push(`delay=${delay}`);
+  if (t.until !== undefined) w.push(`until=chom_until_${t.id}`);
+  if (t.notify.length > 0) w.push(`notify=${t.notify.join(',')}`);
+  return w.join(' ');
 }
 
 /**
@@ -115,42 +114,41 @@ function runCall(t: ScriptTask, taskTimeout: number): string {
  * tasks read /dev/null, never the rest of the script.
  */
 export function buildScript(spec: ScriptSpec): string {
-  if (!/^[A-Za-z0-9_-]{8,}$/.test(spec.marker)) throw new Error('the event marker must be 8+ characters of [A-Za-z0-9_-]');
-  const start = JSON.stringify({ t: 'start', host: spec.host, run_id: spec.runId, check: spec.check, diff: spec.diff });
-  const out: string[] = [
-    '#!/usr/bin/env bash',
-    `# chom-play script for host ${commentText(spec.host)}, run ${commentText(spec.runId)}${spec.check ? ' (check mode: changes nothing)' : ''}`,
-    '# Events go to stdout as lines starting with CHOM_MARKER; task output is captured, never printed.',
-    'set -euo pipefail',
-    'umask 022',
-    'export LC_ALL=C.UTF-8',
-    `CHOM_HOST=${quote(spec.host)}`,
-    `CHOM_RUN_ID=${quote(spec.runId)}`,
-    `CHOM_MARKER=${quote(spec.marker)}`,
-    `CHOM_CHECK=${spec.check ? 1 : 0}`,
-    `CHOM_DIFF=${spec.diff ? 1 : 0}`,
-    `CHOM_USER=${quote(oneLine(spec.user ?? ''))}`,
-    `CHOM_MACHINE=${quote(oneLine(spec.machine ?? ''))}`,
-    `CHOM_MIN_DISK_MB=${count(spec.minDiskFreeMb, 'minDiskFreeMb', 0, 0)}`,
-    `CHOM_ROLLBACK_ON_FAILURE=${spec.rollbackOnFailure ? 1 : 0}`,
-    '',
-    PRELUDE,
-    '# ---- tasks ----',
-  ];
+  const to = count(spec.taskTimeout, 'taskTimeout', 0, 0);
+  const header: HeaderSpec = {
+    kind: 'script',
+    host: spec.host,
+    runId: spec.runId,
+    marker: spec.marker,
+    check: spec.check,
+    diff: spec.diff,
+    user: spec.user,
+    machine: spec.machine,
+    runAs: spec.runAs,
+    settings: [
+      ['CHOM_MIN_DISK_MB', count(spec.minDiskFreeMb, 'minDiskFreeMb', 0, 0)],
+      ['CHOM_ROLLBACK_ON_FAILURE', spec.rollbackOnFailure ? 1 : 0],
+      ['CHOM_TASK_TIMEOUT', to],
+      ['CHOM_HEARTBEAT_TIMEOUT', count(spec.heartbeatTimeout, 'heartbeatTimeout', 30, 1)],
+    ],
+  };
+  const out: string[] = [...scriptHeader(header), PRELUDE, '# ---- tasks ----'];
   for (const t of spec.tasks) out.push(taskFunctions(t, 'task'));
   if (spec.handlers.length > 0) out.push('# ---- handlers ----');
   for (const h of spec.handlers) out.push(taskFunctions(h, 'handler'));
 
-  const to = count(spec.taskTimeout, 'taskTimeout', 0, 0);
   const main = [
     'chom_main() {',
     '  chom__init',
     '  chom__now; CHOM_T0=$CHOM_NOW',
-    `  chom__emit ${quote(start)}`,
+    `  ${startEventLine(header)}`,
     // Free space first (it only reads), then the lock: both before any change.
     '  chom__disk_check || { CHOM_EXIT=2; return 0; }',
     `  chom__lock || { CHOM_EXIT=${LOCKED_EXIT}; return 0; }`,
   ];
+  const paths = [...new Set([...spec.tasks, ...spec.handlers].flatMap((t) => t.paths ?? []))].filter((p) => p.startsWith('/') && !/[\n\r]/.test(p));
+  // One stat for every managed path, after the lock: tasks then decide in builtins.
+  if (paths.length > 0) main.push(`  chom__prefetch ${paths.map((p) => quote(p)).join(' ')}`);
   for (const t of spec.tasks) main.push(`  ${runCall(t, to)} || { chom__stop; return 0; }`);
   for (const h of spec.handlers) {
     main.push(`  if chom__notified ${h.id}; then ${runCall(h, to)} || { chom__stop; return 0; }; fi`);

@@ -180,8 +180,18 @@ test('errors name the position with a caret and say what to write', () => {
   assert.match(errorOf('out.stdot').hint ?? '', /stdout/);
   assert.match(errorOf("out.rc == '0'").hint ?? '', /without quotes/);
   assert.match(errorOf('out.stdout > 3').hint ?? '', /\| int/);
-  assert.match(errorOf('1 < x < 5').message, /do not chain/);
   assert.match(errorOf('$(touch x)').message, /unknown operator "\$"/);
   assert.match(errorOf('').message, /empty condition/);
   assert.match(errorOf('x is changed').message, /needs a registered result/);
+});
+
+test('beyond the when: language, conditions use the Jinja2 engine: chained comparisons, tests and filters as Ansible', () => {
+  assert.equal(constOf('1 < x < 5'), true);
+  assert.equal(constOf('1 < x < 2'), false);
+  assert.equal(constOf("'2.45.1' is version('2.50', '<')"), true);
+  assert.equal(constOf("s | regex_search('b') == 'b'"), true);
+  assert.equal(constOf("(list | select('number') | list | length) == 2"), true);
+  assert.equal(constOf("'web' ~ x == 'web3'"), true);
+  assert.equal(constOf("os in ['debian', 'ubuntu'] and d.k.z is divisibleby 1"), true);
+  assert.throws(() => cond("x | no_such_filter"), /unknown filter "no_such_filter"/);
 });

@@ -3,6 +3,7 @@ import type { Vars } from '../inventory/model.js';
 import { evaluate } from './expr/evaluate.js';
 import { ExprError } from './expr/lexer.js';
 import { parse } from './expr/parser.js';
+import { fullJinja } from './jinja.js';
 
 export type Condition = { kind: 'const'; value: boolean } | { kind: 'bash'; code: string };
 
@@ -31,8 +32,13 @@ export function compileCondition(expr: string | boolean, vars: Vars, registered:
     if (v.k === 'str' || v.k === 'lines') return { kind: 'bash', code: `[[ -n ${v.w} ]]` };
     throw new ExprError(`variable "${v.name}" is not defined`, v.pos, v.end);
   } catch (err) {
-    if (err instanceof ExprError) throw located(expr, err, loc);
-    throw err;
+    if (!(err instanceof ExprError)) throw err;
+    // Beyond the when: language (filters, tests, lookups, ~ ...): the Jinja2 engine decides it
+    // now when it needs only variables; registered results stay with the bash compiler.
+    const full = fullJinja(expr.slice(from, to), vars, err);
+    if (full.ok) return { kind: 'const', value: truthyTop(full.value) };
+    if (full.message !== err.message) throw new InputError(`condition: ${full.message}\n    ${expr.replace(/\n/g, ' ')}`, loc, full.hint);
+    throw located(expr, err, loc);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Vars } from '../inventory/model.js';
 import { evaluate } from './expr/evaluate.js';
 import { ExprError } from './expr/lexer.js';
 import { parse } from './expr/parser.js';
+import { evalJinjaExpr, J2Error } from './jinja2/index.js';
 import { errAt, type HelperOpts } from './template-error.js';
 
 /**
@@ -45,22 +46,33 @@ function findClose(text: string, from: number): number {
   return -1;
 }
 
+/** Outside quotes, Jinja-only syntax: filters, `~`, `x[i]`, calls, operators, inline if. */
+const JINJA_ONLY = /[|~*+]|[\w\])]\[|\w\(|[=!<>]=|\s(?:if|else|and|or|not|is|in)\s|^\s*not\s/;
+
 function isJinja(inner: string): boolean {
   if (/^\s*[#/^>!&{~*]/.test(inner) || /~\s*$/.test(inner)) return false;
   let q: string | undefined;
+  let bare = '';
   for (let j = 0; j < inner.length; j++) {
     const c = inner[j];
     if (q) {
       if (c === '\\') j++;
       else if (c === q) q = undefined;
-    } else if (c === "'" || c === '"') q = c;
-    else if (c === '|') return true;
+    } else if (c === "'" || c === '"') {
+      q = c;
+      bare += ' ';
+    } else bare += c;
   }
-  return false;
+  return JINJA_ONLY.test(bare);
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
 
+/**
+ * The `when:` language first (its messages are the ones users know); what it does not have
+ * (most filters, tests, lookups, `~`, inline if, methods) goes to the Jinja2 engine of .j2
+ * templates, so playbook values and templates share one filter library.
+ */
 export function evalJinja(expr: string, vars: Vars, opts: HelperOpts | undefined): unknown {
   try {
     const v = evaluate(parse(expr), { vars, registered: NOTHING });
@@ -69,6 +81,20 @@ export function evalJinja(expr: string, vars: Vars, opts: HelperOpts | undefined
     throw new ExprError('registered results are only known on the host; use them in when/changed_when/failed_when', 0, expr.length);
   } catch (err) {
     if (!(err instanceof ExprError)) throw err;
-    throw errAt(opts, `in {{${expr}}}: ${err.message}`, err.hint);
+    const full = fullJinja(expr, vars, err);
+    if (full.ok) return full.value;
+    throw errAt(opts, `in {{${expr}}}: ${full.message}`, full.hint);
+  }
+}
+
+/** Evaluates with the full engine; on failure, the clearer of the two messages. */
+export function fullJinja(expr: string, vars: Vars, first: ExprError): { ok: true; value: unknown } | { ok: false; message: string; hint?: string } {
+  try {
+    return { ok: true, value: evalJinjaExpr(expr, vars) };
+  } catch (e) {
+    if (!(e instanceof J2Error)) throw e;
+    // The first parser's "unknown filter"/syntax verdicts are about its smaller language.
+    if (/^unknown (filter|test)|^unexpected|^expected/.test(first.message)) return { ok: false, message: e.message, hint: e.hint };
+    return { ok: false, message: first.message, hint: first.hint };
   }
 }

@@ -3,6 +3,7 @@ import { InputError, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { TemplateContext } from './context.js';
 import { compileText, runText, runValue, toInputError } from './engine.js';
+import { J2Located, renderJinjaFile, type J2FileInfo } from './jinja2/index.js';
 
 /**
  * Deep render: strings go through Handlebars; a string that is exactly one `{{ expr }}`
@@ -43,7 +44,8 @@ const fileCache = new Map<string, { mtimeMs: number; size: number; text: string 
  * (engine), so N hosts rendering the same template compile it once.
  * Errors name displayName (default: path) with the line inside the file.
  */
-export function renderTemplateFile(path: string, vars: Vars, displayName = path, ctx?: TemplateContext): string {
+export function renderTemplateFile(path: string, vars: Vars, displayName = path, ctx?: TemplateContext, info?: J2FileInfo): string {
+  if (path.endsWith('.j2')) return renderJ2(path, vars, displayName, info);
   let text: string;
   try {
     const st = statSync(path);
@@ -62,6 +64,18 @@ export function renderTemplateFile(path: string, vars: Vars, displayName = path,
     throw toInputError(err, text, { file: displayName });
   }
   return runText(text, vars, { file: displayName }, ctx);
+}
+
+/** A .j2 source: Jinja2 semantics as Ansible's template module (src/template/jinja2/). */
+function renderJ2(path: string, vars: Vars, displayName: string, info?: J2FileInfo): string {
+  try {
+    return renderJinjaFile(path, vars, displayName, info);
+  } catch (err) {
+    if (err instanceof J2Located) throw new InputError(err.message, { file: err.file, line: err.line, col: err.col }, err.hint);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new InputError(`cannot read template ${displayName}: ${code}`);
+    throw err;
+  }
 }
 
 /** Magic and bulky variables never rendered by resolveVars (hostvars holds other hosts' raw vars). */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
-import { bashCommand, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { bashCommand, partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
 
 /** `ansible_connection: local`: the script runs on this machine, same protocol, no SSH. */
 export class LocalConnection implements Connection {
@@ -32,7 +32,7 @@ export class LocalConnection implements Connection {
       // not there yet
     }
     mkdirSync(dirname(remote), { recursive: true, mode: 0o700 });
-    const tmp = `${remote}.part-${process.pid}`;
+    const tmp = `${partialPrefix(remote)}${Date.now()}`;
     copyFileSync(local, tmp);
     renameSync(tmp, remote);
     return 'uploaded';

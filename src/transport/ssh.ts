@@ -5,7 +5,8 @@ import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { HostError } from '../errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
 import { keysFor, remember, verdict, keyType, hostToken } from './known-hosts.js';
-import { bashCommand, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { bashCommand, partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { becomeCommand, becomeStdin } from './become.js';
 
 export interface SshOptions {
   /** Trust and record keys of hosts that are not in known_hosts yet (never a changed key). */
@@ -95,7 +96,7 @@ class SshConnection implements Connection {
   }
 
   runScript(script: string, opts: RunOptions): Promise<RunResult> {
-    const cmd = bashCommand(opts.become, this.spec.user === 'root');
+    const cmd = becomeCommand(opts.become, this.spec.user === 'root');
     return new Promise((resolve, reject) => {
       this.client.exec(cmd, (err, stream) => {
         if (err) return reject(new HostError(this.host, `cannot start bash: ${err.message}`, 'unreachable'));
@@ -116,26 +117,34 @@ class SshConnection implements Connection {
         });
         stream.on('close', (code: number | null, signal?: string) => finish(code ?? null, signal));
         this.client.once('close', () => finish(null, 'connection lost'));
-        stream.end(script);
+        stream.end(becomeStdin(cmd, script));
       });
     });
   }
 
   /** Over SFTP on this same connection (ssh2's own SFTP client: no second login). */
-  upload(local: string, remote: string, size: number): Promise<'uploaded' | 'present'> {
+  upload(local: string, remote: string, size: number, signal?: AbortSignal): Promise<'uploaded' | 'present'> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new Error(`upload of ${local} to ${this.host} aborted`));
       this.client.sftp((err, sftp) => {
         if (err) return reject(new Error(`SFTP is not available on ${this.host}: ${err.message}`));
+        let settled = false;
+        const onAbort = () => done(new Error('aborted (interrupted)'));
         const done = (e: Error | null | undefined, r?: 'uploaded' | 'present') => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
           sftp.end();
           if (e) reject(new Error(`upload of ${local} to ${this.host}:${remote} failed: ${e.message}`));
           else resolve(r!);
         };
+        // A second Ctrl-C must not wait for a 300 MB transfer: closing the SFTP channel ends it.
+        signal?.addEventListener('abort', onAbort, { once: true });
         sftp.stat(remote, (statErr, st) => {
           if (!statErr && st.size === size) return done(null, 'present');
           mkdirs(sftp, posix.dirname(remote), (mkErr) => {
             if (mkErr) return done(mkErr);
-            const tmp = `${remote}.part-${process.pid}-${Date.now()}`;
+            const tmp = `${partialPrefix(remote)}${Date.now()}`;
             sftp.fastPut(local, tmp, { mode: 0o600 }, (putErr) => {
               if (putErr) return done(putErr);
               sftp.rename(tmp, remote, (mvErr) => {
@@ -150,8 +159,13 @@ class SshConnection implements Connection {
     });
   }
 
+  /**
+   * Polite end first; a peer that no longer answers (dropped packets) would keep the socket,
+   * and with it the process, alive: destroy it after a second.
+   */
   close(): void {
     this.client.end();
+    setTimeout(() => this.client.destroy(), 1000).unref();
   }
 }
 

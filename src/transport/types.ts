@@ -9,9 +9,10 @@ export interface Connection {
   /**
    * Puts a local file at `remote` (its directory created 0700), atomically (temporary name, then
    * rename). Skipped when a file of the same size is already there: remote paths are named by
-   * the content's sha256, which the script verifies before use.
+   * the content's sha256, which the script verifies before use. Aborting `signal` ends the
+   * transfer at once (rejects); the partial file `REMOTE.part-PID-*` is then the caller's to remove.
    */
-  upload(local: string, remote: string, size: number): Promise<'uploaded' | 'present'>;
+  upload(local: string, remote: string, size: number, signal?: AbortSignal): Promise<'uploaded' | 'present'>;
   close(): void;
 }
 
@@ -27,6 +28,11 @@ export interface RunResult {
   signal?: string;
   /** The last 64 KiB of stderr (the script's own errors; task output never goes there). */
   stderr: string;
+}
+
+/** Glob (for bash, after quoting the prefix) of the partial files an upload by this process leaves. */
+export function partialPrefix(remote: string): string {
+  return `${remote}.part-${process.pid}-`;
 }
 
 /** Keep only the tail of a growing output. */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node, type Tags } from 'yaml';
 import { InputError, type SourceLoc } from '../errors.js';
+import { decryptInline, decryptWithKeyring, markSecret } from '../vault/keyring.js';
+import { isVaultText } from '../vault/format.js';
 
 /** A YAML file parsed with positions: errors and later checks can say file:line:col. */
 export interface YamlFile {
@@ -21,6 +23,12 @@ export function readYaml(file: string, displayName = file): YamlFile {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(`cannot read ${displayName}: ${code === 'ENOENT' ? 'no such file' : String(err)}`);
   }
+  if (isVaultText(text)) {
+    // A whole vault-encrypted vars file: every string in it is a secret.
+    const y = parseYaml(decryptWithKeyring(text, displayName, { file: displayName, line: 1, col: 1 }).toString('utf8'), displayName);
+    markLeaves(y.value);
+    return y;
+  }
   return parseYaml(text, displayName);
 }
 
@@ -30,10 +38,15 @@ export function readYaml(file: string, displayName = file): YamlFile {
  */
 const PY_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
 const PY_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-function pyYamlTags(tags: Tags): Tags {
+function pyYamlTags(tags: Tags, file: string): Tags {
+  // `key: !vault |` holds one value encrypted with Ansible Vault, decrypted as it is read.
+  const vault = {
+    tag: '!vault',
+    resolve: (str: string): string => decryptInline(str, { file, line: 1, col: 1 }),
+  };
   // Dates stay strings: a template printing `2026-01-01` should print exactly that.
-  return tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')).map((t) => {
-    if (typeof t !== 'object' || !('tag' in t) || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t) || !t.test) return t;
+  return [vault, ...tags].filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')).map((t) => {
+    if (t === vault || typeof t !== 'object' || !('tag' in t) || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t) || !t.test) return t;
     return { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE };
   });
 }
@@ -41,7 +54,7 @@ function pyYamlTags(tags: Tags): Tags {
 /** YAML 1.1, as Ansible (PyYAML) reads it: `mode: 0644` is octal, `yes`/`no` are booleans. */
 export function parseYaml(text: string, file: string): YamlFile {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyYamlTags });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: (tags) => pyYamlTags(tags, file) });
   const at = (offset: number): SourceLoc => {
     const p = lc.linePos(offset);
     return { file, line: p.line, col: p.col };
@@ -80,4 +93,10 @@ export function parseYaml(text: string, file: string): YamlFile {
     locOf: (path) => locFor(nodeAt(path, false)),
     keyLocOf: (path) => locFor(nodeAt(path, true)),
   };
+}
+
+function markLeaves(v: unknown): void {
+  if (typeof v === 'string') markSecret(v);
+  else if (Array.isArray(v)) v.forEach(markLeaves);
+  else if (v && typeof v === 'object') Object.values(v).forEach(markLeaves);
 }

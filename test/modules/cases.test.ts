@@ -6,6 +6,10 @@
  *   status: changed | ok | failed       msg: substring of the task message (optional)
  *   check_status: status expected in check mode when it differs (e.g. validate is skipped there)
  *   diff:   substring of the --diff output (optional)
+ *   compile_error: substring of the argument error the module must raise (nothing runs)
+ *   run: false + body: [substrings]  for modules that change the machine outside a directory tree
+ *           (users, packages, services, firewall, network): the case checks the compiled bash only;
+ *           the lab e2e tests (test/e2e/system-modules.test.ts) run them for real.
  * Each case: check mode on `before` gives the status and leaves the tree byte-identical; the real
  * run gives the status and `after`; a second run reports ok (a failed run must leave `after`).
  */
@@ -16,6 +20,7 @@ import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { getModule } from '../../src/modules/index.js';
+import { ModuleArgError } from '../../src/modules/types.js';
 import { checkTree, hashTree, isRoot, materialize, REPO, runTasks, sandbox, task, withRoot, type TreeSpec } from './harness.js';
 
 const Ajv = AjvModule.default;
@@ -30,6 +35,9 @@ interface Case {
   check_status?: 'changed' | 'ok' | 'failed';
   msg?: string;
   diff?: string;
+  compile_error?: string;
+  run?: false;
+  body?: string[];
 }
 
 const casesDir = join(REPO, 'test', 'modules');
@@ -41,6 +49,25 @@ for (const modName of modules) {
     for (const f of files) {
       // YAML 1.1 like the playbook loader (and Ansible): `mode: 0644` is the number 420.
       const c = parse(readFileSync(join(casesDir, modName, f), 'utf8'), { version: '1.1' }) as Case;
+      const ctx = (inputs: Record<string, string> = {}) => ({
+        taskId: 1, taskName: f, loc: { file: f, line: 1, col: 1 }, inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { contentB64: v }])),
+      });
+      if (c.compile_error !== undefined || c.run === false) {
+        it(`${f.replace(/\.yml$/, '')}: ${c.compile_error !== undefined ? `refused (${c.compile_error})` : 'compiles to the expected commands'}`, () => {
+          const mod = getModule(modName);
+          assert.ok(mod, `no module ${modName}`);
+          const args = structuredClone(c.args);
+          if (c.compile_error !== undefined) {
+            assert.throws(() => mod.compile(args, ctx(c.inputs)), (e: unknown) => e instanceof ModuleArgError && e.message.includes(c.compile_error ?? ''));
+            return;
+          }
+          const validate = ajv.compile(mod.schema);
+          assert.ok(validate(args), `schema rejects the case's args: ${ajv.errorsText(validate.errors)}`);
+          const body = mod.compile(args, ctx(c.inputs));
+          for (const want of c.body ?? []) assert.ok(body.includes(want), `body lacks ${JSON.stringify(want)}:\n${body}`);
+        });
+        continue;
+      }
       it(`${f.replace(/\.yml$/, '')}: ${c.status}${c.msg ? ` (${c.msg})` : ''}, check mode predicts it, second run ok`, { skip: isRoot ? false : 'needs root (chown, backups)' }, () => {
         const mod = getModule(modName);
         assert.ok(mod, `no module ${modName}`);
@@ -49,8 +76,7 @@ for (const modName of modules) {
           const args = withRoot(structuredClone(c.args), sb.root);
           const validate = ajv.compile(mod.schema);
           assert.ok(validate(args), `schema rejects the case's args: ${ajv.errorsText(validate.errors)}`);
-          const inputs = Object.fromEntries(Object.entries(c.inputs ?? {}).map(([k, v]) => [k, { contentB64: v }]));
-          const body = mod.compile(args, { taskId: 1, taskName: f, loc: { file: f, line: 1, col: 1 }, inputs });
+          const body = mod.compile(args, ctx(c.inputs));
           materialize(sb.root, c.before ?? {});
           const before = hashTree(sb.root);
 

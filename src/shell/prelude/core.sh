@@ -13,9 +13,60 @@ chom_b64d() { printf '%s' "$1" | base64 -d; }
 chom_sha() { local s; s=$(sha256sum <"$1"); printf '%s\n' "${s%% *}"; }
 # Same bytes? cmp stops at the first difference (one process, no hashing of both files).
 chom_same() { [ -f "$1" ] && [ -f "$2" ] && cmp -s -- "$1" "$2"; }
-chom_tmpfile() { mktemp "$CHOM_TMP/t.XXXXXX"; }
+# Temp files under $CHOM_TMP (private to this run, removed at exit), created in builtins with
+# noclobber (O_EXCL, like mktemp) so the no-change pass starts no mktemp process.
+# chom_tmpfilev VAR: the same into VAR, without the subshell of $(chom_tmpfile).
+chom_tmpfilev() {
+  local __f __n __c=0
+  [[ $- == *C* ]] || __c=1
+  for __n in 1 2 3 4 5 6 7 8; do
+    __f="$CHOM_TMP/t.$BASHPID.$RANDOM$RANDOM"
+    set -C
+    if { : >"$__f"; } 2>/dev/null; then
+      [ "$__c" = 1 ] && set +C
+      printf -v "$1" '%s' "$__f"
+      return 0
+    fi
+    [ "$__c" = 1 ] && set +C
+  done
+  # Eight collisions in a row: not a race worth guessing about; let mktemp decide.
+  printf -v "$1" '%s' "$(mktemp "$CHOM_TMP/t.XXXXXX")"
+}
+chom_tmpfile() { local f; chom_tmpfilev f; printf '%s\n' "$f"; }
 chom_tmpdir() { mktemp -d "$CHOM_TMP/d.XXXXXX"; }
 chom_exists() { [ -e "$1" ] || [ -L "$1" ]; }
+
+# getent passwd|group KEY, answered from /etc/passwd or /etc/group in builtins when
+# nsswitch.conf consults "files" first for that database (chom__init sets CHOM_NSS_FILES), so
+# user and group checks start no process. A key not found there, other databases, and hosts
+# with another lookup order go to the real getent: the answer is always getent's.
+getent() {
+  if [ "$#" -eq 2 ] && [[ " ${CHOM_NSS_FILES:-} " == *" $1 "* ]] && [ -r "/etc/$1" ]; then
+    local line rest byid=0
+    [[ $2 =~ ^[0-9]+$ ]] && byid=1
+    while IFS= read -r line || [ -n "$line" ]; do
+      if [ "$byid" = 1 ]; then
+        rest=${line#*:}; rest=${rest#*:}
+        [ "${rest%%:*}" = "$2" ] || continue
+      else
+        [ "${line%%:*}" = "$2" ] || continue
+      fi
+      printf '%s\n' "$line"
+      return 0
+    done <"/etc/$1"
+  fi
+  command getent "$@"
+}
+
+# The databases whose first nsswitch source is "files" (see getent above).
+chom__nss_init() {
+  local db src rest
+  CHOM_NSS_FILES=""
+  [ -r /etc/nsswitch.conf ] || return 0
+  while read -r db src rest; do
+    case $db in passwd: | group:) [ "$src" = files ] && CHOM_NSS_FILES+=" ${db%:}" ;; esac
+  done </etc/nsswitch.conf
+}
 # A path without trailing or doubled slashes, so one file has one name in scratch and journal.
 chom__norm() {
   local p=$1
@@ -89,6 +140,9 @@ chom__init() {
   trap 'CHOM_LOST=1' PIPE
   mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
   CHOM_T="$CHOM_TMP/task"
+  chom__nss_init
+  # Heartbeat reference (chom__controller_silent): touches older than this script do not count.
+  : >"$CHOM_TMP/hb-ref"; CHOM_HB_REF=$EPOCHSECONDS; CHOM_HB_SEEN=$EPOCHSECONDS; CHOM_HB_ON=0
   # The event stream's own descriptor: tasks have stdout captured, yet may ask the controller
   # for something mid-run (chom_request_confirm).
   exec {CHOM_EVENT_FD}>&1

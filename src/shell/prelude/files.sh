@@ -38,6 +38,25 @@ chom_mode_apply() {
   printf '%04o\n' "$(( res & 07777 ))"
 }
 
+# Metadata of the paths the tasks manage, read by ONE stat at the start (chom__prefetch, called
+# by chom_main with the paths the controller knows): CHOM_STC[PATH]="MODE USER GROUP UID GID"
+# (links followed). chom_set_attrs reads it instead of starting a stat per path. Valid only
+# while nothing changed: chom__run empties it after any task that changed something or failed,
+# and it is never filled in check mode (reads there go through the scratch view). Inside a task
+# it is read only until the task reports a change, and an entry is dropped once set_attrs acts.
+declare -gA CHOM_STC=()
+chom__prefetch() {
+  [ "$#" -gt 0 ] || return 0
+  chom_check && return 0
+  # One line per path (the controller sends no path with a newline); missing paths are absent.
+  local out rec
+  out=$(stat -L --printf '%n\t%a %U %G %u %g\n' -- "$@" 2>/dev/null) || true
+  [ -n "$out" ] || return 0
+  while IFS= read -r rec; do
+    CHOM_STC[${rec%$'\t'*}]=${rec##*$'\t'}
+  done <<<"$out"
+}
+
 # Brings mode/owner/group of P in line (empty = leave as is); NOFOLLOW=1 acts on a link itself.
 # Reports "set P: mode 0644 -> 0600, owner root -> www" (unless CHOM_ATTRS_QUIET=1) and sets
 # CHOM_ATTRS_CHANGED=1|0. In check mode the change lands on the scratch copy; an owner or group
@@ -51,7 +70,8 @@ chom_set_attrs() {
   chom__normv p "$p"; chom_pathv cur "$p"
   chom_exists "$cur" || chom_fail "$p does not exist"
   if [ "$nofollow" = 1 ]; then L=""; h=-h; fi
-  st=$(stat $L -c '%a %U %G %u %g' -- "$cur") || chom_fail "cannot read the attributes of $p"
+  if [ -n "$L" ] && [ -n "${CHOM_STC[$cur]+x}" ] && [ ! -s "${CHOM_T:-/nonexistent}/changed" ]; then st=${CHOM_STC[$cur]}
+  else st=$(stat $L -c '%a %U %G %u %g' -- "$cur") || chom_fail "cannot read the attributes of $p"; fi
   read -r m u g uid gid <<<"$st"
   [ -d "$cur" ] && isdir=1
   printf -v m '%04o' "$((8#$m))"
@@ -65,6 +85,7 @@ chom_set_attrs() {
   if [ -n "$group" ] && [ "$group" != "$g" ] && [ "$group" != "$gid" ]; then changes+=("group $g -> $group"); else group=""; fi
   [ "${#changes[@]}" -eq 0 ] && return 0
   CHOM_ATTRS_CHANGED=1
+  unset 'CHOM_STC[$cur]'
   if chom_check; then
     if [ -n "$owner" ] && ! getent passwd "$owner" >/dev/null; then
       ok=$(chom_state_get "user:$owner" || true); [ "$ok" = present ] || chom_fail "owner $owner does not exist on this host"; owner=""

@@ -25,12 +25,20 @@ chom__slurpv() {
   printf -v "$1" '%s' "$__s"
 }
 CHOM_BOOL=(false true)
-# chom__jfield NAME TEXT: sets CHOM_JF to ',"NAME":"..."' (JSON) when TEXT is plain text, else to
-# ',"NAME_b64":"..."'. Most messages are plain: escaping them in bash saves a process per task.
-chom__jfield() {
+# Event fields for the emitters generated from src/shell/event-table.ts (chom__ev_TYPE), built
+# in bash builtins: a process per event would be a process per task.
+# chom__jstr NAME TEXT: appends ,"NAME":"TEXT" (a JSON string) to CHOM_E.
+chom__jstr() {
+  local s=$2
+  if [[ $s == *[[:cntrl:]]* ]]; then CHOM_E+=",\"$1\":$(chom_json_str "$s")"; return 0; fi
+  s=${s//\\/\\\\}; s=${s//\"/\\\"}
+  CHOM_E+=",\"$1\":\"$s\""
+}
+# chom__jtext NAME TEXT: appends ,"NAME":"..." when TEXT is plain text, else ,"NAME_b64":"...".
+chom__jtext() {
   local s=$2
   s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
-  if [[ $s == *[[:cntrl:]]* ]]; then CHOM_JF=",\"$1_b64\":\"$(chom__b64 "$2")\""; else CHOM_JF=",\"$1\":\"$s\""; fi
+  if [[ $s == *[[:cntrl:]]* ]]; then CHOM_E+=",\"$1_b64\":\"$(chom__b64 "$2")\""; else CHOM_E+=",\"$1\":\"$s\""; fi
 }
 
 # Files a task created beside their destination (atomic writes) are removed if it dies half-way.
@@ -85,28 +93,86 @@ chom__attempt() {
   CHOM_TASK_PID=""
 }
 
-# chom__run ID FUNC WHEN CHANGED_WHEN FAILED_WHEN REGISTER NO_LOG IGNORE_ERRORS TIMEOUT ATTEMPTS DELAY UNTIL [HANDLER_ID...]
-# TIMEOUT seconds (0 = none); ATTEMPTS >= 1 with DELAY seconds between them, until the UNTIL
-# condition function holds (or, with "-", until the task does not fail). Check mode makes one
-# attempt and never waits. Returns 1 when the host must stop (a failed task without ignore_errors).
+# chom__run id=N [SETTING=VALUE...]: runs task function chom_task_N. Settings (named, so a
+# rendered script reads on its own; defaults in brackets):
+#   when=FUNC changed_when=FUNC failed_when=FUNC until=FUNC   condition functions [none]
+#   register=NAME [none]   no_log=1 [0]   ignore_errors=1 [0]   notify=ID,ID... handlers [none]
+#   timeout=SECONDS [$CHOM_TASK_TIMEOUT, 0 = none]   attempts=N [1]   delay=SECONDS [5]
+# ATTEMPTS >= 1 with DELAY seconds between them, until the UNTIL condition function holds (or,
+# without one, until the task does not fail). Check mode makes one attempt and never waits.
+# Returns 1 when the host must stop (a failed task without ignore_errors, or a stop asked).
 # The controller asks for a stop at the next task boundary (first Ctrl-C) by creating this file
 # through a second session on the same connection.
 chom__stop_requested() { [ -e "/run/chom-play/stop-$CHOM_RUN_ID" ]; }
 
+# Heartbeat: the controller touches /run/chom-play/hb-RUN_ID every few seconds over its
+# connection. A partitioned network does not close the event pipe, so a host that heard nothing
+# for CHOM_HEARTBEAT_TIMEOUT seconds (default 30) stops at its next task boundary. Decided with
+# builtins: `-nt` against $CHOM_TMP/hb-ref (remade whenever the heartbeat was newer) keeps
+# CHOM_HB_SEEN a lower bound of the last touch, so a running controller is never taken for a
+# silent one; only when that bound is older than the timeout does one `stat` read the exact age.
+# A heartbeat file not touched since this script started (a hand-run script, an older
+# controller, a stale file) turns nothing on. Returns 0 when the controller is silent.
+chom__controller_silent() {
+  local f="/run/chom-play/hb-$CHOM_RUN_ID" ref="$CHOM_TMP/hb-ref" now=$EPOCHSECONDS m
+  [ -e "$f" ] || return 1
+  if [ "$f" -nt "$ref" ]; then CHOM_HB_ON=1; CHOM_HB_SEEN=$CHOM_HB_REF; : >"$ref"; CHOM_HB_REF=$now; fi
+  [ "${CHOM_HB_ON:-0}" = 1 ] || return 1
+  (( now - CHOM_HB_SEEN < ${CHOM_HEARTBEAT_TIMEOUT:-30} )) && return 1
+  m=$(stat -c %Y -- "$f" 2>/dev/null) || return 1
+  CHOM_HB_SEEN=$m
+  (( now - m >= ${CHOM_HEARTBEAT_TIMEOUT:-30} ))
+}
+
+# A task boundary: returns 1 (stop here) when the controller went away (closed pipe), asked for
+# a stop (first Ctrl-C) or fell silent. The journal and a "stopped" event say where and why.
+chom__boundary() {
+  [ "${CHOM_LOST:-0}" = 1 ] && return 1
+  if chom__stop_requested; then
+    CHOM_LOST=1
+    chom__ev_stopped stop-requested "stop asked by the controller before task $CHOM_TASK_ID"
+    return 1
+  fi
+  if chom__controller_silent; then
+    CHOM_LOST=1
+    local why="controller silent for $((EPOCHSECONDS - CHOM_HB_SEEN)) s (no heartbeat on /run/chom-play/hb-$CHOM_RUN_ID, timeout ${CHOM_HEARTBEAT_TIMEOUT:-30} s): stopped before task $CHOM_TASK_ID"
+    chom_journal stop "$why" none
+    chom__ev_stopped controller-silent "$why"
+    return 1
+  fi
+  return 0
+}
+
 chom__run() {
-  local id=$1 fn=$2 whenf=$3 chf=$4 faf=$5 reg=$6 nolog=$7 ignore=$8 to=$9 attempts=${10} delay=${11} untilf=${12}
-  shift 12
-  local t0 rc rcrep changed=0 failed=0 status msg="" out="" diff="" sout serr h n=0 prev="" anych=0 cls="" more=""
+  local id="" whenf=- chf=- faf=- reg=- nolog=0 ignore=0 to=${CHOM_TASK_TIMEOUT:-0} attempts=1 delay=5 untilf=- notify="" a
+  for a in "$@"; do
+    case $a in
+      id=*) id=${a#*=} ;;
+      when=*) whenf=${a#*=} ;;
+      changed_when=*) chf=${a#*=} ;;
+      failed_when=*) faf=${a#*=} ;;
+      until=*) untilf=${a#*=} ;;
+      register=*) reg=${a#*=} ;;
+      no_log=*) nolog=${a#*=} ;;
+      ignore_errors=*) ignore=${a#*=} ;;
+      timeout=*) to=${a#*=} ;;
+      attempts=*) attempts=${a#*=} ;;
+      delay=*) delay=${a#*=} ;;
+      notify=*) notify=${a#*=} ;;
+      *) printf 'chom__run: unknown setting "%s"\n' "$a" >&2; return 1 ;;
+    esac
+  done
+  local fn=chom_task_$id t0 rc rcrep changed=0 failed=0 status msg="" out="" diff="" sout serr h n=0 prev="" anych=0 cls="" nat=""
   CHOM_TASK_ID=$id
-  if [ "${CHOM_LOST:-0}" = 1 ] || chom__stop_requested; then CHOM_LOST=1; return 1; fi
+  chom__boundary || return 1
   if [ "$whenf" != - ] && ! chom__cond "$whenf"; then
     chom__register "$reg" false false true 0 "" ""
     CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1))
-    chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"skipped\",\"rc\":0,\"ms\":0,\"msg_b64\":\"\",\"diff_b64\":\"\",\"out_b64\":\"\"}"
+    chom__ev_task "$id" skipped 0 0 "" "" ""
     return 0
   fi
   chom_check && attempts=1
-  chom__emit "{\"t\":\"begin\",\"id\":$id}"
+  chom__ev_begin "$id"
   chom__now; t0=$CHOM_NOW
   while :; do
     n=$((n + 1)); changed=0; failed=0
@@ -118,6 +184,8 @@ chom__run() {
     [[ $rcrep =~ ^-?[0-9]+$ ]] || rcrep=$rc
     if [ -e "$CHOM_T/timedout" ]; then printf 'timed out after %s s (the task and every process it started were killed)\n' "$to" >>"$CHOM_T/fail"; fi
     if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
+    # What the task did may have changed any prefetched path: read afresh from now on.
+    if [ "$rc" -ne 0 ] || [ -s "$CHOM_T/changed" ]; then CHOM_STC=(); fi
     sout=""; serr=""
     if [ "$reg" != - ]; then chom__slurpv sout "$CHOM_T/stdout"; chom__slurpv serr "$CHOM_T/stderr"; fi
     chom__register "$reg" "${CHOM_BOOL[$changed]}" "${CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
@@ -138,7 +206,7 @@ chom__run() {
     fi
     # Changes of earlier attempts still count (the run did change the host).
     if [ "$changed" = 1 ]; then anych=1; [ -s "$CHOM_T/changed" ] && prev+="$(cat "$CHOM_T/changed")"$'\n'; fi
-    chom__emit "{\"t\":\"retry\",\"id\":$id,\"attempt\":$n,\"left\":$((attempts - n)),\"delay\":$delay}"
+    chom__ev_retry "$id" "$n" "$((attempts - n))" "$delay"
     [ "${CHOM_LOST:-0}" = 1 ] && break
     sleep "$delay"
   done
@@ -150,30 +218,28 @@ chom__run() {
     status=failed; chom__linesv msg "$CHOM_T/fail"
     [ -n "$msg" ] || msg="exit code $rc$( [ -s "$CHOM_T/stderr" ] && printf ': %s' "$(tail -n 1 "$CHOM_T/stderr")")"
     cls=$(chom__classify "$rc" "$msg"$'\n'"$(tail -n 5 "$CHOM_T/stderr")")
-    more=",\"class\":\"$cls\""
   elif [ "$changed" = 1 ]; then
     status=changed; chom__linesv msg "$CHOM_T/changed"
   else
     status=ok; chom__linesv msg "$CHOM_T/ok"
   fi
-  [ "$n" -gt 1 ] && more+=",\"attempts\":$n"
+  [ "$n" -gt 1 ] && nat=$n
   if [ "$nolog" != 1 ]; then
-    chom__jfield msg "$msg"; msg=$CHOM_JF
     [ -s "$CHOM_T/diff" ] && diff=$(base64 -w0 <"$CHOM_T/diff")
     # Quiet tasks (most file tasks) pay nothing for the output tail.
     if [ -s "$CHOM_T/stdout" ] || [ -s "$CHOM_T/stderr" ]; then
       out=$({ tail -n 20 "$CHOM_T/stdout"; [ -s "$CHOM_T/stdout" ] && [ -n "$(tail -c 1 "$CHOM_T/stdout")" ] && echo; tail -n 20 "$CHOM_T/stderr"; } | tail -c 4096 | base64 -w0)
     fi
   else
-    msg=',"msg_b64":""'
+    msg=""
   fi
   case $status in
     failed) if [ "$ignore" = 1 ]; then CHOM_N_IGNORED=$((CHOM_N_IGNORED + 1)); else CHOM_N_FAILED=$((CHOM_N_FAILED + 1)); fi ;;
     changed) CHOM_N_CHANGED=$((CHOM_N_CHANGED + 1)); CHOM_N_OK=$((CHOM_N_OK + 1))
-      for h in "$@"; do printf -v "chom_notified_$h" 1; done ;;
+      for h in ${notify//,/ }; do printf -v "chom_notified_$h" 1; done ;;
     ok) CHOM_N_OK=$((CHOM_N_OK + 1)) ;;
   esac
-  chom__emit "{\"t\":\"task\",\"id\":$id,\"status\":\"$status\",\"rc\":$rcrep,\"ms\":$(( (CHOM_NOW - t0) / 1000 ))$msg,\"diff_b64\":\"$diff\",\"out_b64\":\"$out\"$more}"
+  chom__ev_task "$id" "$status" "$rcrep" "$(( (CHOM_NOW - t0) / 1000 ))" "$msg" "$diff" "$out" "$cls" "$nat"
   if [ "$status" = failed ] && [ "$ignore" != 1 ]; then return 1; fi
   [ "${CHOM_LOST:-0}" = 1 ] && return 1
   return 0
@@ -183,7 +249,7 @@ chom__run() {
 # connection and creating FILE (under /run/chom-play/confirm/). The task then waits for FILE.
 chom_request_confirm() {
   [[ $1 =~ ^/run/chom-play/confirm/[A-Za-z0-9._-]+$ ]] || chom_fail "bad confirm path: $1"
-  printf '%s {"t":"confirm","id":%s,"file":"%s"}\n' "$CHOM_MARKER" "$CHOM_TASK_ID" "$1" >&"$CHOM_EVENT_FD"
+  chom__ev_confirm "$CHOM_TASK_ID" "$1"
 }
 
 # A task failed (or the controller went away): with rollback_on_failure the run's changes are
@@ -199,5 +265,5 @@ chom__stop() {
 chom__finish() {
   chom__now
   [ "$CHOM_N_FAILED" -eq 0 ] || CHOM_EXIT=2
-  chom__emit "{\"t\":\"end\",\"ok\":$CHOM_N_OK,\"changed\":$CHOM_N_CHANGED,\"failed\":$CHOM_N_FAILED,\"skipped\":$CHOM_N_SKIPPED,\"ignored\":$CHOM_N_IGNORED,\"ms\":$(( (CHOM_NOW - CHOM_T0) / 1000 ))}"
+  chom__ev_end "$CHOM_N_OK" "$CHOM_N_CHANGED" "$CHOM_N_FAILED" "$CHOM_N_SKIPPED" "$CHOM_N_IGNORED" "$(( (CHOM_NOW - CHOM_T0) / 1000 ))"
 }

@@ -4,7 +4,7 @@
 # (timeouts kill the task's whole process group) and signal handling. Documented in ../prelude.ts.
 # ---- chom-play runtime: locks, disk space, error classes, timeouts, signals ----
 chom__lockfile() { printf '%s\n' "${CHOM_LOCK_FILE:-$(chom__parent "${CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}")/lock}"; }
-chom__warn() { chom__emit "{\"t\":\"warn\",\"msg_b64\":\"$(chom__b64 "$*")\"}"; }
+chom__warn() { chom__ev_warn "$*"; }
 
 # Reads the KEY=VALUE lines a lock holder wrote into chom__h_run/_user/_machine/_since/_pid.
 chom__lock_holder() {
@@ -37,14 +37,13 @@ chom__lock() {
   if ! { mkdir -p -m 0700 "$(chom__parent "$f")" && exec {CHOM_LOCK_FD}<>"$f"; } 2>/dev/null; then
     # A login user without become cannot lock (nor journal) the host: say so, do not refuse.
     if [ "$(id -u)" != 0 ]; then chom__warn "running without the host's run lock: $f is not writable by $(id -un) (become: yes takes it)"; return 0; fi
-    # shellcheck disable=SC2153 # CHOM_HOST is set by the generated script header
-    chom__abort permission "$CHOM_HOST: cannot open the run lock $f (read-only or full file system, or not root?): nothing was changed"
+    chom__abort permission-denied "$CHOM_HOST: cannot open the run lock $f (read-only or full file system, or not root?): nothing was changed"
     return 1
   fi
   if ! flock -n -x "$CHOM_LOCK_FD"; then
     chom__lock_holder "$f"
     exec {CHOM_LOCK_FD}>&-
-    chom__emit "{\"t\":\"locked\",\"run_id\":$(chom_json_str "$chom__h_run"),\"user\":$(chom_json_str "$chom__h_user"),\"machine\":$(chom_json_str "$chom__h_machine"),\"since\":$(chom_json_str "$chom__h_since"),\"pid\":$(chom_json_str "$chom__h_pid")}"
+    chom__ev_locked "$chom__h_run" "$chom__h_user" "$chom__h_machine" "$chom__h_since" "$chom__h_pid"
     printf 'chom-play: %s is locked by %s: wait for it to finish; nothing was changed\n' "$CHOM_HOST" "$(chom__holder_text)" >&2
     return 1
   fi
@@ -57,6 +56,14 @@ chom__lock() {
   printf 'run=%s\nuser=%s\nmachine=%s\nsince=%s\npid=%s\n' "$CHOM_RUN_ID" "${CHOM_USER:-${SUDO_USER:-${USER:-$(id -un)}}}" \
     "${CHOM_MACHINE:-?}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" >"$f"
   CHOM_LOCKED=1
+  chom__sweep
+}
+# Leftovers of runs whose controller died (SIGKILL, crash): partial uploads nobody has written
+# to for 10 minutes, and stop requests older than a minute for other runs. Holding the lock,
+# no other applying run is live here; a fresh stop file may still belong to a check-mode run.
+chom__sweep() {
+  find /var/cache/chom-play/stage /var/tmp/chom-play-stage-* -maxdepth 1 -type f -name '*.part-*' -mmin +10 -delete 2>/dev/null || true
+  find /run/chom-play -maxdepth 1 -type f -name 'stop-*' ! -name "stop-$CHOM_RUN_ID" -mmin +1 -delete 2>/dev/null || true
 }
 # An empty lock file means "free"; the file itself stays (unlinking a flock file races).
 chom__unlock() {
@@ -67,7 +74,7 @@ chom__unlock() {
 }
 
 # Tells the controller the host cannot run at all (before any task), and why.
-chom__abort() { chom__emit "{\"t\":\"abort\",\"class\":\"$1\",\"msg_b64\":\"$(chom__b64 "$2")\"}"; printf '%s\n' "$2" >&2; }
+chom__abort() { chom__ev_abort "$1" "$2"; printf '%s\n' "$2" >&2; }
 
 # Before any task: / and /var need CHOM_MIN_DISK_MB free (0 = no check). Returns 1 after "abort".
 chom__disk_check() {
@@ -85,7 +92,7 @@ chom__disk_check() {
     fi
   done
   [ -z "$bad" ] && return 0
-  chom__abort disk_full "disk full: $bad (min_disk_free_mb); nothing was changed: free some space or lower min_disk_free_mb"
+  chom__abort disk-full "disk full: $bad (min_disk_free_mb); nothing was changed: free some space or lower min_disk_free_mb"
   return 1
 }
 
@@ -94,11 +101,11 @@ chom__disk_check() {
 chom__classify() {
   local rc=$1 s=$2
   if [ -e "$CHOM_T/timedout" ]; then echo timeout
-  elif [[ $s == *"No space left on device"* || $s == *"disk full"* || $s == *"Disk quota exceeded"* ]]; then echo disk_full
-  elif [[ $s == *"/var/lib/dpkg/lock"* || $s == *"Could not get lock"* || $s == *"package-manager lock"* ]]; then echo pkg_lock
-  elif [[ $s == *"Permission denied"* || $s == *"Operation not permitted"* || $s == *"Read-only file system"* ]] || [ "$rc" = 126 ]; then echo permission
+  elif [[ $s == *"No space left on device"* || $s == *"disk full"* || $s == *"Disk quota exceeded"* ]]; then echo disk-full
+  elif [[ $s == *"/var/lib/dpkg/lock"* || $s == *"Could not get lock"* || $s == *"package-manager lock"* ]]; then echo package-lock
+  elif [[ $s == *"Permission denied"* || $s == *"Operation not permitted"* || $s == *"Read-only file system"* ]] || [ "$rc" = 126 ]; then echo permission-denied
   elif [[ $s == *"Failed to fetch"* || $s == *"Temporary failure resolving"* || $s == *"Could not resolve"* || $s == *"Connection refused"* || $s == *"Connection timed out"* || $s == *"download failed"* ]]; then echo download
-  elif [ "$rc" = 127 ] || [[ $s == *"command not found"* || $s == *"No such file or directory"* || $s == *"does not exist"* || $s == *"not found"* ]]; then echo not_found
+  elif [ "$rc" = 127 ] || [[ $s == *"command not found"* || $s == *"No such file or directory"* || $s == *"does not exist"* || $s == *"not found"* ]]; then echo not-found
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo timeout
   else echo other; fi
 }
@@ -162,7 +169,7 @@ chom__on_term() {
     kill -KILL -- "-$CHOM_TASK_PID" 2>/dev/null || true
     chom__task_exit
   fi
-  chom__emit "{\"t\":\"interrupted\",\"signal\":\"$1\"}"
+  chom__ev_interrupted "$1"
   if [ "$1" = TERM ]; then exit 143; fi
   exit 130
 }

@@ -98,6 +98,7 @@ chom__undo_one() {
       msg="${would}delete firewall rule: $path"
       chom_check && return 0
       if ufw --force delete "${w[@]}" >/dev/null 2>&1; then msg="deleted firewall rule: $path"; else st=failed; msg="ufw delete $path failed"; fi ;;
+    stop:none) st=skipped; msg="the run stopped here: $path" ;;
     *) st=failed; msg="unknown journal step (op $op, undo $undo) for $path: undo it by hand" ;;
   esac
 }
@@ -116,16 +117,16 @@ chom__replay() {
   local j=$1 op path undo backup task st msg t0 n=0 nu=0 nk=0 ns=0 nf=0
   chom__now; t0=$CHOM_NOW
   [ -f "$j" ] && n=$(grep -c . "$j" || true)
-  chom__emit "{\"t\":\"rollback\",\"run_id\":$(chom_json_str "$(basename "$j" .jsonl)"),\"steps\":${n:-0},\"check\":$(chom_check && echo true || echo false)}"
+  chom__ev_rollback "$(basename "$j" .jsonl)" "${n:-0}" "${CHOM_BOOL[${CHOM_CHECK:-0}]}"
   if [ -f "$j" ]; then
     while IFS= read -r -d '' op && IFS= read -r -d '' path && IFS= read -r -d '' undo && IFS= read -r -d '' backup && IFS= read -r -d '' task; do
       st=undone; msg=""
       chom__undo_one 2>/dev/null || { st=failed; msg="undoing $op of $path failed: $msg"; }
       case $st in undone) nu=$((nu + 1)) ;; kept) nk=$((nk + 1)) ;; skipped) ns=$((ns + 1)) ;; *) nf=$((nf + 1)) ;; esac
-      chom__emit "{\"t\":\"undo\",\"task\":${task:-0},\"op\":$(chom_json_str "$op"),\"path\":$(chom_json_str "$path"),\"status\":\"$st\",\"msg_b64\":\"$(chom__b64 "$msg")\"}"
+      chom__ev_undo "${task:-0}" "$op" "$path" "$st" "$msg"
     done < <(chom__journal_rev "$j")
   fi
   chom__now
-  chom__emit "{\"t\":\"rollback_end\",\"undone\":$nu,\"kept\":$nk,\"skipped\":$ns,\"failed\":$nf,\"ms\":$(( (CHOM_NOW - t0) / 1000 ))}"
+  chom__ev_rollback_end "$nu" "$nk" "$ns" "$nf" "$(( (CHOM_NOW - t0) / 1000 ))"
   [ "$nf" -eq 0 ]
 }

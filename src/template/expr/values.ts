@@ -1,5 +1,6 @@
 import { deepEqual } from '../helpers.js';
 import { ExprError } from './lexer.js';
+import { parseBool } from '../../bool.js';
 
 /**
  * What an expression node evaluates to at compile time:
@@ -67,10 +68,7 @@ export function inKnown(a: unknown, b: unknown, pos: number, end: number): boole
 
 /** Ansible's `bool` filter. */
 export function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1;
-  if (typeof v === 'string') return ['yes', 'on', '1', 'true', 'y', 't'].includes(v.trim().toLowerCase());
-  return false;
+  return parseBool(v) === true;
 }
 
 /** Jinja's `int` filter: numbers truncated, numeric strings parsed, anything else 0. */

@@ -1,0 +1,217 @@
+/**
+ * Issue 10 on real lab hosts: bad input never hangs (exit 1 within 5 s), --syntax-check finds
+ * what a run would reject, render --no-facts never connects, a blackholed host delays nobody,
+ * hostile host names are refused, a double Ctrl-C during an SFTP upload exits 99 and leaves
+ * nothing behind. Needs root (skipped with the reason otherwise).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
+import { cli, jsonEvents, runCli, skipUnlessRoot, type CliResult } from './harness.js';
+
+const NAME = `rel${process.pid % 10000}`;
+let lab: Lab;
+let project: string;
+const h = (i: number) => `${NAME}-${i}`;
+const env = { CHOM_PLAY_DIST: process.env.CHOM_PLAY_DIST ?? 'dist' };
+
+before(async () => {
+  if (skipUnlessRoot) return;
+  project = mkdtempSync(join(tmpdir(), 'chom-reliability-'));
+  mkdirSync(join(project, 'playbooks'));
+  mkdirSync(join(project, 'templates'));
+  lab = await labUp({ name: NAME, hosts: 3, inventoryDir: join(project, 'inventory', 'lab') });
+});
+
+after(async () => {
+  if (!skipUnlessRoot) await labDown(NAME);
+});
+
+/** Runs the CLI and measures how long it took; kills it after `limitMs` (a hang). */
+function timed(args: string[], limitMs = 20_000): Promise<CliResult & { ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: project, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+function playbook(file: string, tasks: string, gather = 'no'): string {
+  writeFileSync(join(project, 'playbooks', file), `- hosts: all\n  gather_facts: ${gather}\n  tasks:\n${tasks}`);
+  return file;
+}
+
+/** The bad-input cases of issue 10, each as one task (and the template files they use). */
+const BAD: Array<[string, string]> = [
+  ['invalid mode', '    - file: {path: /tmp/x, state: touch, mode: abc}\n'],
+  ['missing template', '    - template: {src: nope.conf.j2, dest: /tmp/nope.conf}\n'],
+  ['undefined template variable', '    - template: {src: undef.conf.hbs, dest: /tmp/undef.conf}\n'],
+  ['newline in dest', '    - copy: {content: "x", dest: "/tmp/a\\nb"}\n'],
+  ['unbalanced quote in command', '    - command: echo "unbalanced\n'],
+  ['template syntax error inside a variable', '    - copy: {content: "{{ broken }}", dest: /tmp/b}\n      vars: {broken: "{{ oops "}\n'],
+];
+
+test('bad input exits 1 within 5 s, with the error and no connection left, for each case; --syntax-check finds each', { skip: skipUnlessRoot }, async () => {
+  writeFileSync(join(project, 'templates', 'undef.conf.hbs'), 'name={{ not_defined_anywhere }}\n');
+  for (const [i, [what, task]] of BAD.entries()) {
+    const pb = playbook(`bad${i}.yml`, task);
+    const r = await timed([pb, '-i', 'inventory/lab']);
+    assert.equal(r.code, 1, `${what}: exit 1 expected, got ${r.code} after ${r.ms} ms\n${r.stdout}${r.stderr}`);
+    assert.ok(r.ms < 5000, `${what}: took ${r.ms} ms`);
+    assert.match(r.stderr, /ERROR: .*bad\d\.yml:\d+:\d+|ERROR: .*templates\//, `${what}: error with its location\n${r.stderr}`);
+    const s = await timed([pb, '-i', 'inventory/lab', '--syntax-check']);
+    assert.equal(s.code, 1, `${what}: --syntax-check should fail\n${s.stdout}${s.stderr}`);
+    const rr = await timed(['render', pb, '-i', 'inventory/lab', '-H', h(1), '--no-facts']);
+    assert.equal(rr.code, 1, `${what}: render should fail\n${rr.stdout}${rr.stderr}`);
+    assert.ok(rr.ms < 5000, `${what}: render took ${rr.ms} ms`);
+  }
+});
+
+test('a bad input found only with facts, after connecting, still exits 1 within 5 s', { skip: skipUnlessRoot }, async () => {
+  const pb = playbook('badfact.yml', '    - file: {path: /tmp/x, state: touch, mode: "{{ facts.cpu }}x"}\n', 'yes');
+  const r = await timed([pb, '-i', 'inventory/lab']);
+  assert.equal(r.code, 1, `exit 1 expected, got ${r.code} after ${r.ms} ms\n${r.stdout}${r.stderr}`);
+  assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+  assert.match(r.stdout + r.stderr, /mode/);
+});
+
+/** Drops every packet to a host inside its own network namespace (a silent partition). */
+function blackhole(i: number, on: boolean): void {
+  const ns = lab.hosts[i - 1].netns;
+  execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-w', '5', on ? '-I' : '-D', 'INPUT', '-j', 'DROP']);
+}
+
+test('render --no-facts prints the script without connecting, even to a dead host', { skip: skipUnlessRoot }, async () => {
+  const pb = playbook('render.yml', '    - file: {path: /tmp/r, state: touch}\n', 'yes');
+  blackhole(3, true);
+  try {
+    const r = await timed(['render', pb, '-i', 'inventory/lab', '-H', h(3), '--no-facts']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+    assert.match(r.stdout, /chom__run|set -euo pipefail/);
+  } finally {
+    blackhole(3, false);
+  }
+});
+
+test('with one blackholed host the others start their first task within 2 s, and it is reported while they work', { skip: skipUnlessRoot }, async () => {
+  const pb = playbook('hole.yml', '    - command: sleep 1\n      changed_when: false\n    - file: {path: /tmp/hole, state: touch}\n', 'yes');
+  blackhole(3, true);
+  try {
+    const seen = new Map<string, number>();
+    const t0 = Date.now();
+    const r = await new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, [cli, pb, '-i', 'inventory/lab', '--output', 'json'], { cwd: project, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        for (const e of jsonEvents(stdout.slice(0, stdout.lastIndexOf('\n') + 1))) {
+          const key = `${e.event}|${e.host ?? ''}`;
+          if (!seen.has(key)) seen.set(key, Date.now() - t0);
+        }
+      });
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    // Measured from the process start (run_start itself must not wait for connections either).
+    const start = seen.get('run_start|')!;
+    assert.ok(start < 3000, `run_start at ${start} ms`);
+    const dead = seen.get(`host_unreachable|${h(3)}`);
+    assert.ok(dead !== undefined, 'the dead host is reported');
+    for (const host of [h(1), h(2)]) {
+      const first = seen.get(`task|${host}`);
+      assert.ok(first !== undefined && first - start < 2000, `${host} first task at ${first} ms, run start at ${start} ms`);
+      assert.ok(first < dead, `${host} started (${first} ms) before the dead host's connection attempts ended (${dead} ms)`);
+    }
+  } finally {
+    blackhole(3, false);
+  }
+});
+
+/** Partial uploads and stop files on a host (what an interrupted or crashed run could leave). */
+async function debris(i: number): Promise<string> {
+  const r = await hostExec(lab, h(i), "ls -d /var/cache/chom-play/stage/*.part-* /run/chom-play/stop-* 2>/dev/null || true");
+  return r.stdout.trim();
+}
+
+test('a second Ctrl-C during a 150 MB SFTP upload exits 99 within 5 s, leaving no partial upload or stop file', { skip: skipUnlessRoot }, async () => {
+  const big = join(project, 'big.bin');
+  execFileSync('sh', ['-c', `head -c ${150 * 1024 * 1024} /dev/urandom > ${big}`]);
+  const pb = playbook('upload.yml', `    - copy: {src: ${big}, dest: /srv/big.bin}\n`);
+  const limit = ['--limit', `${h(1)}:${h(2)}`];
+  let second = 0;
+  const child = spawn(process.execPath, [cli, pb, '-i', 'inventory/lab', ...limit, '--output', 'json'], { cwd: project, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  // Interrupt once the upload is under way on the host, then again.
+  for (let i = 0; i < 100 && !second; i++) {
+    if ((await debris(1)).includes('.part-')) {
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGINT');
+      second = Date.now();
+    } else await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(second, `the upload never showed up on the host\n${out}`);
+  const code = await closed;
+  const ms = Date.now() - second;
+  assert.equal(code, 99, out);
+  assert.ok(ms < 5000, `exit ${ms} ms after the second Ctrl-C`);
+  for (const i of [1, 2]) assert.equal(await debris(i), '', `${h(i)} keeps leftovers`);
+  const dest = await hostExec(lab, h(1), 'test -e /srv/big.bin && echo present || echo absent');
+  assert.equal(dest.stdout.trim(), 'absent', 'the destination was not touched');
+});
+
+test('leftovers of a crashed controller (old partial uploads, stop files) are removed by the next run on that host', { skip: skipUnlessRoot }, async () => {
+  await hostExec(lab, h(2), "mkdir -p /var/cache/chom-play/stage /run/chom-play && : > /var/cache/chom-play/stage/abc.part-4242-1 && : > /run/chom-play/stop-20200101T000000Z-abcdef && touch -d '-1 hour' /var/cache/chom-play/stage/abc.part-4242-1 /run/chom-play/stop-20200101T000000Z-abcdef");
+  const pb = playbook('touch.yml', '    - file: {path: /tmp/touched, state: touch}\n');
+  const r = await timed([pb, '-i', 'inventory/lab', '--limit', h(2)]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(await debris(2), '');
+});
+
+test('derived and rotated secrets appear in no output: --diff, -o json, run records', { skip: skipUnlessRoot }, async () => {
+  writeFileSync(join(project, 'templates', 'secret.conf.hbs'), 'b64={{b64encode env.DB_PASSWORD}}\nupper={{upper env.DB_PASSWORD}}\nplain={{env.DB_PASSWORD}}\nuser=app\n');
+  const pb = playbook('secret.yml', `    - template: {src: ${join(project, 'templates', 'secret.conf.hbs')}, dest: /srv/secret.conf, mode: "0600"}\n`);
+  const leaks = (v: string) => [v, v.toUpperCase(), Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64').replace(/=+$/, '')];
+  const runs: Array<CliResult & { ms: number }> = [];
+  for (const value of ['first-Secret-value', 'rotated-Secret-value']) {
+    writeFileSync(join(project, '.env'), `DB_PASSWORD=${value}\n`);
+    for (const out of ['text', 'json']) runs.push(await timed([pb, '-i', 'inventory/lab', '--limit', h(1), '--diff', '--output', out]));
+  }
+  const old = 'first-Secret-value';
+  const records = readFileSync(join(project, '.chom', 'runs', `${String(jsonEvents(runs[3].stdout).find((e) => e.event === 'run_start')?.runId)}.json`), 'utf8');
+  for (const r of runs) assert.equal(r.code, 0, r.stdout + r.stderr);
+  const all = runs.map((r) => r.stdout + r.stderr).join('\n') + records;
+  for (const v of [...leaks(old), ...leaks('rotated-Secret-value')]) assert.ok(!all.includes(v), `"${v}" leaked`);
+  assert.match(runs[2].stdout, /old line not shown/, 'the rotation is shown without the old lines');
+});
+
+test('host names "../x" and "a/b" are refused before anything is written', { skip: skipUnlessRoot }, async () => {
+  const pb = playbook('names.yml', '    - file: {path: /tmp/n, state: touch}\n', 'yes');
+  for (const bad of ['../x', 'a/b']) {
+    const dir = join(project, 'inventory', `bad-${bad.replace(/\W/g, '')}`);
+    mkdirSync(join(dir, 'host_vars'), { recursive: true });
+    writeFileSync(join(dir, 'hosts.yml'), `all:\n  hosts:\n    "${bad}":\n      ansible_connection: local\n`);
+    const r = await timed([pb, '-i', dir]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /invalid host name/);
+    assert.ok(!existsSync(join(dir, 'x.yml')) && !existsSync(join(dir, 'host_vars', 'a')), 'nothing written outside');
+  }
+});
