@@ -228,3 +228,21 @@ test('timezone leaves what community.general.timezone leaves on Debian without s
   const again = await runCli(['run', 'playbooks/tz.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
   assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
 });
+
+test('sysctl writes the file, applies it (sysctl -p, sysctl -w) in the host only; second run ok', { skip }, async () => {
+  const chom = lab.hosts[1];
+  writeFileSync(join(project, 'playbooks', 'sysctl.yml'), `- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.posix.sysctl:
+        name: net.ipv4.ip_forward
+        value: "1"
+        sysctl_file: /etc/sysctl.d/99-chom.conf
+        sysctl_set: true
+`);
+  const r = await runCli(['run', 'playbooks/sysctl.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal((await hostExec(lab, chom.name, 'cat /etc/sysctl.d/99-chom.conf; sysctl -n net.ipv4.ip_forward')).stdout, 'net.ipv4.ip_forward=1\n1\n');
+  const again = await runCli(['run', 'playbooks/sysctl.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+  assert.equal(recap(again.stdout)[chom.name]?.changed, 0, again.stdout);
+});
