@@ -12,7 +12,7 @@ import { readSource, stageDirFor, type SourceFile, type Upload } from './staging
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
-import { resolveExpressionArgs } from './exprs.js';
+import { keywordBool, resolveExpressionArgs } from './exprs.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -185,8 +185,8 @@ function compileTask(
     loc: task.loc,
     body: ':',
     notify: [],
-    ignoreErrors: task.ignoreErrors,
-    noLog: task.noLog,
+    ignoreErrors: keywordBool(task, 'ignore_errors', task.ignoreErrors, vars, ctx.tmpl),
+    noLog: keywordBool(task, 'no_log', task.noLog, vars, ctx.tmpl),
   };
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
   if (task.register) base.register = task.register;
