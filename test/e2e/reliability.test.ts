@@ -108,13 +108,14 @@ test('render --no-facts prints the script without connecting, even to a dead hos
   }
 });
 
-test('with one blackholed host the others start their first task within 2 s, and it is reported while they work', { skip: skipUnlessRoot }, async () => {
+test('with one blackholed host the others start their first task before its first connect attempt times out, and it is reported while they work', { skip: skipUnlessRoot }, async () => {
   const pb = playbook('hole.yml', '    - command: sleep 1\n      changed_when: false\n    - file: {path: /tmp/hole, state: touch}\n', 'yes');
   // A short connect timeout for the dead host only: the test need not wait out 3 x 10 s.
+  // (Long enough that the live hosts' connect and facts fit well inside it on a loaded machine.)
   const hv = join(project, 'inventory', 'lab', 'host_vars', `${h(3)}.yml`);
   const before = existsSync(hv) ? readFileSync(hv, 'utf8') : undefined;
   mkdirSync(join(project, 'inventory', 'lab', 'host_vars'), { recursive: true });
-  writeFileSync(hv, `${before ?? ''}\nansible_timeout: 2\n`);
+  writeFileSync(hv, `${before ?? ''}\nansible_timeout: 3\n`);
   blackhole(3, true);
   try {
     const seen = new Map<string, number>();
@@ -126,7 +127,8 @@ test('with one blackholed host the others start their first task within 2 s, and
       child.stdout.on('data', (b: Buffer) => {
         stdout += b.toString();
         for (const e of jsonEvents(stdout.slice(0, stdout.lastIndexOf('\n') + 1))) {
-          const key = `${e.event}|${e.host ?? ''}`;
+          // The dead host's first connect timeout is a warning naming it ("...; try 2 in ...").
+          const key = e.event === 'warning' && String(e.message).startsWith(`${h(3)}: `) ? 'warning|dead' : `${e.event}|${e.host ?? ''}`;
           if (!seen.has(key)) seen.set(key, Date.now() - t0);
         }
       });
@@ -139,10 +141,18 @@ test('with one blackholed host the others start their first task within 2 s, and
     assert.ok(start < 3000, `run_start at ${start} ms`);
     const dead = seen.get(`host_unreachable|${h(3)}`);
     assert.ok(dead !== undefined, 'the dead host is reported');
+    // Waiting on the dead host shows as starting only after its first 3-s attempt timed out (a
+    // serial connect or facts step), or after all its attempts (a run that opens every host
+    // first). Both are measured on the same clock as the live hosts, so machine load moves them
+    // alike; a fixed "within N ms" bound would measure the machine instead.
+    const firstTimeout = seen.get('warning|dead');
+    assert.ok(firstTimeout !== undefined && firstTimeout - start >= 2500, `the dead host's first attempt timed out at ${firstTimeout} ms (run start ${start} ms)`);
     for (const host of [h(1), h(2)]) {
+      // host_start: its script (whose first task begins at once; no uploads here) is sent.
+      const began = seen.get(`host_start|${host}`);
       const first = seen.get(`task|${host}`);
-      assert.ok(first !== undefined && first - start < 2000, `${host} first task at ${first} ms, run start at ${start} ms`);
-      assert.ok(first < dead, `${host} started (${first} ms) before the dead host's connection attempts ended (${dead} ms)`);
+      assert.ok(began !== undefined && began < firstTimeout, `${host} started its first task at ${began} ms, after the dead host's first connect attempt timed out (${firstTimeout} ms)`);
+      assert.ok(first !== undefined && first < dead, `${host} finished its first task (${first} ms) before the dead host's connection attempts ended (${dead} ms)`);
     }
   } finally {
     blackhole(3, false);
