@@ -265,8 +265,15 @@ test('a DROP-partitioned host stops within the heartbeat timeout + one task, is 
   assert.ok(Number(count) < N, `the host ran every task (${count}) after the partition`);
   assert.ok(Number(last) - dropped <= 6 + 1 + 3, `last task started ${Number(last) - dropped} s after the drop`);
   assert.match(journal ?? '', /controller silent/, 'the journal says where and why it stopped');
+  // The controller saw fewer tasks than the host completed; --resume reads the host's journal
+  // and starts where the host stopped: the tasks it completed after the drop do not run again.
+  const stamps = async () => (await hostExec(lab, h(2), 'for f in /srv/part/t*; do printf "%s=%s\\n" "${f##*/}" "$(cat "$f")"; done | sort')).stdout;
+  const doneOnHost = await stamps();
   const res = await timed([...args, '--resume'], 60_000);
   assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.match(res.stdout, /journal of run \S+ shows it went on after the connection was lost and stopped before "step \d+"/, res.stdout);
+  const after = await stamps();
+  for (const line of doneOnHost.trim().split('\n')) assert.ok(after.includes(line), `${line.split('=')[0]} ran again on --resume`);
   const all = await hostExec(lab, h(2), 'ls /srv/part | wc -l');
   assert.equal(Number(all.stdout.trim()), N);
 });
