@@ -58,6 +58,7 @@ const BAD: Array<[string, string]> = [
   ['invalid mode', '    - file: {path: /tmp/x, state: touch, mode: abc}\n'],
   ['missing template', '    - template: {src: nope.conf.j2, dest: /tmp/nope.conf}\n'],
   ['undefined template variable', '    - template: {src: undef.conf.hbs, dest: /tmp/undef.conf}\n'],
+  ['undefined variable in a Jinja2 template', '    - template: {src: undef.conf.j2, dest: /tmp/undef.conf}\n'],
   ['newline in dest', '    - copy: {content: "x", dest: "/tmp/a\\nb"}\n'],
   ['unbalanced quote in command', '    - command: echo "unbalanced\n'],
   ['template syntax error inside a variable', '    - copy: {content: "{{ broken }}", dest: /tmp/b}\n      vars: {broken: "{{ oops "}\n'],
@@ -65,6 +66,7 @@ const BAD: Array<[string, string]> = [
 
 test('bad input exits 1 within 5 s, with the error and no connection left, for each case; --syntax-check finds each', { skip: skipUnlessRoot }, async () => {
   writeFileSync(join(project, 'templates', 'undef.conf.hbs'), 'name={{ not_defined_anywhere }}\n');
+  writeFileSync(join(project, 'templates', 'undef.conf.j2'), '{% if true %}name={{ not_defined_anywhere }}{% endif %}\n');
   for (const [i, [what, task]] of BAD.entries()) {
     const pb = playbook(`bad${i}.yml`, task);
     const r = await timed([pb, '-i', 'inventory/lab']);
