@@ -122,10 +122,14 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     for (const [h, st] of ctx.running) {
       if (st.stopAsked) continue;
       st.stopAsked = true;
-      void pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
+      st.stopping = pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
     }
   };
+  // Hosts still connecting are not waited for once the run is interrupted.
+  let wake: () => void = () => {};
+  const interrupted = new Promise<HostReady>((resolve) => (wake = () => resolve({})));
   const off = interrupt.onChange((level) => {
+    wake();
     stopReason ??= `${interrupt.reason} on the controller`;
     if (level === 'stop') {
       rep.warn(`${interrupt.reason}: starting nothing new; each host finishes its current task, then stops (interrupt again to kill the running tasks)`);
@@ -155,7 +159,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
         const failedHere = new Set<string>();
         await mapLimit(batch, cfg.forks, async (host) => {
           if (stopReason) return;
-          const r = await ready(host);
+          const r = await Promise.race([ready(host), interrupted]);
           if (stopReason || failedHosts.has(host)) return;
           const st = hosts.get(host)!;
           if (!pool.conns.has(host)) {
@@ -217,13 +221,13 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   phaseDone('hosts: connect, facts, plan, run (per host, overlapping)');
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
-  const interrupted = interrupt.requested;
+  const wasInterrupted = interrupt.requested;
   const nothingRan = [...hosts.values()].every((h) => h.tasks.length === 0);
   // An input error found only with a host's facts: exit 1 ("nothing was run") when that is true.
   const inputExit = planFailures > 0 && nothingRan ? 1 : 0;
-  const exitCode = interrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
+  const exitCode = wasInterrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
   writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
-  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
+  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted: wasInterrupted, stopReason, redactor: cfg.redactor, started });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
   phaseDone('recap, run record');
