@@ -69,6 +69,8 @@ export interface Task {
   tags: string[];                // own + inherited (play, role, block/include)
   when: string[];                // raw expressions, all must hold (inherited ones first)
   loop?: unknown;                // raw: a list, or a string template that renders to a list
+  /** with_first_found: `loop` holds the lookup's terms; the planner finds the file (src/plan/include-vars.ts). */
+  loopWith?: 'first_found';
   loopVar: string;               // loop_control.loop_var, default 'item'
   notify: string[];
   register?: string;
