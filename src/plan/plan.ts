@@ -15,6 +15,7 @@ import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 import { resolveExpressionArgs } from './exprs.js';
 import { CONTROLLER_MODULES, HostVarsLayer, refuseRunTimeValues } from './set-fact.js';
 import { firstFoundLoop } from './include-vars.js';
+import { playForHost } from './vars-files.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -75,6 +76,8 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     extraVars: ctx.extraVars,
     env: ctx.env,
   };
+  // vars_files alternatives / templated names, read once this host's vars and facts are known.
+  if (play.varsFilesLater) inputs.play = playForHost(play, resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl), ctx.tmpl);
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };

@@ -182,3 +182,26 @@ describe('include_vars and first_found (the OS-dispatch preamble)', () => {
     resetVault();
   });
 });
+
+describe('vars_files with alternatives', () => {
+  it('a list entry reads the first file that exists, templated with the host facts', () => {
+    const p = plan({
+      'vars/Debian.yml': 'pkg: from-debian\n',
+      'vars/defaults.yml': 'pkg: from-defaults\nother: 2\n',
+      'vars/common.yml': 'common: 1\n',
+      'site.yml': site('    - command: echo {{ pkg }} {{ common }}\n', '  vars_files:\n    - vars/common.yml\n    - ["vars/{{ ansible_os_family }}.yml", vars/defaults.yml]\n'),
+    });
+    assert.match(p.tasks[0].body, /echo from-debian 1/);
+    const q = plan({
+      'vars/defaults.yml': 'pkg: from-defaults\n',
+      'site.yml': site('    - command: echo {{ pkg }}\n', '  vars_files:\n    - ["vars/{{ ansible_os_family }}.yml", vars/defaults.yml]\n'),
+    });
+    assert.match(q.tasks[0].body, /echo from-defaults/);
+  });
+  it('none found is an error at the entry naming what was tried', () => {
+    const e = errOf(() => plan({ 'site.yml': site('    - command: "true"\n', '  vars_files:\n    - ["vars/{{ ansible_os_family }}.yml", vars/x.yml]\n') }));
+    assert.match(e.message, /vars_files: none of .* was found/);
+    assert.match(e.hint ?? '', /vars\/Debian\.yml/);
+    assert.equal(e.loc?.line, 4);
+  });
+});

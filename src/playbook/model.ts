@@ -42,6 +42,16 @@ export interface Play {
   becomeUser?: string;
   /** Where each keyword was written, for errors found when a templated value is rendered. */
   keyLocs: Partial<Record<string, SourceLoc>>;
+  /** vars_files entries read per host by the planner: lists of alternatives, templated names. */
+  varsFilesLater?: VarsFilesEntry[];
+}
+
+/** One vars_files entry known only per host: the first candidate that exists is read. */
+export interface VarsFilesEntry {
+  candidates: string[];
+  loc: SourceLoc;
+  /** The playbook's directory (relative names are found there). */
+  dir: string;
 }
 
 export interface RoleInstance {
