@@ -107,8 +107,8 @@ function hasTemplate(v: unknown, depth = 0): boolean {
 export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext): Vars {
   // Getters (vars already made lazy, merged with overlay()) stay as they are: reading them here
   // would render them.
-  const descs = Object.getOwnPropertyDescriptors(vars);
-  const pending = Object.keys(vars).filter((k) => !descs[k].get && !UNRESOLVED_VARS.has(k) && hasTemplate(vars[k]));
+  const descs: Record<string, PropertyDescriptor> = LAZY.has(vars) ? Object.getOwnPropertyDescriptors(vars) : {};
+  const pending = Object.keys(vars).filter((k) => !descs[k]?.get && !UNRESOLVED_VARS.has(k) && hasTemplate(vars[k]));
   if (pending.length === 0) return vars;
   const isPending = new Set(pending);
   const where = loc ?? { file: '<vars>', line: 1, col: 1 };
@@ -117,7 +117,7 @@ export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext):
   const view: Vars = {};
   for (const k of Object.keys(vars)) {
     if (!isPending.has(k)) {
-      if (descs[k].get) Object.defineProperty(view, k, { ...descs[k], configurable: true });
+      if (descs[k]?.get) Object.defineProperty(view, k, { ...descs[k], configurable: true });
       else view[k] = vars[k];
       continue;
     }
@@ -151,15 +151,21 @@ export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext):
       stack.pop();
     }
   };
+  LAZY.add(view);
   return view;
 }
+
+/** Objects that may hold getters (resolveVars results and overlays of them). */
+const LAZY = new WeakSet<object>();
 
 /**
  * `{...base, ...extra}` for lazily resolved vars: getters are copied as getters (a spread would
  * read, and so render, every var). Later sources win.
  */
 export function overlay(...sources: Vars[]): Vars {
+  if (!sources.some((s) => LAZY.has(s))) return Object.assign({}, ...sources) as Vars;
   const out: Vars = {};
+  LAZY.add(out);
   for (const s of sources) {
     for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(s))) {
       if (d.enumerable) Object.defineProperty(out, k, { ...d, configurable: true, ...(d.get ? {} : { writable: true }) });
