@@ -124,6 +124,9 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     if (task.register) registered.add(task.register);
   }
   play.handlers.forEach((h, i) => {
+    if (CONTROLLER_MODULES.has(h.module)) {
+      throw new InputError(`handler "${h.name}": ${h.module} as a handler runs only when notified, which is known only while the host runs`, h.loc, `make it a task (with when: on a variable), or set the value where it is used`);
+    }
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });

@@ -205,3 +205,11 @@ describe('vars_files with alternatives', () => {
     assert.equal(e.loc?.line, 4);
   });
 });
+
+describe('set_fact where the plan cannot know whether it runs', () => {
+  it('as a handler it is refused at the handler', () => {
+    const e = errOf(() => plan({ 'site.yml': site('    - command: "true"\n      notify: remember\n', '  handlers:\n    - name: remember\n      set_fact: { done: true }\n') }));
+    assert.match(e.message, /handler "remember": set_fact as a handler runs only when notified/);
+    assert.equal(e.loc?.line, 4);
+  });
+});
