@@ -213,3 +213,14 @@ describe('set_fact where the plan cannot know whether it runs', () => {
     assert.equal(e.loc?.line, 4);
   });
 });
+
+describe('planning before facts are gathered (preflight)', () => {
+  it("a first_found over ansible_facts['...'] counts as a missing fact, not an error", async () => {
+    const { isMissingFact } = await import('../run/runner.js');
+    const tasks = "- include_vars: \"{{ item }}\"\n  with_first_found:\n    - \"{{ ansible_facts['os_family'] }}.yml\"\n";
+    const noFacts = { ansible_facts: {} };
+    const e = errOf(() => plan({ ...osRole, 'roles/osd/tasks/main.yml': tasks, 'site.yml': '- hosts: all\n  roles: [osd]\n' }, noFacts));
+    assert.ok(isMissingFact(e), e.message);
+    assert.ok(!isMissingFact(new InputError('variable "nope" is not defined')));
+  });
+});

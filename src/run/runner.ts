@@ -117,7 +117,7 @@ export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>
 
 /** An error that only says a fact is missing (expected while planning without facts). */
 export function isMissingFact(err: unknown): boolean {
-  return err instanceof InputError && /variable "(facts|ansible_)[^"]*" is not defined/.test(err.message);
+  return err instanceof InputError && /variable "(facts|ansible_)[^"]*" is not defined|"(ansible_facts|facts)" \(dict\) has no attribute/.test(err.message);
 }
 
 /**
