@@ -89,7 +89,10 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
       base = resolveVars(scopeFor(inputs, shared, t.role, {}, layer.varsFor(t.role)), play.loc, ctx.tmpl);
       scopes.set(t.role ?? play, base);
     }
-    return Object.keys(t.vars).length === 0 ? base : resolveVars(overlay(base, renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars), t.loc, ctx.tmpl);
+    if (Object.keys(t.vars).length === 0) return base;
+    // Task vars sit below set_fact/include_vars and role params (Ansible's order): a scope of its own.
+    const taskVars = renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars;
+    return resolveVars(scopeFor(inputs, shared, t.role, taskVars, layer.varsFor(t.role)), t.loc, ctx.tmpl);
   };
 
   const registered = new Set<string>();

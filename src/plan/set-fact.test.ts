@@ -224,3 +224,19 @@ describe('planning before facts are gathered (preflight)', () => {
     assert.ok(!isMissingFact(new InputError('variable "nope" is not defined')));
   });
 });
+
+describe('precedence of set_fact', () => {
+  it('a set_fact wins over a task var of the same name', () => {
+    const p = plan({ 'site.yml': site('    - set_fact: { v: fact }\n    - command: echo {{ v }}\n      vars: { v: task }\n') });
+    assert.match(p.tasks[1].body, /echo fact/);
+  });
+  it('task vars are seen by role defaults that use them (lazy)', () => {
+    const p = plan({
+      'roles/r/defaults/main.yml': 'url: "http://{{ host }}/"\nhost: default-host\n',
+      'roles/r/tasks/main.yml': '- command: echo {{ url }}\n  vars: { host: task-host }\n- command: echo {{ url }}\n',
+      'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [r]\n',
+    });
+    assert.match(p.tasks[0].body, /echo http:\/\/task-host\//);
+    assert.match(p.tasks[1].body, /echo http:\/\/default-host\//);
+  });
+});
