@@ -13,7 +13,7 @@ import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 import { resolveExpressionArgs } from './exprs.js';
-import { CONTROLLER_MODULES, HostVarsLayer, refuseRunTimeValues } from './set-fact.js';
+import { CONTROLLER_MODULES, hostLayer, refuseRunTimeValues } from './set-fact.js';
 import { firstFoundLoop } from './include-vars.js';
 import { playForHost } from './vars-files.js';
 
@@ -81,8 +81,8 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
-  // set_fact / include_vars results of this host (src/plan/set-fact.ts); scopes are rebuilt when they change.
-  const layer = new HostVarsLayer(ctx.playbook);
+  // set_fact / include_vars results of this host, kept across plays (src/plan/set-fact.ts); scopes are rebuilt when they change.
+  const layer = hostLayer(ctx, host, play);
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {

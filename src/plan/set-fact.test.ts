@@ -240,3 +240,19 @@ describe('precedence of set_fact', () => {
     assert.match(p.tasks[1].body, /echo http:\/\/default-host\//);
   });
 });
+
+describe('set facts last for the rest of the playbook', () => {
+  it('a fact set in one play is seen by the next play; planning again starts empty', () => {
+    const root = mkdtempSync(join(tmpdir(), 'chom-setfact-'));
+    dirs.push(root);
+    writeFileSync(join(root, 'hosts.yml'), 'all:\n  hosts:\n    web1: {}\n');
+    writeFileSync(join(root, 'site.yml'), site('    - set_fact: { n: "{{ n | default(0) + 1 }}" }\n') + site('    - command: echo {{ n }}\n'));
+    const playbook = loadPlaybook(join(root, 'site.yml'));
+    const inventory = loadInventory(join(root, 'hosts.yml'));
+    const facts = new Map<string, Vars>();
+    const ctx = { playbook, inventory, extraVars: {}, env: {}, facts, selected: new Map(), bodyCache: new Map(), tmpl: createTemplateContext(root, {}, new Redactor()) };
+    const both = (): string => playbook.plays.map((pl) => bodies(planHost(ctx, pl, 'web1', ['web1'], sharedMagic(inventory, facts)))).join('\n');
+    assert.match(both(), /echo 1\b/);
+    assert.match(both(), /echo 1\b/, 'a second planning of the same host does not count twice');
+  });
+});

@@ -3,7 +3,7 @@ import { parseBool } from '../bool.js';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgs } from '../playbook/index.js';
-import type { Playbook, RoleInstance, Task } from '../playbook/model.js';
+import type { Play, Playbook, RoleInstance, Task } from '../playbook/model.js';
 import type { ScriptTask } from '../shell/script.js';
 import { quote } from '../shell/quote.js';
 import { compileCondition, renderValue, type TemplateContext } from '../template/index.js';
@@ -17,6 +17,26 @@ import { includeVars } from './include-vars.js';
  * that is a clear error here, as the plan is not split into segments yet.
  */
 export const CONTROLLER_MODULES: ReadonlySet<string> = new Set(['set_fact', 'include_vars']);
+
+/**
+ * The layer of one host for one planning of the run: set facts and included vars stay for the
+ * rest of the playbook (later plays too), as in Ansible. Planning the host again from an earlier
+ * play (a second planning with the same context) starts empty.
+ */
+const layers = new WeakMap<object, Map<string, { layer: HostVarsLayer; lastPlay: number }>>();
+export function hostLayer(ctx: { playbook: Playbook }, host: string, play: Play): HostVarsLayer {
+  let byHost = layers.get(ctx);
+  if (!byHost) layers.set(ctx, (byHost = new Map()));
+  const index = ctx.playbook.plays.indexOf(play);
+  const hit = byHost.get(host);
+  if (hit && index > hit.lastPlay) {
+    hit.lastPlay = index;
+    return hit.layer;
+  }
+  const layer = new HostVarsLayer(ctx.playbook);
+  byHost.set(host, { layer, lastPlay: index });
+  return layer;
+}
 
 /** What set_fact and include_vars added for one host (Ansible: include_vars < set_fact). */
 export class HostVarsLayer {
