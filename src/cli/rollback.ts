@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { hostEntry, loadInventory, selectHosts } from '../inventory/index.js';
+import { connectionFor, hostEntry, loadInventory, selectHosts } from '../inventory/index.js';
 import { buildRollbackScript, RUN_ID_RE } from '../journal/rollback-script.js';
-import { ConnectionPool } from '../run/connections.js';
+import { withSessions } from '../run/session.js';
 import { mapLimit } from '../run/pool.js';
 import { ERROR_ADVICE, EventParser, holderText, type ScriptEvent } from '../shell/events.js';
 
@@ -47,11 +47,12 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
   const out = (o: Record<string, unknown>, text: string) => process.stdout.write(json ? JSON.stringify(o) + '\n' : text + '\n');
   const rollbackId = `rollback-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const who = { user: safeUser(), machine: hostname() };
-  const pool = new ConnectionPool(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) });
   const results: HostRollback[] = [];
-  try {
-    await pool.open(hosts);
+  // The run layer's connection owner: every connection closed on every way out; each host
+  // starts as soon as its own connection is up (a dead host delays nobody).
+  await withSessions(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) }, async (pool) => {
     await mapLimit(hosts, opts.forks, async (host) => {
+      await pool.openOne(host);
       const r: HostRollback = { host, outcome: 'nothing', undone: 0, kept: 0, skipped: 0, failed: 0 };
       results.push(r);
       const conn = pool.conns.get(host);
@@ -63,7 +64,8 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
       const marker = 'CHOMRB' + randomBytes(8).toString('hex');
       const script = buildRollbackScript({ host, rollbackId, marker, runId: opts.run, check: Boolean(opts.check), rollbackPackages: Boolean(opts.rollbackPackages), ...who });
       const parser = new EventParser(marker, (e) => onEvent(e, r, opts, out));
-      const become = opts.become === true || truthy(hostEntry(inv, host)?.vars.ansible_become);
+      // The same validated connection value the planner uses (ansible_become / ansible_sudo, any Ansible spelling).
+      const become = opts.become === true || connectionFor(inv, host, hostEntry(inv, host)?.vars ?? {}).become;
       const res = await conn.runScript(script, { become, onStdout: (b) => parser.push(b) });
       parser.end();
       if (res.code === null) {
@@ -74,9 +76,7 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
         out({ event: 'host_failed', host, code: res.code, stderr: res.stderr.trim() }, `${host}: FAILED: the rollback script stopped with exit code ${res.code}\n${indent(res.stderr.trim().split('\n').slice(-10).join('\n'))}`);
       }
     });
-  } finally {
-    pool.closeAll();
-  }
+  });
   results.sort((a, b) => hosts.indexOf(a.host) - hosts.indexOf(b.host));
   const verb = opts.check ? 'would undo' : 'undone';
   out({ event: 'recap', hosts: results }, `\nROLLBACK RECAP${opts.check ? ' (check mode: nothing was changed)' : ''}`);
@@ -119,10 +119,6 @@ function onEvent(e: ScriptEvent, r: HostRollback, opts: RollbackCliOptions, out:
 
 function indent(s: string): string {
   return s.replace(/^/gm, '    ');
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'yes' || v === 1;
 }
 
 function safeUser(): string {

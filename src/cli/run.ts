@@ -8,7 +8,7 @@ import { JsonReporter, PlainReporter, type Reporter } from '../run/report.js';
 import { Interrupt } from '../run/interrupt.js';
 import { resumableRun, type RunRecord } from '../run/history.js';
 import { redactArgv } from '../run/audit.js';
-import { formatTimings, phaseDone } from '../run/timings.js';
+import { formatSpans, formatTimings, phaseDone } from '../run/timings.js';
 import { loadAll, type Loaded } from './load.js';
 
 export interface RunCliOptions {
@@ -99,7 +99,7 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
       const onlyLocked = hs.every((h) => h.status === 'ok' || h.status === 'not-run' || h.class === 'lock-held');
       if (changed || !onlyLocked) reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
     }
-    if (opts.verbose) process.stderr.write(formatTimings());
+    if (opts.verbose) process.stderr.write(formatTimings() + formatSpans());
     return exitCode;
   } finally {
     uninstall();

@@ -1,36 +1,22 @@
-import { UINT } from './args.js';
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-import { parseBool } from '../bool.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-/** Absent stays undefined (the module decides); anything else is an Ansible boolean. */
-const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : parseBool(v) === true);
-
-// Templated values arrive as strings ("{{ x }}" -> "yes", "3600"), so both forms are accepted.
-const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-const NAMES = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    name: NAMES,
-    pkg: NAMES,
-    state: { enum: ['present', 'absent', 'latest'] },
-    update_cache: BOOL,
-    'update-cache': BOOL,
-    cache_valid_time: UINT,
-    install_recommends: BOOL,
-    'install-recommends': BOOL,
-    purge: BOOL,
-    autoremove: BOOL,
-  },
-};
+const args = {
+  name: { type: 'list', aliases: ['pkg'], default: [] },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent', 'latest'] },
+  // No default: absent means "only when cache_valid_time is given" (Ansible >= 2.4).
+  update_cache: { type: 'bool', aliases: ['update-cache'] },
+  cache_valid_time: { type: 'int' },
+  // No default: absent leaves apt's own setting alone.
+  install_recommends: { type: 'bool', aliases: ['install-recommends'] },
+  purge: { type: 'bool', default: false },
+  autoremove: { type: 'bool', default: false },
+} as const;
 
 /** `name: [a, b]`, `name: a` or `name: "a, b"` (Ansible splits comma lists too). */
-function packages(v: unknown): string[] {
-  if (v === undefined) return [];
-  const items = (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+function packages(v: string[]): string[] {
+  const items = v.map((s) => s.trim()).filter((s) => s !== '');
   for (const p of items) {
     // Debian package names never start with '-' and never hold spaces; anything else is a typo or an injection.
     if (!/^[A-Za-z0-9][A-Za-z0-9+.:~_=-]*$/.test(p)) throw new ModuleArgError(`invalid package name ${JSON.stringify(p)}`, 'name');
@@ -66,15 +52,13 @@ fi
  * installs are simulated (apt-get -s fails the same way a real install would, e.g. an unknown
  * name) and "pkg:NAME" predicted states are recorded for later tasks.
  */
-function compile(args: Record<string, unknown>): string {
-  const pkgs = packages(args.name ?? args.pkg);
-  const state = String(args.state ?? 'present');
+function compile(p: Params<typeof args>): string {
+  const pkgs = packages(p.name);
+  const { state, purge, autoremove } = p;
   // As in Ansible >= 2.4, giving cache_valid_time implies update_cache.
-  const update = bool(args.update_cache ?? args['update-cache']) ?? args.cache_valid_time !== undefined;
-  const validTime = args.cache_valid_time === undefined ? 0 : Number(args.cache_valid_time);
-  const recommends = bool(args.install_recommends ?? args['install-recommends']);
-  const purge = bool(args.purge) ?? false;
-  const autoremove = bool(args.autoremove) ?? false;
+  const update = p.update_cache ?? p.cache_valid_time !== undefined;
+  const validTime = p.cache_valid_time ?? 0;
+  const recommends = p.install_recommends;
   if (pkgs.length === 0 && !update && !autoremove) {
     throw new ModuleArgError('give name (the packages) or update_cache: yes or autoremove: yes', 'name');
   }
@@ -182,5 +166,4 @@ function removeBody(purge: boolean): string {
   ].join('\n');
 }
 
-const apt: ModuleDef = { name: 'apt', schema, compile };
-export default apt;
+export default defineModule({ name: 'apt', args, compile });

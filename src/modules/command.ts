@@ -1,27 +1,16 @@
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-import { boolOr as bool } from '../bool.js';
-
-const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
+import { defineModule, type ArgSpec, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
 /** Arguments shared by command and shell (Ansible's names). */
-export const COMMON_PROPERTIES = {
-  cmd: { type: 'string' },
-  creates: { type: 'string', minLength: 1 },
-  removes: { type: 'string', minLength: 1 },
-  chdir: { type: 'string', minLength: 1 },
-  stdin: { type: 'string' },
-  stdin_add_newline: BOOL,
-};
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    ...COMMON_PROPERTIES,
-    argv: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'number' }] }, minItems: 1 },
-  },
-};
+export const COMMON_ARGS = {
+  cmd: { type: 'str' },
+  creates: { type: 'str' },
+  removes: { type: 'str' },
+  chdir: { type: 'str' },
+  stdin: { type: 'str' },
+  stdin_add_newline: { type: 'bool', default: true },
+} as const satisfies Record<string, ArgSpec>;
 
 /**
  * Splits a command line into words the way a POSIX shell would, WITHOUT any shell feature:
@@ -83,10 +72,10 @@ export function splitWords(line: string): string[] {
  * `run` is already-quoted bash; `shown` is the command as the user wrote it (for messages).
  * A failing command fails the task with the command's own exit code, so `register` sees its rc.
  */
-export function runBody(run: string, shown: string, args: Record<string, unknown>): string {
+export function runBody(run: string, shown: string, args: Params<typeof COMMON_ARGS>): string {
   const L: string[] = [`# ${shown.split('\n')[0].slice(0, 120)}`, `shown=${quote(shown)}`];
   if (args.chdir !== undefined) {
-    const dir = String(args.chdir);
+    const dir = args.chdir;
     L.push(
       `dir=${quote(dir)}`,
       // In check mode the directory may be one an earlier task would create: not an error then.
@@ -96,15 +85,15 @@ export function runBody(run: string, shown: string, args: Record<string, unknown
   const ABS = 'ap=$p; case "$ap" in /*) ;; *) ap=$PWD/$ap ;; esac';
   const present = (p: string) => `[ -e "$(chom_path ${p})" ]`;
   if (args.creates !== undefined) {
-    L.push(`p=${quote(String(args.creates))}`, ABS, `if ${present('"$ap"')}; then chom_ok "skipped, since $p exists"; return 0; fi`);
+    L.push(`p=${quote(args.creates)}`, ABS, `if ${present('"$ap"')}; then chom_ok "skipped, since $p exists"; return 0; fi`);
   }
   if (args.removes !== undefined) {
-    L.push(`p=${quote(String(args.removes))}`, ABS, `if ! ${present('"$ap"')}; then chom_ok "skipped, since $p does not exist"; return 0; fi`);
+    L.push(`p=${quote(args.removes)}`, ABS, `if ! ${present('"$ap"')}; then chom_ok "skipped, since $p does not exist"; return 0; fi`);
   }
   L.push('if chom_check; then chom_changed "would run: $shown"; return 0; fi');
   let input = '</dev/null';
   if (args.stdin !== undefined) {
-    const text = String(args.stdin) + (bool(args.stdin_add_newline, true) ? '\n' : '');
+    const text = args.stdin + (args.stdin_add_newline ? '\n' : '');
     input = `< <(printf %s ${quote(text)})`;
   }
   L.push(
@@ -117,23 +106,23 @@ export function runBody(run: string, shown: string, args: Record<string, unknown
   return L.join('\n') + '\n';
 }
 
+const args = { ...COMMON_ARGS, argv: { type: 'list' } } as const;
+
 /** Runs a program directly (no shell): the command line is split into words here, on the controller. */
-function compile(args: Record<string, unknown>): string {
-  let argv: string[];
-  if (args.argv !== undefined) {
-    if (args.cmd !== undefined) throw new ModuleArgError('give cmd or argv, not both', 'argv');
-    argv = (args.argv as unknown[]).map(String);
-  } else if (typeof args.cmd === 'string') {
-    argv = splitWords(args.cmd);
-  } else {
-    throw new ModuleArgError('no command given: use `command: some command` or cmd/argv', 'cmd');
-  }
+function compile(p: Params<typeof args>): string {
+  const argv = p.argv ?? splitWords(p.cmd ?? '');
   if (argv.length === 0) throw new ModuleArgError('the command is empty', 'cmd');
-  const shown = typeof args.cmd === 'string' ? args.cmd : argv.map(quote).join(' ');
+  const shown = p.cmd ?? argv.map(quote).join(' ');
   // Through env: the first word is always a program on PATH (as in Ansible), never a bash builtin
   // or a function of the script (`command: exit 3` fails with 127 instead of ending the task).
-  return runBody(`env -- ${argv.map(quote).join(' ')}`, shown, args);
+  return runBody(`env -- ${argv.map(quote).join(' ')}`, shown, p);
 }
 
-const command: ModuleDef = { name: 'command', schema, freeForm: 'cmd', compile };
-export default command;
+export default defineModule({
+  name: 'command',
+  freeForm: 'cmd',
+  args,
+  mutuallyExclusive: [['cmd', 'argv']],
+  requiredOneOf: [['cmd', 'argv']],
+  compile,
+});

@@ -119,9 +119,11 @@ test('get_url falls back to wget, and says what to install when neither tool exi
 test('get_url compiles to valid bash for hostile values and rejects bad ones', async () => {
   for (const s of EVIL) {
     if (s.includes('\n')) continue;
-    const body = compileWith(getUrl, { url: `http://x/${encodeURIComponent(s)}`, dest: `/tmp/${s}`, owner: s, group: s });
+    const body = compileWith(getUrl, { url: `http://x/${encodeURIComponent(s)}`, dest: `/tmp/${s}`, owner: 'www-data', group: 'adm' });
     assert.equal(syntaxError(body), '', s);
   }
+  // owner/group are the spec's `id` type, checked like file/copy: chown would misread these.
+  for (const bad of ['-rf', 'a:b', 'two words']) assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', owner: bad }), /not a valid user or group name/);
   assert.throws(() => compileWith(getUrl, { url: 'file:///etc/passwd', dest: '/tmp/x' }), ModuleArgError);
   assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', checksum: 'sha256:abc' }), /64 hex/);
   assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', mode: 'rwx' }), /neither octal/);

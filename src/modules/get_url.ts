@@ -1,29 +1,21 @@
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-import { MODE, mode as modeArg, POS_INT } from './args.js';
-import { boolOr as bool } from '../bool.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['url', 'dest'],
-  properties: {
-    url: { type: 'string', minLength: 1 },
-    dest: { type: 'string', minLength: 1 },
-    checksum: { type: 'string' },
-    mode: MODE,
-    owner: { type: 'string', minLength: 1 },
-    group: { type: 'string', minLength: 1 },
-    force: BOOL,
-    timeout: POS_INT,
-    validate_certs: BOOL,
-    headers: {
-      anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: { type: 'string' } }, { type: 'string' }],
-    },
-  },
-};
+const args = {
+  url: { type: 'str', required: true },
+  // A file path, or a directory (existing, or ending in /) that receives the URL's file name.
+  dest: { type: 'str', required: true },
+  checksum: { type: 'str', default: '' },
+  mode: { type: 'mode' },
+  owner: { type: 'id' },
+  group: { type: 'id' },
+  force: { type: 'bool', default: false },
+  timeout: { type: 'int', min: 1, default: 10 },
+  validate_certs: { type: 'bool', default: true },
+  // A dict, a list of "Name: value" strings, or one comma-separated string: headerLines() reads it.
+  headers: { type: 'raw' },
+} as const;
 
 const ALGOS: Record<string, number> = { sha256: 64, sha1: 40, sha512: 128, sha384: 96, sha224: 56, md5: 32 };
 
@@ -65,30 +57,29 @@ const FETCH = String.raw`fetch() { # $1 = output file; prints nothing on success
  * download; without one, an existing dest is kept unless force. Content, then mode/owner/group
  * are brought in line, each reported. Check mode downloads nothing and says what would happen.
  */
-function compile(args: Record<string, unknown>): string {
-  const url = String(args.url);
+function compile(p: Params<typeof args>): string {
+  const url = p.url;
   if (!/^(https?|ftp):\/\/[^\s]+$/.test(url)) throw new ModuleArgError(`url must start with http://, https:// or ftp:// (got ${JSON.stringify(url)})`, 'url');
   let algo = '';
   let want = '';
-  if (args.checksum !== undefined && args.checksum !== '') {
-    const m = /^([a-z0-9]+):([0-9a-fA-F]+)$/.exec(String(args.checksum));
+  if (p.checksum !== '') {
+    const m = /^([a-z0-9]+):([0-9a-fA-F]+)$/.exec(p.checksum);
     if (!m || !(m[1] in ALGOS) || m[2].length !== ALGOS[m[1]]) {
-      throw new ModuleArgError(`checksum must look like "sha256:<64 hex digits>" (or sha1/sha512/md5), got ${JSON.stringify(args.checksum)}`, 'checksum');
+      throw new ModuleArgError(`checksum must look like "sha256:<64 hex digits>" (or sha1/sha512/md5), got ${JSON.stringify(p.checksum)}`, 'checksum');
     }
     [algo, want] = [m[1], m[2].toLowerCase()];
   }
-  const force = bool(args.force, false);
-  const timeout = args.timeout === undefined ? 10 : Number(args.timeout);
-  const headers = headerLines(args.headers);
-  const insecure = !bool(args.validate_certs, true);
+  const { force, timeout } = p;
+  const headers = headerLines(p.headers);
+  const insecure = !p.validate_certs;
   // dest given as a directory: the file is named after the last path segment of the URL.
   const base = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'index.html';
-  const mode = modeArg(args.mode);
+  const mode = p.mode ?? '';
   const L: string[] = [
-    `# get_url ${url} -> ${String(args.dest)}`,
-    `url=${quote(url)}; dest=${quote(String(args.dest))}; timeout=${quote(timeout)}`,
+    `# get_url ${url} -> ${p.dest}`,
+    `url=${quote(url)}; dest=${quote(p.dest)}; timeout=${quote(timeout)}`,
     `algo=${quote(algo)}; want=${quote(want)}; force=${force ? 1 : 0}`,
-    `mode=${quote(mode)}; owner=${quote(args.owner === undefined ? '' : String(args.owner))}; group=${quote(args.group === undefined ? '' : String(args.group))}`,
+    `mode=${quote(mode)}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
     `curl_opts=(-f${insecure ? ' -k' : ''}${headers.map((h) => ` -H ${quote(h)}`).join('')})`,
     `wget_opts=(${insecure ? '--no-check-certificate' : ''}${headers.map((h) => ` --header=${quote(h)}`).join('')})`,
     `if [ -d "$(chom_path "$dest")" ] || [[ $dest == */ ]]; then dest=\${dest%/}/${quote(base)}; fi`,
@@ -118,5 +109,4 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const getUrl: ModuleDef = { name: 'get_url', schema, compile };
-export default getUrl;
+export default defineModule({ name: 'get_url', args, compile });

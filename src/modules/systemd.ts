@@ -1,28 +1,17 @@
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-import { parseBool } from '../bool.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-/** Absent stays undefined (the module decides); anything else is an Ansible boolean. */
-const bool = (v: unknown): boolean | undefined => (v === undefined ? undefined : parseBool(v) === true);
-
-// Templated values arrive as strings ("{{ x }}" -> "yes"), so both forms are accepted.
-const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    unit: { type: 'string', minLength: 1 },
-    state: { enum: ['started', 'stopped', 'restarted', 'reloaded'] },
-    enabled: BOOL,
-    daemon_reload: BOOL,
-    'daemon-reload': BOOL,
-    masked: BOOL,
-    /** Seconds a start/restart may take to reach "active" (not an Ansible argument; default 30). */
-    timeout: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] },
-  },
-};
+const args = {
+  name: { type: 'str', aliases: ['unit'] },
+  state: { type: 'str', choices: ['started', 'stopped', 'restarted', 'reloaded'] },
+  // No default: absent means "leave as it is".
+  enabled: { type: 'bool' },
+  daemon_reload: { type: 'bool', default: false, aliases: ['daemon-reload'] },
+  masked: { type: 'bool' },
+  /** Seconds a start/restart may take to reach "active" (not an Ansible argument; default 30). */
+  timeout: { type: 'int', min: 1, default: 30 },
+} as const;
 
 // Reads the unit's state once; in check mode predicted states from earlier tasks win.
 const HELPERS = String.raw`export SYSTEMD_PAGER= SYSTEMD_COLORS=0
@@ -75,13 +64,10 @@ wait_active() {
  * --no-block and then awaited with a deadline, so a hanging unit fails the task with its
  * journal instead of hanging the run. Without systemd as PID 1 the task fails with a clear message.
  */
-function compile(args: Record<string, unknown>): string {
-  const unit = args.name ?? args.unit;
-  const daemonReload = bool(args.daemon_reload ?? args['daemon-reload']) ?? false;
-  const state = args.state === undefined ? undefined : String(args.state);
-  const enabled = bool(args.enabled);
-  const masked = bool(args.masked);
-  const timeout = args.timeout === undefined ? 30 : Number(args.timeout);
+function compile(p: Params<typeof args>): string {
+  const { state, enabled, masked, timeout } = p;
+  const unit = p.name;
+  const daemonReload = p.daemon_reload;
   if (unit === undefined) {
     if (!daemonReload || state !== undefined || enabled !== undefined || masked !== undefined) {
       throw new ModuleArgError('name is required (only daemon_reload: yes may be given without a unit)', 'name');
@@ -171,5 +157,5 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const systemd: ModuleDef = { name: 'systemd', aliases: ['service', 'systemd_service'], schema, compile };
+const systemd = defineModule({ name: 'systemd', aliases: ['service', 'systemd_service'], args, compile });
 export default systemd;

@@ -1,33 +1,24 @@
-import { UINT, STR } from './args.js';
 import { quote } from '../shell/quote.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
-import { boolOr as bool } from '../bool.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-// Templated values arrive as strings ("{{ uid }}" -> "1001", "yes"), so both forms are accepted.
-const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'] }] };
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    uid: UINT,
-    group: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }] },
-    groups: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    append: BOOL,
-    shell: STR,
-    home: STR,
-    create_home: BOOL,
-    createhome: BOOL,
-    system: BOOL,
-    comment: STR,
-    password: STR,
-    update_password: { enum: ['always', 'on_create'] },
-    state: { enum: ['present', 'absent'] },
-    remove: BOOL,
-  },
-};
+const args = {
+  name: { type: 'str', required: true },
+  uid: { type: 'int' },
+  group: { type: 'str' },
+  // An empty string means "no supplementary groups" (absent: leave them alone).
+  groups: { type: 'list' },
+  append: { type: 'bool', default: false },
+  shell: { type: 'str' },
+  home: { type: 'str' },
+  create_home: { type: 'bool', default: true, aliases: ['createhome'] },
+  system: { type: 'bool', default: false },
+  comment: { type: 'str' },
+  password: { type: 'str' },
+  update_password: { type: 'str', default: 'always', choices: ['always', 'on_create'] },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
+  remove: { type: 'bool', default: false },
+} as const;
 
 /** An account or group name usable on the command line of the shadow tools. */
 function checkName(v: string, arg: string): string {
@@ -43,9 +34,8 @@ function noColon(v: string, arg: string): string {
 }
 
 /** `groups: [a, b]` or `groups: "a, b"`; an empty string means "no supplementary groups". */
-function groupList(v: unknown): string[] {
-  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
-  return items.map((s) => s.trim()).filter((s) => s !== '').map((g) => checkName(g, 'groups'));
+function groupList(v: string[]): string[] {
+  return v.map((s) => s.trim()).filter((s) => s !== '').map((g) => checkName(g, 'groups'));
 }
 
 /**
@@ -54,9 +44,9 @@ function groupList(v: unknown): string[] {
  * compared with /etc/shadow and never printed. In check mode "user:NAME" predicted state is
  * read and written (and "group:NAME" for the user's own group that useradd would create).
  */
-function compile(args: Record<string, unknown>): string {
-  const name = checkName(String(args.name), 'name');
-  const state = String(args.state ?? 'present');
+function compile(p: Params<typeof args>): string {
+  const name = checkName(p.name, 'name');
+  const state = p.state;
   const L: string[] = [`# user ${JSON.stringify(name)} state=${state}`, `name=${quote(name)}`];
   L.push(
     'cur=$(getent passwd "$name" || true)',
@@ -68,7 +58,7 @@ function compile(args: Record<string, unknown>): string {
     'group_known() { if chom_check; then local p; p=$(chom_state_get "group:$1" || true); [ -n "$p" ] && { [ "$p" = present ]; return; }; fi; getent group "$1" >/dev/null; }',
   );
   if (state === 'absent') {
-    const remove = bool(args.remove, false);
+    const remove = p.remove;
     L.push(
       'if [ "$exists" = absent ]; then chom_ok "user $name does not exist"; return 0; fi',
       `if chom_check; then chom_state_set "user:$name" absent; chom_changed "would remove user $name${remove ? ' and its home' : ''}"; return 0; fi`,
@@ -80,16 +70,16 @@ function compile(args: Record<string, unknown>): string {
     return L.join('\n') + '\n';
   }
 
-  const uid = args.uid === undefined ? undefined : String(args.uid);
-  const grp = args.group === undefined ? undefined : checkName(String(args.group), 'group');
-  const groups = args.groups === undefined ? undefined : groupList(args.groups);
-  const append = bool(args.append, false);
-  const shell = args.shell === undefined ? undefined : noColon(String(args.shell), 'shell');
-  const home = args.home === undefined ? undefined : noColon(String(args.home), 'home');
-  const comment = args.comment === undefined ? undefined : noColon(String(args.comment), 'comment');
-  const password = args.password === undefined ? undefined : noColon(String(args.password), 'password');
-  const createHome = bool(args.create_home ?? args.createhome, true);
-  const onCreate = args.update_password === 'on_create';
+  const uid = p.uid === undefined ? undefined : String(p.uid);
+  const grp = p.group === undefined ? undefined : checkName(p.group, 'group');
+  const groups = p.groups === undefined ? undefined : groupList(p.groups);
+  const append = p.append;
+  const shell = p.shell === undefined ? undefined : noColon(p.shell, 'shell');
+  const home = p.home === undefined ? undefined : noColon(p.home, 'home');
+  const comment = p.comment === undefined ? undefined : noColon(p.comment, 'comment');
+  const password = p.password === undefined ? undefined : noColon(p.password, 'password');
+  const createHome = p.create_home;
+  const onCreate = p.update_password === 'on_create';
 
   // Groups the account needs: checked first so check mode fails exactly where useradd/usermod would.
   const needed = [...(grp && !/^[0-9]+$/.test(grp) ? [grp] : []), ...(groups ?? [])];
@@ -104,7 +94,7 @@ function compile(args: Record<string, unknown>): string {
   if (shell !== undefined) add.push(`-s ${quote(shell)}`);
   if (home !== undefined) add.push(`-d ${quote(home)}`);
   if (comment !== undefined) add.push(`-c ${quote(comment)}`);
-  if (bool(args.system, false)) add.push('-r');
+  if (p.system) add.push('-r');
   add.push(createHome ? '-m' : '-M');
   L.push(
     'if [ "$exists" = absent ]; then',
@@ -175,5 +165,5 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const user: ModuleDef = { name: 'user', schema, compile };
+const user = defineModule({ name: 'user', args, compile });
 export default user;

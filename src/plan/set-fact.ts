@@ -7,6 +7,7 @@ import type { Play, Playbook, RoleInstance, Task } from '../playbook/model.js';
 import type { ScriptTask } from '../shell/script.js';
 import { quote } from '../shell/quote.js';
 import { compileCondition, renderValue, type TemplateContext } from '../template/index.js';
+import { keywordBool } from './exprs.js';
 import { includeVars } from './include-vars.js';
 
 /**
@@ -60,7 +61,11 @@ export class HostVarsLayer {
   /** Applies one set_fact or include_vars task for one loop item; the ok task the host reports. */
   apply(task: Task, vars: Vars, registered: ReadonlySet<string>, id: number, tmpl: TemplateContext, itemLabel?: string): ScriptTask {
     const name = labelOf(task, vars, tmpl, itemLabel);
-    const base: ScriptTask = { id, name, loc: task.loc, body: ':', notify: [], ignoreErrors: task.ignoreErrors, noLog: task.noLog };
+    const base: ScriptTask = {
+      id, name, loc: task.loc, body: ':', notify: [],
+      ignoreErrors: keywordBool(task, 'ignore_errors', task.ignoreErrors, vars, tmpl),
+      noLog: keywordBool(task, 'no_log', task.noLog, vars, tmpl),
+    };
     refuseRunTimeValues(task, registered);
     for (const e of task.when) {
       const c = compileCondition(e, vars, registered, task.keyLocs.when ?? task.loc);
@@ -78,7 +83,7 @@ export class HostVarsLayer {
         set[k] = typeof b === 'boolean' ? b : v;
       }
       Object.assign(this.facts, set);
-      base.body = `chom_ok ${quote(task.noLog ? 'set facts' : `set ${Object.keys(set).join(', ')}`)}\n`;
+      base.body = `chom_ok ${quote(base.noLog ? 'set facts' : `set ${Object.keys(set).join(', ')}`)}\n`;
       return base;
     }
     const got = includeVars(args, task, vars, this.playbook, tmpl.secrets);

@@ -10,9 +10,12 @@ const Ajv = AjvModule.default;
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true, validateSchema: false });
 ajv.addVocabulary(['x-expect']);
 
-/** YAML 1.2 reads `yes` as a string; Ansible users write it for true, so both are accepted. */
-export const BOOL_WORDS = ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off'];
-const bool = { anyOf: [{ type: 'boolean' }, { type: 'string', enum: BOOL_WORDS }], 'x-expect': 'a boolean (true/false, yes/no)' };
+/**
+ * Every spelling src/bool.ts reads (Ansible's boolean(): yes/no, y/n, on/off, true/false, t/f,
+ * 1/0, any case): a keyword the schema accepts is one parseBool understands, and no other.
+ */
+const BOOL_PATTERN = '^\\s*(?:[Yy](?:[Ee][Ss])?|[Nn][Oo]?|[Oo](?:[Nn]|[Ff][Ff])|[Tt](?:[Rr][Uu][Ee])?|[Ff](?:[Aa][Ll][Ss][Ee])?|1|0)\\s*$';
+const bool = { anyOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }, { type: 'string', pattern: BOOL_PATTERN }], 'x-expect': 'a boolean (true/false, yes/no)' };
 const str = { type: 'string' };
 const tags = { type: ['string', 'number', 'array'], items: { type: ['string', 'number'] } };
 const cond = { type: ['string', 'boolean', 'array'], items: { type: ['string', 'boolean'] } };
@@ -23,7 +26,9 @@ const intOrTemplate = { type: ['integer', 'string'] };
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-expect': 'a variable name (letters, digits and _, not starting with a digit)' };
 
 /** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
-const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: bool, no_log: bool };
+/** A boolean, or a "{{ expression }}" decided per host by the planner (src/plan/exprs.ts). */
+const boolOrExpr = { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' };
+const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: boolOrExpr, no_log: boolOrExpr };
 
 export const TASK_KEYWORD_PROPS = {
   ...inheritable,

@@ -37,6 +37,16 @@ export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, 
 }
 
 /** Keywords of a block / include / task that pass down to the tasks inside. */
+/** ignore_errors / no_log given as "{{ expr }}" (a literal on an inner level overrides an outer template). */
+function keywordExprs(e: Record<string, unknown>, outer: Record<string, string> | undefined): Record<string, string> | undefined {
+  const out = { ...(outer ?? {}) };
+  for (const k of ['ignore_errors', 'no_log']) {
+    if (typeof e[k] === 'string' && (e[k] as string).includes('{{')) out[k] = e[k] as string;
+    else if (e[k] !== undefined) delete out[k];
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inherit {
   return {
     ...inh,
@@ -47,6 +57,7 @@ function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inhe
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
     ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors,
     noLog: toBool(e.no_log) ?? inh.noLog,
+    keywordExprs: keywordExprs(e, inh.keywordExprs),
   };
 }
 
@@ -138,6 +149,7 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     notify,
     ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
     noLog: toBool(e.no_log) ?? inh.noLog ?? false,
+    keywordExprs: keywordExprs(e, inh.keywordExprs),
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
     listen: strListKeyword(e.listen),
     keyLocs,

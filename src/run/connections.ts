@@ -25,6 +25,14 @@ export function stopFile(runId: string): string {
   return `/run/chom-play/stop-${runId}`;
 }
 
+/** The controller's heartbeat for a run: touched every HEARTBEAT_MS while the host's script runs. */
+export function heartbeatFile(runId: string): string {
+  return `/run/chom-play/hb-${runId}`;
+}
+
+/** Well under the host's CHOM_HEARTBEAT_TIMEOUT (30 s by default): a few lost beats are harmless. */
+export const HEARTBEAT_MS = 5000;
+
 /**
  * Signals the script running on this connection. This runs in another session of the SAME SSH
  * connection, so its sshd session process is our ancestor: every other session child of that
@@ -133,7 +141,15 @@ export class ConnectionPool {
    */
   async cleanupInterrupted(host: string, runId: string, become: boolean, uploads: string[]): Promise<string | undefined> {
     const parts = uploads.map((r) => `${quote(partialPrefix(r))}*`).join(' ');
-    return this.aside(host, `rm -f -- ${quote(stopFile(runId))} ${parts}\n`, become);
+    return this.aside(host, `rm -f -- ${quote(stopFile(runId))} ${quote(heartbeatFile(runId))} ${parts}\n`, become);
+  }
+
+  /**
+   * One heartbeat: a cheap exec on the existing connection. When the network drops silently
+   * the touches stop arriving and the host's script stops at its next task boundary.
+   */
+  async heartbeat(host: string, runId: string, become: boolean): Promise<string | undefined> {
+    return this.aside(host, `mkdir -p /run/chom-play && touch -- ${quote(heartbeatFile(runId))}\n`, become);
   }
 
   /** Kills the task a host is running now (second Ctrl-C). */

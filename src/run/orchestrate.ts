@@ -14,7 +14,7 @@ import { exitCodeFor, emptyStats, type HostStats } from './stats.js';
 import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type RunConfig } from './runner.js';
 import { withSessions } from './session.js';
 import { lostHostAdvice } from './lost.js';
-import { phaseDone } from './timings.js';
+import { phaseDone, timed, timedSync } from './timings.js';
 
 export { EXIT_INTERRUPTED };
 
@@ -36,6 +36,7 @@ export interface RunOutcome {
  */
 export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
   preflight(cfg);
+  phaseDone('check plays, compile every host (preflight)');
   if (cfg.startAtTask) applyStartAtTask(cfg.playbook.plays.map((play) => ({ play, plans: new Map() })), cfg.startAtTask);
   return withSessions(
     cfg.inventory,
@@ -67,7 +68,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     if (keep > 0) writeRunRecord(cfg.projectDir, record);
   };
   save();
-  phaseDone('write back specs, start the run record');
+  phaseDone('start the run record');
   rep.runStart({ runId: cfg.runId, playbook: cfg.playbook.file, check: cfg.check, hosts: stats.size });
 
   const reportUnreachable = (h: string) => {
@@ -87,9 +88,9 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     return p;
   };
   const prepareHost = async (host: string): Promise<HostReady> => {
-    await pool.openOne(host);
+    await timed('connect (ssh)', pool.openOne(host));
     if (pool.conns.has(host) && factHosts.has(host)) {
-      const f = await pool.gatherOne(host);
+      const f = await timed('gather facts', pool.gatherOne(host));
       if (f) facts.set(host, f);
     }
     if (!pool.conns.has(host)) {
@@ -97,7 +98,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
       return {};
     }
     try {
-      const planned = planHostPlays(planCtx, hostsByPlay, host);
+      const planned = timedSync('compile plans', () => planHostPlays(planCtx, hostsByPlay, host));
       planned.forEach((r, pi) => {
         if (r.plan) plays[pi].plans.set(host, r.plan);
         if (r.unmet) plays[pi].unmet.set(host, r.unmet);
@@ -121,10 +122,14 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     for (const [h, st] of ctx.running) {
       if (st.stopAsked) continue;
       st.stopAsked = true;
-      void pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
+      st.stopping = pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
     }
   };
+  // Hosts still connecting are not waited for once the run is interrupted.
+  let wake: () => void = () => {};
+  const interrupted = new Promise<HostReady>((resolve) => (wake = () => resolve({})));
   const off = interrupt.onChange((level) => {
+    wake();
     stopReason ??= `${interrupt.reason} on the controller`;
     if (level === 'stop') {
       rep.warn(`${interrupt.reason}: starting nothing new; each host finishes its current task, then stops (interrupt again to kill the running tasks)`);
@@ -154,7 +159,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
         const failedHere = new Set<string>();
         await mapLimit(batch, cfg.forks, async (host) => {
           if (stopReason) return;
-          const r = await ready(host);
+          const r = await Promise.race([ready(host), interrupted]);
           if (stopReason || failedHosts.has(host)) return;
           const st = hosts.get(host)!;
           if (!pool.conns.has(host)) {
@@ -183,7 +188,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
           const plan = plans.get(host);
           if (!plan) return;
           st.started ||= Date.now();
-          const res = await runHostPlay(ctx, plan, pi, stats.get(host)!);
+          const res = await timed('build and run the script', runHostPlay(ctx, plan, pi, stats.get(host)!));
           st.tasks.push(...res.tasks);
           st.plays.set(pi, res.outcome);
           st.ms = Date.now() - st.started;
@@ -213,16 +218,16 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     off();
     pool.closeAll();
   }
-  phaseDone('build scripts, run them on the hosts');
+  phaseDone('hosts: connect, facts, plan, run (per host, overlapping)');
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
-  const interrupted = interrupt.requested;
+  const wasInterrupted = interrupt.requested;
   const nothingRan = [...hosts.values()].every((h) => h.tasks.length === 0);
   // An input error found only with a host's facts: exit 1 ("nothing was run") when that is true.
   const inputExit = planFailures > 0 && nothingRan ? 1 : 0;
-  const exitCode = interrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
+  const exitCode = wasInterrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
   writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
-  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
+  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted: wasInterrupted, stopReason, redactor: cfg.redactor, started });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
   phaseDone('recap, run record');

@@ -9,6 +9,7 @@ import { sharedMagic } from '../plan/vars.js';
 import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
+import { playNeedsFacts } from '../facts/plays.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import type { Reporter } from './report.js';
@@ -135,7 +136,7 @@ export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
       try {
         planHost(ctx, play, h, hosts, shared);
       } catch (err) {
-        if (play.gatherFacts && isMissingFact(err)) continue;
+        if (playNeedsFacts(play, cfg.extraVars) && isMissingFact(err)) continue;
         throw err;
       }
     }

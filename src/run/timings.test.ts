@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTimings, phaseDone, phaseTimings, resetTimings, sumPhases } from './timings.js';
+import { formatSpans, formatTimings, phaseDone, phaseTimings, resetTimings, sumPhases, timed, timedSync } from './timings.js';
 
 test('-v timings: each phase is the time since the previous one, a repeated phase is summed, the tail is "other"', () => {
   const t = sumPhases(
@@ -31,4 +31,15 @@ test('-v timings: waiting (ssh, the hosts) shows as wall time, measured from the
   const wait = phaseTimings().find((x) => x.phase === 'wait')!;
   assert.ok(wait.ms >= 35, `wall ${wait.ms}`);
   assert.ok(wait.cpuMs < wait.ms, `cpu ${wait.cpuMs} < wall ${wait.ms}`);
+});
+
+test('-v timings: per-host steps are summed over hosts with the slowest one, since hosts overlap', async () => {
+  resetTimings();
+  await Promise.all([timed('connect (ssh)', new Promise((r) => setTimeout(r, 30))), timed('connect (ssh)', new Promise((r) => setTimeout(r, 60)))]);
+  assert.equal(timedSync('compile plans', () => 7), 7);
+  const text = formatSpans();
+  const m = /^ {2}connect \(ssh\) +(\d+) ms summed over 2 host\(s\), slowest (\d+) ms$/m.exec(text);
+  assert.ok(m, text);
+  assert.ok(Number(m[1]) >= 85 && Number(m[2]) >= 55 && Number(m[2]) < Number(m[1]), text);
+  assert.match(text, /^ {2}compile plans +\d+ ms summed over 1 host\(s\)/m);
 });

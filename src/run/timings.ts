@@ -68,7 +68,55 @@ export function formatTimings(timings: PhaseTiming[] = phaseTimings()): string {
   return `controller timings (-v):\n${lines.join('\n')}\n`;
 }
 
+/**
+ * Per-host steps (connect, facts, plan, script) overlap across hosts, so they are no phase of
+ * the run: each is summed over the hosts, with its slowest host, to show what a host waits for.
+ */
+interface Span {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+const spans = new Map<string, Span>();
+
+function addSpan(name: string, ms: number): void {
+  const s = spans.get(name) ?? { count: 0, totalMs: 0, maxMs: 0 };
+  s.count++;
+  s.totalMs += ms;
+  s.maxMs = Math.max(s.maxMs, ms);
+  spans.set(name, s);
+}
+
+/** Awaits `p`, adding its wall time to the per-host step `name`. */
+export async function timed<T>(name: string, p: Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await p;
+  } finally {
+    addSpan(name, performance.now() - t0);
+  }
+}
+
+/** Runs `fn`, adding its wall time (all CPU: it is synchronous) to the per-host step `name`. */
+export function timedSync<T>(name: string, fn: () => T): T {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    addSpan(name, performance.now() - t0);
+  }
+}
+
+/** The -v lines of the per-host steps, in order of first use. */
+export function formatSpans(): string {
+  if (spans.size === 0) return '';
+  const width = Math.max(...[...spans.keys()].map((k) => k.length));
+  const lines = [...spans].map(([k, s]) => `  ${k.padEnd(width)} ${s.totalMs.toFixed(0).padStart(7)} ms summed over ${s.count} host(s), slowest ${s.maxMs.toFixed(0)} ms`);
+  return `per-host steps (overlapping across hosts):\n${lines.join('\n')}\n`;
+}
+
 /** For tests: forget the marks of earlier runs in this process. */
 export function resetTimings(): void {
   marks.length = 0;
+  spans.clear();
 }

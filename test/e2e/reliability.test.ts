@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
@@ -28,7 +28,9 @@ before(async () => {
 });
 
 after(async () => {
-  if (!skipUnlessRoot) await labDown(NAME);
+  if (skipUnlessRoot) return;
+  await labDown(NAME);
+  rmSync(project, { recursive: true, force: true });
 });
 
 /** Runs the CLI and measures how long it took; kills it after `limitMs` (a hang). */
@@ -108,6 +110,11 @@ test('render --no-facts prints the script without connecting, even to a dead hos
 
 test('with one blackholed host the others start their first task within 2 s, and it is reported while they work', { skip: skipUnlessRoot }, async () => {
   const pb = playbook('hole.yml', '    - command: sleep 1\n      changed_when: false\n    - file: {path: /tmp/hole, state: touch}\n', 'yes');
+  // A short connect timeout for the dead host only: the test need not wait out 3 x 10 s.
+  const hv = join(project, 'inventory', 'lab', 'host_vars', `${h(3)}.yml`);
+  const before = existsSync(hv) ? readFileSync(hv, 'utf8') : undefined;
+  mkdirSync(join(project, 'inventory', 'lab', 'host_vars'), { recursive: true });
+  writeFileSync(hv, `${before ?? ''}\nansible_timeout: 2\n`);
   blackhole(3, true);
   try {
     const seen = new Map<string, number>();
@@ -139,6 +146,8 @@ test('with one blackholed host the others start their first task within 2 s, and
     }
   } finally {
     blackhole(3, false);
+    if (before === undefined) rmSync(hv, { force: true });
+    else writeFileSync(hv, before);
   }
 });
 
@@ -214,4 +223,50 @@ test('host names "../x" and "a/b" are refused before anything is written', { ski
     assert.match(r.stderr, /invalid host name/);
     assert.ok(!existsSync(join(dir, 'x.yml')) && !existsSync(join(dir, 'host_vars', 'a')), 'nothing written outside');
   }
+});
+
+test('a DROP-partitioned host stops within the heartbeat timeout + one task, is reported pointing to --resume, and --resume completes', { skip: skipUnlessRoot }, async () => {
+  const N = 12;
+  const tasks = Array.from({ length: N }, (_, i) => `    - name: step ${i + 1}\n      shell: date +%s > /srv/part/t${i + 1}; sleep 1\n`).join('');
+  const pb = playbook('part.yml', `    - file: {path: /srv/part, state: directory}\n${tasks}`);
+  await hostExec(lab, h(2), 'rm -rf /srv/part');
+  const args = [pb, '-i', 'inventory/lab', '--limit', h(2)];
+  const child = spawn(process.execPath, [cli, ...args], { cwd: project, env: { ...process.env, ...env, CHOM_HEARTBEAT_TIMEOUT: '6' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  // Once the script runs (a task reported) and has had its first heartbeat (1 s in), cut it off.
+  for (let i = 0; i < 200 && !/step 1\b/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 1500));
+  blackhole(2, true);
+  const dropped = Math.floor(Date.now() / 1000);
+  let code: number;
+  try {
+    code = await closed;
+  } finally {
+    blackhole(2, false);
+  }
+  assert.equal(code, 4, out);
+  assert.match(out, /connection lost/);
+  assert.match(out, /--resume/);
+  const st = await hostExec(lab, h(2), `ls /srv/part | wc -l; cat $(ls -t /srv/part/t* | head -1); grep -h 'controller silent' /var/lib/chom-play/runs/*.jsonl | tail -1`);
+  const [count, last, journal] = st.stdout.split('\n');
+  assert.ok(Number(count) < N, `the host ran every task (${count}) after the partition`);
+  assert.ok(Number(last) - dropped <= 6 + 1 + 3, `last task started ${Number(last) - dropped} s after the drop`);
+  assert.match(journal ?? '', /controller silent/, 'the journal says where and why it stopped');
+  const res = await timed([...args, '--resume'], 60_000);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  const all = await hostExec(lab, h(2), 'ls /srv/part | wc -l');
+  assert.equal(Number(all.stdout.trim()), N);
+});
+
+test('a run refused by a host lock changed nothing and advises no rollback', { skip: skipUnlessRoot }, async () => {
+  // Another run holds the host's lock (flock on the lock file) for a few seconds.
+  await hostExec(lab, h(1), "mkdir -p /var/lib/chom-play && printf 'run=other\\nuser=alice\\nmachine=laptop\\nsince=now\\npid=1\\n' > /var/lib/chom-play/lock && (setsid flock -x /var/lib/chom-play/lock sleep 6 </dev/null >/dev/null 2>&1 &) ; sleep 0.3");
+  const pb = playbook('locked.yml', '    - file: {path: /tmp/locked, state: touch}\n');
+  const r = await timed([pb, '-i', 'inventory/lab', '--limit', h(1)]);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /LOCKED/);
+  assert.doesNotMatch(r.stdout, /rollback/);
 });
