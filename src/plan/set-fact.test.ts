@@ -256,3 +256,16 @@ describe('set facts last for the rest of the playbook', () => {
     assert.match(both(), /echo 1\b/, 'a second planning of the same host does not count twice');
   });
 });
+
+describe('with_first_found for template sources', () => {
+  it('looks in the role templates/ and the found path is used as the source', () => {
+    const p = plan({
+      'roles/t/templates/Debian.conf.j2': 'debian {{ ansible_distribution_major_version }}\n',
+      'roles/t/templates/default.conf.j2': 'other\n',
+      'roles/t/tasks/main.yml': '- template:\n    src: "{{ item }}"\n    dest: /etc/t.conf\n  with_first_found:\n    - "{{ ansible_distribution }}.conf.j2"\n    - default.conf.j2\n',
+      'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [t]\n',
+    });
+    assert.equal(p.tasks.length, 1);
+    assert.match(p.tasks[0].body, new RegExp(Buffer.from('debian 12\n').toString('base64')));
+  });
+});
