@@ -66,6 +66,7 @@ export class HostVarsLayer {
       ignoreErrors: keywordBool(task, 'ignore_errors', task.ignoreErrors, vars, tmpl),
       noLog: keywordBool(task, 'no_log', task.noLog, vars, tmpl),
     };
+    if (task.register) base.register = task.register; // `x is succeeded` later works as on the host
     refuseRunTimeValues(task, registered);
     for (const e of task.when) {
       const c = compileCondition(e, vars, registered, task.keyLocs.when ?? task.loc);
