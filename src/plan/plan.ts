@@ -1,3 +1,4 @@
+import { refuseRuntimeValues } from './runtime-values.js';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
@@ -101,6 +102,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   });
 
   for (const task of taskList) {
+    refuseRuntimeValues(task, registered);
     const vars = scopeOf(task);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
       const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
@@ -109,6 +111,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     if (task.register) registered.add(task.register);
   }
   play.handlers.forEach((h, i) => {
+    refuseRuntimeValues(h, registered);
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
