@@ -57,14 +57,15 @@ export function decodeReturns(wire: string): Record<string, unknown> {
       else if (t === 'int' || t === 'float') v = Number(raw);
       else v = raw;
     }
-    const path = m[2].split('__').filter((p) => p !== '' && p !== '__proto__' && p !== 'constructor' && p !== 'prototype');
+    const path = m[2].split('__');
+    if (path.some((p) => p === '' || p === 'constructor' || p === 'prototype')) continue;
     let o = out;
     for (const p of path.slice(0, -1)) {
       const next = Object.hasOwn(o, p) ? o[p] : undefined;
       if (next === null || typeof next !== 'object' || Array.isArray(next)) o[p] = {};
       o = o[p] as Record<string, unknown>;
     }
-    if (path.length > 0) o[path[path.length - 1]] = v;
+    o[path[path.length - 1]] = v;
   }
   return out;
 }
