@@ -5,7 +5,8 @@
  * chom_r_REG__KEY with the type below; the controller decodes the pairs for -o json and the run
  * record. No imports: the condition compiler and the run layer both read this table.
  */
-export type RetType = 'bool' | 'int' | 'str' | 'float';
+/** lines: a list read by conditions as its items one a line (bash key _NAME; the controller gets the list itself). */
+export type RetType = 'bool' | 'int' | 'str' | 'float' | 'lines';
 
 const b = 'bool' as const;
 const i = 'int' as const;
@@ -21,28 +22,29 @@ export const STAT_FIELDS: Readonly<Record<string, RetType>> = {
   readable: b, writeable: b, executable: b, checksum: s, lnk_source: s, lnk_target: s,
 };
 
-/** find's counters (its `files` list is sent to the controller but not usable in conditions yet). */
-export const FIND_FIELDS: Readonly<Record<string, RetType>> = { matched: i, examined: i };
+/** find's counters, and its `files` (conditions see the paths: `found.files | length > 0`). */
+export const FIND_FIELDS: Readonly<Record<string, RetType>> = { matched: i, examined: i, files: 'lines' };
 
 /** Top-level return keys that are dictionaries of typed fields, and top-level scalars. */
 export const RETURN_DICTS: Readonly<Record<string, Readonly<Record<string, RetType>>>> = { stat: STAT_FIELDS };
-export const RETURN_SCALARS: Readonly<Record<string, RetType>> = { ...FIND_FIELDS, msg: s };
+export const RETURN_SCALARS: Readonly<Record<string, RetType>> = { ...FIND_FIELDS };
 
-/** The bash variable suffix of a return path: chom_r_REG__stat__exists. */
-export const retKey = (path: readonly string[]): string => path.join('__');
+/** The bash variable suffix of a return path: chom_r_REG__stat__exists (chom_r_REG___files for lines). */
+export const retKey = (path: readonly string[], t?: RetType): string => (t === 'lines' ? '_' : '') + path.join('__');
 
 const TYPE_OF: Record<string, RetType> = { b, i, s, f };
 
 /**
  * The pairs a task sent (TYPE:KEY NUL VALUE NUL ...) as the nested value register holds, typed.
- * `j` values are JSON (lists such as find's files). Anything malformed is left out.
+ * `j` values are JSON (lists such as find's files). Keys starting with _ are for the host's
+ * conditions only. Anything malformed is left out.
  */
 export function decodeReturns(wire: string): Record<string, unknown> {
   const parts = wire.split('\0');
   const out: Record<string, unknown> = {};
   for (let n = 0; n + 1 < parts.length; n += 2) {
     const m = /^([ibsfj]):([A-Za-z0-9_]+)$/.exec(parts[n]);
-    if (!m) continue;
+    if (!m || m[2].startsWith('_')) continue;
     const raw = parts[n + 1];
     let v: unknown;
     if (m[1] === 'j') {

@@ -110,7 +110,7 @@ for (const modName of modules) {
   });
 }
 
-/** Every key of `want` holds the same value in `got` (nested dictionaries key by key; null = must be absent). */
+/** Every key of `want` holds the same value in `got` (dictionaries key by key, lists item by item; null = must be absent). */
 function assertSubset(got: unknown, want: unknown, at: string): void {
   if (want !== null && typeof want === 'object' && !Array.isArray(want)) {
     assert.ok(got !== null && typeof got === 'object', `${at}: not a dictionary: ${JSON.stringify(got)}`);
@@ -119,6 +119,11 @@ function assertSubset(got: unknown, want: unknown, at: string): void {
       if (v === null) assert.equal(g, undefined, `${at}.${k} must be absent, got ${JSON.stringify(g)}`);
       else assertSubset(g, v, `${at}.${k}`);
     }
+    return;
+  }
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) && got.length === want.length, `${at}: want ${want.length} items, got ${JSON.stringify(got)}`);
+    want.forEach((w, i) => assertSubset((got as unknown[])[i], w, `${at}[${i}]`));
     return;
   }
   assert.deepEqual(got, want, `${at}`);

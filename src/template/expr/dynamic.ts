@@ -21,11 +21,12 @@ export function regFlag(name: string, flag: string): Dyn {
 
 /** A module return value (src/modules/returns.ts) as bash, by its type. */
 function retVal(name: string, path: readonly string[], t: RetType, pos: number, end: number): Dyn {
-  const v = `chom_r_${name}__${retKey(path)}`;
+  const v = `chom_r_${name}__${retKey(path, t)}`;
   switch (t) {
     case 'bool': return bool(`[[ \${${v}:-false} == true ]]`);
     case 'int': return { k: 'int', w: `\${${v}:-0}` };
     case 'str': return { k: 'str', w: `"\${${v}:-}"` };
+    case 'lines': return { k: 'lines', w: `"\${${v}:-}"` };
     case 'float':
       throw new ExprError(`${name}.${path.join('.')} is a number with a fraction: conditions cannot use it yet`, pos, end, 'compare it in a later play, or use a whole-number field');
   }

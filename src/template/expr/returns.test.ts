@@ -43,3 +43,17 @@ test('an unknown stat field or comparing a number with a string is an error at f
   assert.throws(() => compileCondition("st.stat.size == '10'", {}, reg, loc), (e: unknown) => e instanceof InputError && /whole number/.test(e.message));
   assert.throws(() => compileCondition('st.stat.mtime > 5', {}, reg, loc), (e: unknown) => e instanceof InputError && /fraction/.test(e.message));
 });
+
+test('find results in conditions: files | length, files as a truth value, matched', () => {
+  const f = new Set(['found']);
+  const run = (expr: string, vars: Record<string, string>): boolean => {
+    const c = compileCondition(expr, {}, f, loc);
+    const sets = Object.entries(vars).map(([k, v]) => `${k}=$'${v}'`).join('; ');
+    const r = spawnSync('bash', ['-uc', `${sets}${sets ? '; ' : ''}if ${c.kind === 'bash' ? c.code : 'false'}; then echo yes; else echo no; fi`], { encoding: 'utf8' });
+    return r.stdout.trim() === 'yes';
+  };
+  assert.equal(run('found.files | length == 2', { chom_r_found___files: '/a\\n/b' }), true);
+  assert.equal(run('found.files | length > 0', {}), false);
+  assert.equal(run('found.files', { chom_r_found___files: '/a' }), true);
+  assert.equal(run('found.matched > 1', { chom_r_found__matched: '2' }), true);
+});
