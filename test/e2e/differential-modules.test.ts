@@ -283,6 +283,15 @@ const STAT_PLAY = `- hosts: all
     - name: fields a missing path does not have are undefined
       copy: { dest: /root/st/seen-undefined, content: "u\\n" }
       when: m.stat.isdir is defined
+    - name: find conf files
+      find: { paths: /root/st, patterns: ['*.txt', 'seen-*'], excludes: 'seen-un*' }
+      register: found
+    - name: find everything below
+      find: { paths: [/root/st, /root/none], file_type: any, recurse: true, hidden: true }
+      register: every
+    - name: only when find found some
+      copy: { dest: /root/st/seen-found, content: "f\\n" }
+      when: found.files | length > 2 and found.matched == found.files | length and every.examined > 3
     - name: changed_when and failed_when on registered values
       command: /bin/true
       changed_when: f.stat.mode == '0640'
@@ -293,13 +302,13 @@ const STAT_PLAY = `- hosts: all
 const STAT_KEYS = ['exists', 'path', 'mode', 'isdir', 'isreg', 'islnk', 'ischr', 'isblk', 'isfifo', 'issock', 'uid', 'gid', 'pw_name', 'gr_name', 'size', 'nlink',
   'wusr', 'rusr', 'xusr', 'wgrp', 'rgrp', 'xgrp', 'woth', 'roth', 'xoth', 'isuid', 'isgid', 'readable', 'writeable', 'executable', 'checksum', 'lnk_source', 'lnk_target'];
 
-test('stat then when/changed_when/failed_when: the same registered values and end state as ansible-playbook; -o json shows them', { skip }, async () => {
+test('stat and find then when/changed_when/failed_when: the same registered values and end state as ansible-playbook; -o json shows them', { skip }, async () => {
   const [ans, chom] = lab.hosts;
   writeFileSync(join(project, 'playbooks', 'stat.yml'), STAT_PLAY);
   // Ansible's twin also writes what it registered (a template over registered values: chom-play refuses that, see below).
   writeFileSync(join(project, 'playbooks', 'stat-ansible.yml'), STAT_PLAY + `    - copy:
         dest: /root/registered.json
-        content: "{{ {'stat file': f, 'stat dir': d, 'stat link': l, 'stat missing': m} | to_json }}"
+        content: "{{ {'stat file': f, 'stat dir': d, 'stat link': l, 'stat missing': m, 'find conf files': found, 'find everything below': every} | to_json }}"
 `);
   const inv = ansibleInventory(lab, ans, project);
   const a = await ansiblePlaybook(inv, 'playbooks/stat-ansible.yml', project);
@@ -318,7 +327,13 @@ test('stat then when/changed_when/failed_when: the same registered values and en
     assert.ok(ours[t], `-o json shows what ${t} registered: ${c.stdout.slice(-2000)}`);
     assert.equal(canon(pick(ours[t].stat)), canon(pick(theirs[t]?.stat)), t);
   }
-  const paths = ['/root/st', '/root/st/f.txt', '/root/st/link', '/root/st/seen-file', '/root/st/seen-missing', '/root/st/seen-missing-or-empty', '/root/st/seen-dir', '/root/st/seen-link', '/root/st/seen-undefined'];
+  for (const t of ['find conf files', 'find everything below']) {
+    const files = (r: Record<string, unknown> | undefined) => canon(((r?.files ?? []) as unknown[]).map(pick).sort((x, y) => String(x.path).localeCompare(String(y.path))));
+    assert.ok(ours[t], `-o json shows what ${t} registered`);
+    assert.equal(files(ours[t]), files(theirs[t]), `${t}: files`);
+    assert.deepEqual([ours[t].matched, ours[t].examined], [theirs[t]?.matched, theirs[t]?.examined], `${t}: matched, examined`);
+  }
+  const paths = ['/root/st/seen-found', '/root/st', '/root/st/f.txt', '/root/st/link', '/root/st/seen-file', '/root/st/seen-missing', '/root/st/seen-missing-or-empty', '/root/st/seen-dir', '/root/st/seen-link', '/root/st/seen-undefined'];
   assert.equal(await endState(lab, chom.name, paths, []), await endState(lab, ans.name, paths, []));
   const status = (name: string) => JSON.parse(c.stdout.split('\n').find((l) => l.includes(`"name":"${name}"`)) ?? '{}') as { status?: string };
   assert.equal(status('changed_when and failed_when on registered values').status, 'changed');
