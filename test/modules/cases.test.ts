@@ -110,13 +110,14 @@ for (const modName of modules) {
   });
 }
 
-/** Every key of `want` holds the same value in `got` (dictionaries key by key, lists item by item; null = must be absent). */
+/** Every key of `want` holds the same value in `got` (dictionaries key by key, lists item by item; null = must be absent, "<null>" = must be null). */
 function assertSubset(got: unknown, want: unknown, at: string): void {
   if (want !== null && typeof want === 'object' && !Array.isArray(want)) {
     assert.ok(got !== null && typeof got === 'object', `${at}: not a dictionary: ${JSON.stringify(got)}`);
     for (const [k, v] of Object.entries(want)) {
       const g: unknown = (got as Record<string, unknown>)[k];
       if (v === null) assert.equal(g, undefined, `${at}.${k} must be absent, got ${JSON.stringify(g)}`);
+      else if (v === '<null>') assert.equal(g, null, `${at}.${k} must be null`);
       else assertSubset(g, v, `${at}.${k}`);
     }
     return;
