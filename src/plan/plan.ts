@@ -1,4 +1,4 @@
-import { refuseRuntimeValues } from './runtime-values.js';
+import { hostFactsOf, refuseRuntimeValues } from './runtime-values.js';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
@@ -101,17 +101,19 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     for (const l of h.listen) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
   });
 
+  const hostFacts = new Set<string>();
   for (const task of taskList) {
-    refuseRuntimeValues(task, registered);
+    refuseRuntimeValues(task, registered, hostFacts);
     const vars = scopeOf(task);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
       const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
       tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
     }
     if (task.register) registered.add(task.register);
+    for (const f of hostFactsOf(task)) hostFacts.add(f);
   }
   play.handlers.forEach((h, i) => {
-    refuseRuntimeValues(h, registered);
+    refuseRuntimeValues(h, registered, hostFacts);
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../errors.js';
 import type { Task } from '../playbook/model.js';
-import { refuseRuntimeValues } from './runtime-values.js';
+import { hostFactsOf, refuseRuntimeValues } from './runtime-values.js';
 
 const at = (line: number, col: number) => ({ file: 'site.yml', line, col });
 
@@ -32,4 +32,12 @@ test('conditions, quoted text, attribute names and other variables are not run-t
   refuseRuntimeValues(task('assert', { that: ['st.stat.exists'], fail_msg: 'no st here' }), reg);
   refuseRuntimeValues(task('copy', { dest: '/x', content: "{{ 'st' }} {{ other.st }} {{ first }}" }), reg);
   refuseRuntimeValues(task('copy', { dest: '/x', content: '{{ st }}' }), new Set());
+});
+
+test("getent's facts used later (when, arguments, ansible_facts[...]) are refused: the host sets them at run time", () => {
+  const facts = new Set(hostFactsOf(task('getent', { database: 'passwd', key: 'bob' })));
+  assert.deepEqual([...facts], ['getent_passwd']);
+  assert.throws(() => refuseRuntimeValues(task('user', { name: 'bob' }, { when: ["'bob' in getent_passwd"], keyLocs: { when: at(12, 5) } }), new Set(), facts), (e: unknown) => e instanceof InputError && e.loc?.line === 12 && /when uses "getent_passwd".*needs a run-time value/.test(e.message));
+  assert.throws(() => refuseRuntimeValues(task('file', { path: "{{ ansible_facts['getent_passwd']['bob'][4] }}" }), new Set(), facts), /argument "path" uses "getent_passwd", set as a fact/);
+  refuseRuntimeValues(task('file', { path: '/home/{{ getent_group_name }}' }, { when: ['getent_passwd_ok | default(true)'] }), new Set(), facts);
 });
