@@ -292,6 +292,12 @@ const STAT_PLAY = `- hosts: all
     - name: only when find found some
       copy: { dest: /root/st/seen-found, content: "f\\n" }
       when: found.files | length > 2 and found.matched == found.files | length and every.examined > 3
+    - name: getent root
+      getent: { database: passwd, key: root }
+      register: ge
+    - name: getent groups
+      getent: { database: group }
+      register: grp
     - name: changed_when and failed_when on registered values
       command: /bin/true
       changed_when: f.stat.mode == '0640'
@@ -302,13 +308,13 @@ const STAT_PLAY = `- hosts: all
 const STAT_KEYS = ['exists', 'path', 'mode', 'isdir', 'isreg', 'islnk', 'ischr', 'isblk', 'isfifo', 'issock', 'uid', 'gid', 'pw_name', 'gr_name', 'size', 'nlink',
   'wusr', 'rusr', 'xusr', 'wgrp', 'rgrp', 'xgrp', 'woth', 'roth', 'xoth', 'isuid', 'isgid', 'readable', 'writeable', 'executable', 'checksum', 'lnk_source', 'lnk_target'];
 
-test('stat and find then when/changed_when/failed_when: the same registered values and end state as ansible-playbook; -o json shows them', { skip }, async () => {
+test('stat, find and getent, then when/changed_when/failed_when: the same registered values and end state as ansible-playbook; -o json shows them', { skip }, async () => {
   const [ans, chom] = lab.hosts;
   writeFileSync(join(project, 'playbooks', 'stat.yml'), STAT_PLAY);
   // Ansible's twin also writes what it registered (a template over registered values: chom-play refuses that, see below).
   writeFileSync(join(project, 'playbooks', 'stat-ansible.yml'), STAT_PLAY + `    - copy:
         dest: /root/registered.json
-        content: "{{ {'stat file': f, 'stat dir': d, 'stat link': l, 'stat missing': m, 'find conf files': found, 'find everything below': every} | to_json }}"
+        content: "{{ {'stat file': f, 'stat dir': d, 'stat link': l, 'stat missing': m, 'find conf files': found, 'find everything below': every, 'getent root': ge, 'getent groups': grp} | to_json }}"
 `);
   const inv = ansibleInventory(lab, ans, project);
   const a = await ansiblePlaybook(inv, 'playbooks/stat-ansible.yml', project);
@@ -333,11 +339,13 @@ test('stat and find then when/changed_when/failed_when: the same registered valu
     assert.equal(files(ours[t]), files(theirs[t]), `${t}: files`);
     assert.deepEqual([ours[t].matched, ours[t].examined], [theirs[t]?.matched, theirs[t]?.examined], `${t}: matched, examined`);
   }
+  for (const t of ['getent root', 'getent groups']) assert.equal(canon(ours[t]?.ansible_facts), canon(theirs[t]?.ansible_facts), t);
   const paths = ['/root/st/seen-found', '/root/st', '/root/st/f.txt', '/root/st/link', '/root/st/seen-file', '/root/st/seen-missing', '/root/st/seen-missing-or-empty', '/root/st/seen-dir', '/root/st/seen-link', '/root/st/seen-undefined'];
   assert.equal(await endState(lab, chom.name, paths, []), await endState(lab, ans.name, paths, []));
   const status = (name: string) => JSON.parse(c.stdout.split('\n').find((l) => l.includes(`"name":"${name}"`)) ?? '{}') as { status?: string };
   assert.equal(status('changed_when and failed_when on registered values').status, 'changed');
   assert.equal(status('fields a missing path does not have are undefined').status, 'skipped');
+  assert.equal(status('only when find found some').status, 'changed');
   const again = await runCli(['run', 'playbooks/stat.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
   assert.equal(recap(again.stdout)[chom.name]?.changed, 1, 'second run: only the changed_when task reports changed');
 });
