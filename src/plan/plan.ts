@@ -1,3 +1,4 @@
+import { hostFactsOf, refuseRuntimeValues } from './runtime-values.js';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
@@ -111,7 +112,9 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     for (const l of h.listen) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
   });
 
+  const hostFacts = new Set<string>();
   for (const task of taskList) {
+    refuseRuntimeValues(task, registered, hostFacts);
     let vars = scopeOf(task);
     const onController = CONTROLLER_MODULES.has(task.module);
     if (onController) refuseRunTimeValues(task, registered);
@@ -126,11 +129,13 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
       tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
     }
     if (task.register) registered.add(task.register);
+    for (const f of hostFactsOf(task)) hostFacts.add(f);
   }
   play.handlers.forEach((h, i) => {
     if (CONTROLLER_MODULES.has(h.module)) {
       throw new InputError(`handler "${h.name}": ${h.module} as a handler runs only when notified, which is known only while the host runs`, h.loc, `make it a task (with when: on a variable), or set the value where it is used`);
     }
+    refuseRuntimeValues(h, registered, hostFacts);
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });

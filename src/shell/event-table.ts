@@ -73,6 +73,8 @@ export const EVENTS = {
       { wire: 'out', key: 'output', kind: 'b64' },
       { wire: 'class', kind: 'str', optional: true, valid: isFailureClass, bad: 'omit' },
       { wire: 'attempts', kind: 'int', optional: true, bad: 'omit' },
+      // Module return values of a registered task (chom_ret pairs, see prelude/run.sh chom__retv).
+      { wire: 'ret', kind: 'b64', optional: true, bad: 'omit' },
     ],
   },
   retry: {

@@ -8,6 +8,9 @@ chom_changed() { printf '%s\n' "$*" >>"$CHOM_T/changed"; }
 chom_ok() { printf '%s\n' "$*" >>"$CHOM_T/ok"; }
 # The task did nothing and reports skipped (a module without check-mode support, in check mode).
 chom_skip() { printf '%s\n' "$*" >>"$CHOM_T/skip"; }
+# chom_ret TYPE:KEY VALUE: one return value of the module (TYPE i int, b bool, s str, f float, j JSON;
+# KEY the path joined by __, e.g. b:stat__exists): register gets it, the controller sees it.
+chom_ret() { printf '%s\0%s\0' "$1" "$2" >>"$CHOM_T/ret"; }
 chom_fail() { printf '%s\n' "$*" >&2; printf '%s\n' "$*" >>"$CHOM_T/fail"; exit 1; }
 chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
 chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
