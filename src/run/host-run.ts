@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { formatLoc } from '../errors.js';
 import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';

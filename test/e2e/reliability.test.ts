@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
-import { cli, jsonEvents, runCli, skipUnlessRoot, type CliResult } from './harness.js';
+import { cli, jsonEvents, skipUnlessRoot, type CliResult } from './harness.js';
 
 const NAME = `rel${process.pid % 10000}`;
 let lab: Lab;
