@@ -31,4 +31,25 @@ describe('prelude', () => {
     const out = bash('chom_json_str "$1"', s);
     assert.equal(JSON.parse(out), s);
   });
+
+  it('the subshell-free helpers set the caller\'s variable whatever its name', () => {
+    const code = [
+      'f() { local p=/a//b/ dest="" parent="" cur=""; chom__normv p "$p"; chom__parentv parent "$p"; chom_pathv cur "$p"; printf "%s %s %s\\n" "$p" "$parent" "$cur"; }',
+      'f',
+    ].join('\n');
+    assert.equal(bash(code), '/a/b /a /a/b\n');
+  });
+
+  it('chom_getentv gives the line getent gives, by name and by id, and nothing for an unknown name', () => {
+    const real = (...a: string[]) => spawnSync('getent', a, { encoding: 'utf8' });
+    const code = [
+      'chom__nss_init',
+      'chom_getentv l passwd root; printf "%s\\n" "$l"',
+      'chom_getentv l group 0; printf "%s\\n" "$l"',
+      'rc=0; chom_getentv l passwd no-such-user-chom || rc=$?; printf "[%s] %s\\n" "$l" "$rc"',
+      'getent passwd root',
+    ].join('\n');
+    const want = real('passwd', 'root').stdout + real('group', '0').stdout + `[] ${real('passwd', 'no-such-user-chom').status}\n` + real('passwd', 'root').stdout;
+    assert.equal(bash(code), want);
+  });
 });

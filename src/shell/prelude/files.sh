@@ -201,12 +201,12 @@ chom_put_content() {
 # Makes P a symbolic link to SRC. A file at P is replaced only with FORCE=1, a directory never;
 # a missing SRC is refused unless FORCE=1. Reports changed; returns 0 silently when already right.
 chom_symlink() {
-  local src=$1 p force=${3:-0} cur parent abs tmp existed=0
-  p=$(chom__norm "$2"); cur=$(chom_path "$p"); parent=$(chom__parent "$p")
+  local src=$1 p force=${3:-0} cur parent abs tmp existed=0 pt
+  chom__normv p "$2"; chom_pathv cur "$p"; chom__parentv parent "$p"
   if [ -L "$cur" ] && [ "$(readlink -- "$cur")" = "$src" ]; then return 0; fi
   if [ -d "$cur" ] && [ ! -L "$cur" ]; then chom_fail "$p is a directory: refusing to replace it with a link"; fi
   if [ -e "$cur" ] && [ ! -L "$cur" ] && [ "$force" != 1 ]; then chom_fail "$p exists and is not a link: refusing to replace it (force: yes replaces it)"; fi
-  [ -d "$(chom_path "$parent")" ] || chom_fail "directory $parent does not exist"
+  chom_pathv pt "$parent"; [ -d "$pt" ] || chom_fail "directory $parent does not exist"
   case $src in /*) abs=$src ;; *) abs="$parent/$src" ;; esac
   if ! chom_exists "$(chom_path "$abs")" && [ "$force" != 1 ]; then chom_fail "link source $src does not exist (force: yes creates the link anyway)"; fi
   if chom_check; then
