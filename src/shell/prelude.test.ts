@@ -52,4 +52,18 @@ describe('prelude', () => {
     const want = real('passwd', 'root').stdout + real('group', '0').stdout + `[] ${real('passwd', 'no-such-user-chom').status}\n` + real('passwd', 'root').stdout;
     assert.equal(bash(code), want);
   });
+
+  it('chom_lineinfile_ok says "no edit" from the start-of-run stat, and leaves NUL bytes and CR to perl', () => {
+    const code = [
+      'CHOM_TMP=$(mktemp -d); trap \'rm -rf "$CHOM_TMP"\' EXIT; f=$CHOM_TMP/app.conf',
+      'st() { printf "$1" >"$f"; CHOM_STC=(); chom__prefetch "$f"; }',
+      'v() { if chom_lineinfile_ok "$f" "$@"; then printf "ok "; else printf "perl "; fi; }',
+      'st "host=a\\nport=80\\n"; v present prefix port= port=80; v present substr ort port=80; v present line "" port=80; v absent prefix nope ""; v present prefix port= port=81',
+      'st "port=80"; v present line "" port=80',
+      'st "a\\0b\\nport=80\\n"; v present line "" port=80',
+      'st "port=80\\r\\n"; v present line "" port=80',
+      'CHOM_STC=(); printf "port=80\\n" >"$f"; v present line "" port=80',
+    ].join('\n');
+    assert.equal(bash(code), 'ok ok ok ok perl ok perl perl perl ');
+  });
 });
