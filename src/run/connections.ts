@@ -6,6 +6,7 @@ import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
 import { partialPrefix } from '../transport/types.js';
 import { mapLimit } from './pool.js';
+import { journalScript, parseJournal, type HostJournal } from './resume-journal.js';
 import { quote } from '../shell/quote.js';
 import { classifyConnError, DEFAULT_RETRY, withRetry, type ConnClass, type RetryPolicy } from './conn-errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
@@ -150,6 +151,22 @@ export class ConnectionPool {
    */
   async heartbeat(host: string, runId: string, become: boolean): Promise<string | undefined> {
     return this.aside(host, `mkdir -p /run/chom-play && touch -- ${quote(heartbeatFile(runId))}\n`, become);
+  }
+
+  /**
+   * The host's journal of an earlier run (--resume): what it completed, including after the
+   * controller lost it. Undefined when it could not be read (the caller keeps the run record's view).
+   */
+  async readJournal(host: string, runId: string, become: boolean): Promise<HostJournal | undefined> {
+    const conn = this.conns.get(host);
+    if (!conn) return undefined;
+    const chunks: Buffer[] = [];
+    try {
+      const res = await conn.runScript(journalScript(runId), { become, onStdout: (b) => chunks.push(b) });
+      return res.code === 0 ? parseJournal(Buffer.concat(chunks).toString('utf8'), runId) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Kills the task a host is running now (second Ctrl-C). */

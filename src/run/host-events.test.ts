@@ -93,3 +93,25 @@ test('a diff of a file written from secrets shows no old line (a rotated secret)
   const diff = '--- /etc/app.env (before)\n+++ /etc/app.env (after)\n@@ -1,2 +1,2 @@\n-password=OLDVALUE\n+password=********\n user=app\n';
   assert.equal(hideRemoved(diff), '--- /etc/app.env (before)\n+++ /etc/app.env (after)\n@@ -1,2 +1,2 @@\n-[old line not shown: this file is written from secrets]\n+password=********\n user=app\n');
 });
+
+test('a journal replay is summed up by the reducer: which run, what was undone, kept, skipped or failed', () => {
+  const events: ScriptEvent[] = [
+    { t: 'rollback', runId: 'R1', steps: 3, check: false },
+    { t: 'undo', task: 2, op: 'restore', path: '/etc/boom.conf', status: 'undone', msg: 'restored /etc/boom.conf' },
+    { t: 'undo', task: 1, op: 'rmdir', path: '/srv/d', status: 'kept', msg: 'kept /srv/d: not empty' },
+    { t: 'rollback_end', undone: 1, kept: 1, skipped: 1, failed: 0, ms: 5 },
+  ];
+  let st = initialState(emptyStats());
+  const outputs: HostOutput[] = [];
+  for (const e of events) {
+    const [next, out] = reduceEvent(cx, st, e);
+    st = next;
+    outputs.push(...out);
+  }
+  assert.deepEqual(st.rollback, { runId: 'R1', steps: 3, check: false, ended: true, undone: 1, kept: 1, skipped: 1, failed: 0 });
+  const undo = outputs.filter((o) => o.k === 'undo');
+  assert.equal(undo.length, 2);
+  // Step messages go through the redactor like task output does.
+  assert.deepEqual(undo[0], { k: 'undo', step: { task: 2, op: 'restore', path: '/etc/********.conf', status: 'undone', msg: 'restored /etc/********.conf' } });
+  assert.equal(st.records.length, 0, 'undo steps are not task records');
+});

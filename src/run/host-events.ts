@@ -3,7 +3,7 @@ import { adviceFor } from '../failure-class.js';
 import { holderText, type ScriptEvent } from '../shell/events.js';
 import type { ScriptTask } from '../shell/script.js';
 import type { TaskRecord } from './history.js';
-import type { TaskResult, TaskStatus } from './report.js';
+import type { RollbackSummary, TaskResult, TaskStatus, UndoStep } from './report.js';
 import type { HostStats } from './stats.js';
 
 /**
@@ -23,9 +23,12 @@ export interface HostEventState {
   /** Why the script stopped at a task boundary, when it said so. */
   stopped?: { reason: string; message: string };
   lastClass?: string;
+  /** A journal replay (rollback_on_failure, or the rollback command): which run, how it went. */
+  rollback?: RollbackSummary;
   stats: HostStats;
   records: TaskRecord[];
 }
+
 
 /** What the caller does for an event: report it, or ask the host to confirm access. */
 export type HostOutput =
@@ -33,7 +36,10 @@ export type HostOutput =
   | { k: 'warn'; msg: string }
   | { k: 'info'; msg: string }
   | { k: 'result'; result: TaskResult }
-  | { k: 'confirm'; id: number; file: string };
+  | { k: 'confirm'; id: number; file: string }
+  | { k: 'rollback'; runId: string; steps: number; check: boolean }
+  | { k: 'undo'; step: UndoStep }
+  | { k: 'rollbackEnd'; summary: RollbackSummary };
 
 export interface EventContext {
   host: string;
@@ -61,12 +67,18 @@ export function reduceEvent(cx: EventContext, st: HostEventState, e: ScriptEvent
       return [st, [{ k: 'taskStart', id: e.id, name: nameOf(e.id) }]];
     case 'warn':
       return [st, [{ k: 'warn', msg: `${host}: ${r(e.msg)}` }]];
-    case 'rollback':
-      return [st, [{ k: 'info', msg: `${host}: rollback_on_failure: undoing run ${e.runId} (${e.steps} steps, newest first)` }]];
-    case 'undo':
-      return [st, [{ k: 'info', msg: `${host}: [${e.status}] ${r(e.msg)}` }]];
-    case 'rollback_end':
-      return [st, [{ k: 'info', msg: `${host}: rolled back: undone=${e.undone} kept=${e.kept} skipped=${e.skipped} failed=${e.failed}` }]];
+    case 'rollback': {
+      const rollback: RollbackSummary = { runId: e.runId, steps: e.steps, check: e.check, ended: false, undone: 0, kept: 0, skipped: 0, failed: 0 };
+      return [{ ...st, rollback }, [{ k: 'rollback', runId: e.runId, steps: e.steps, check: e.check }]];
+    }
+    case 'undo': {
+      const { t: _t, ...step } = e;
+      return [st, [{ k: 'undo', step: { ...step, msg: r(e.msg), path: r(e.path) } }]];
+    }
+    case 'rollback_end': {
+      const rollback: RollbackSummary = { runId: st.rollback?.runId ?? '', steps: st.rollback?.steps ?? 0, check: st.rollback?.check ?? false, ended: true, undone: e.undone, kept: e.kept, skipped: e.skipped, failed: e.failed };
+      return [{ ...st, rollback }, [{ k: 'rollbackEnd', summary: rollback }]];
+    }
     case 'stopped': {
       const next = { ...st, stopped: { reason: e.reason, message: r(e.msg) } };
       return [next, e.reason === 'stop-requested' ? [] : [{ k: 'warn', msg: `${host}: ${r(e.msg)}` }]];

@@ -3,6 +3,7 @@ import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';
 import { initialState, reduceEvent, type EventContext } from './host-events.js';
+import { reportOutput } from './outputs.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
 import { classifyConnError } from './conn-errors.js';
 import { machineName, whoRan } from './audit.js';
@@ -111,18 +112,14 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     st = next;
     Object.assign(s, st.stats);
     for (const o of outputs) {
-      if (o.k === 'taskStart') rep.taskStart?.(plan.host, o.id, o.name);
-      else if (o.k === 'warn') rep.warn(o.msg);
-      else if (o.k === 'info') rep.info(o.msg);
-      else if (o.k === 'result') rep.taskResult(o.result);
-      else {
+      reportOutput(rep, plan.host, o, 'run', (id, file) => {
         // The task waits on the host; if we cannot get in anew, its dead-man switch restores access.
         confirms.push(
-          pool.confirmAccess(plan.host, o.file, plan.become).then((why) => {
-            if (why) rep.warn(`${plan.host}: could not confirm access after task ${o.id}: ${r.redact(why)}`);
+          pool.confirmAccess(plan.host, file, plan.become).then((why) => {
+            if (why) rep.warn(`${plan.host}: could not confirm access after task ${id}: ${r.redact(why)}`);
           }),
         );
-      }
+      });
     }
   });
   const me: { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> } = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };

@@ -7,6 +7,7 @@ import { runHostPlay, type HostRunContext } from './host-run.js';
 import { EXIT_INTERRUPTED, Interrupt } from './interrupt.js';
 import { mapLimit } from './pool.js';
 import { applyResume, applyStartAtTask, type PlannedPlay } from './resume.js';
+import type { HostJournal } from './resume-journal.js';
 import { finishRecord, startRecord, type HostState } from './record.js';
 import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './history.js';
 import { batchExceeds, serialBatches } from './serial.js';
@@ -103,7 +104,9 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
         if (r.plan) plays[pi].plans.set(host, r.plan);
         if (r.unmet) plays[pi].unmet.set(host, r.unmet);
       });
-      trimForHost(plays, host, cfg, skipped);
+      const journal = await resumeJournal(cfg, pool, plays, host);
+      const note = trimForHost(plays, host, cfg, skipped, journal);
+      if (note) rep.info(`${host}: ${cfg.redactor.redact(note)}`);
       const why = skipped.get(host);
       if (why) rep.info(`${host}: nothing to resume (${why})`);
       return {};
@@ -234,18 +237,32 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   return { stats, exitCode, record };
 }
 
-/** --resume and --start-at-task, applied to one host's plans as soon as they exist. */
-function trimForHost(plays: PlannedPlayHosts[], host: string, cfg: RunConfig, skipped: Map<string, string>): void {
-  if (!cfg.resume && !cfg.startAtTask) return;
+/**
+ * --resume of a host the earlier run lost mid-play: its journal of that run, read over the
+ * connection just opened (one short exec, only for such hosts). Undefined when not needed.
+ */
+async function resumeJournal(cfg: RunConfig, pool: ConnectionPool, plays: PlannedPlayHosts[], host: string): Promise<HostJournal | undefined> {
+  const ref = cfg.resume?.hosts[host]?.resumeAt;
+  if (!cfg.resume || !ref) return undefined;
+  const plan = plays[ref.play]?.plans.get(host);
+  if (!plan) return undefined;
+  return pool.readJournal(host, cfg.resume.id, plan.become);
+}
+
+/** --resume and --start-at-task, applied to one host's plans as soon as they exist; returns a note for the user. */
+function trimForHost(plays: PlannedPlayHosts[], host: string, cfg: RunConfig, skipped: Map<string, string>, journal?: HostJournal): string | undefined {
+  if (!cfg.resume && !cfg.startAtTask) return undefined;
+  const notes = new Map<string, string>();
   const view: PlannedPlay[] = plays.map((p) => {
     const plan = p.plans.get(host);
     return { play: p.play, plans: new Map(plan ? [[host, plan]] : []) };
   });
-  if (cfg.resume) for (const [h, why] of applyResume(view, cfg.resume)) skipped.set(h, why);
+  if (cfg.resume) for (const [h, why] of applyResume(view, cfg.resume, journal ? new Map([[host, journal]]) : new Map(), notes)) skipped.set(h, why);
   if (cfg.startAtTask) applyStartAtTask(view, cfg.startAtTask);
   view.forEach((v, pi) => {
     const plan = v.plans.get(host);
     if (plan) plays[pi].plans.set(host, plan);
     else plays[pi].plans.delete(host);
   });
+  return notes.get(host);
 }
