@@ -6,7 +6,7 @@ import { checkBecomeUser, findFile, isMapping, normWhen, refuseTemplatedPath, ty
 import { parseKeyValues, splitFreeForm } from './kv.js';
 import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
-import { BLOCK_KEYWORDS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
+import { check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
 import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
