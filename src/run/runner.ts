@@ -10,6 +10,7 @@ import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
 import { playNeedsFacts } from '../facts/plays.js';
+import { gatheredLater, withFactHint } from '../hints/facts.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import type { Reporter } from './report.js';
@@ -112,7 +113,11 @@ export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>
     if (!hosts.includes(host)) return {};
     const u = play.gatherFacts ? unmetRequirements(play, host, ctx.facts.get(host)) : [];
     if (u.length > 0) return { unmet: u };
-    return { plan: planHost(ctx, play, host, hosts, shared) };
+    try {
+      return { plan: planHost(ctx, play, host, hosts, shared) };
+    } catch (err) {
+      throw withFactHint(err, play.gatherFacts || ctx.facts.has(host));
+    }
   });
 }
 
@@ -136,8 +141,10 @@ export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
       try {
         planHost(ctx, play, h, hosts, shared);
       } catch (err) {
-        if (playNeedsFacts(play, cfg.extraVars) && isMissingFact(err)) continue;
-        throw err;
+        const gathers = playNeedsFacts(play, cfg.extraVars);
+        // A fact chom-play gathers is supplied by the host later; any other ansible_ name never is.
+        if (gathers && isMissingFact(err) && gatheredLater(err)) continue;
+        throw withFactHint(err, gathers);
       }
     }
   }
