@@ -8,6 +8,7 @@ import type { ScriptTask } from '../shell/script.js';
 import { prefetchHints } from '../shell/prefetch.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
+import { readVaultedSource } from '../vault/files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
@@ -287,6 +288,12 @@ function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonl
       continue;
     }
     const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);
+    // A vaulted source is decrypted here and always inlined: never staged (in clear) on the host.
+    const plain = readVaultedSource(path, displayPath(ctx, path), ctx.tmpl.secrets, task.loc);
+    if (plain) {
+      out[arg] = { contentB64: plain.toString('base64') };
+      continue;
+    }
     const f = readSource(path, (ctx.sources ??= new Map()));
     if (f.bytes) {
       out[arg] = { contentB64: f.bytes.toString('base64') };

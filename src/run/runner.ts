@@ -121,9 +121,13 @@ export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>
   });
 }
 
-/** An error that only says a fact is missing (expected while planning without facts). */
+/**
+ * An error that only says a fact is missing (expected while planning without facts): an
+ * undefined `facts.*`/`ansible_*` variable, or (Jinja2) an attribute of `ansible_facts` that
+ * is absent or called (`ansible_facts.hostname.endswith('-1')`, `ansible_hostname.upper()`).
+ */
 export function isMissingFact(err: unknown): boolean {
-  return err instanceof InputError && /variable "(facts|ansible_)[^"]*" is not defined/.test(err.message);
+  return err instanceof InputError && /(?:variable )?"(?:facts|ansible_)[^"]*"(?: \(\w+\))? (?:is not defined|has no attribute)/.test(err.message);
 }
 
 /**

@@ -60,6 +60,7 @@ const BAD: Array<[string, string]> = [
   ['invalid mode', '    - file: {path: /tmp/x, state: touch, mode: abc}\n'],
   ['missing template', '    - template: {src: nope.conf.j2, dest: /tmp/nope.conf}\n'],
   ['undefined template variable', '    - template: {src: undef.conf.hbs, dest: /tmp/undef.conf}\n'],
+  ['undefined variable in a Jinja2 template', '    - template: {src: undef.conf.j2, dest: /tmp/undef.conf}\n'],
   ['newline in dest', '    - copy: {content: "x", dest: "/tmp/a\\nb"}\n'],
   ['unbalanced quote in command', '    - command: echo "unbalanced\n'],
   ['template syntax error inside a variable', '    - copy: {content: "{{ broken }}", dest: /tmp/b}\n      vars: {broken: "{{ oops "}\n'],
@@ -67,6 +68,7 @@ const BAD: Array<[string, string]> = [
 
 test('bad input exits 1 within 5 s, with the error and no connection left, for each case; --syntax-check finds each', { skip: skipUnlessRoot }, async () => {
   writeFileSync(join(project, 'templates', 'undef.conf.hbs'), 'name={{ not_defined_anywhere }}\n');
+  writeFileSync(join(project, 'templates', 'undef.conf.j2'), '{% if true %}name={{ not_defined_anywhere }}{% endif %}\n');
   for (const [i, [what, task]] of BAD.entries()) {
     const pb = playbook(`bad${i}.yml`, task);
     const r = await timed([pb, '-i', 'inventory/lab']);
@@ -87,6 +89,14 @@ test('a bad input found only with facts, after connecting, still exits 1 within 
   assert.equal(r.code, 1, `exit 1 expected, got ${r.code} after ${r.ms} ms\n${r.stdout}${r.stderr}`);
   assert.ok(r.ms < 5000, `took ${r.ms} ms`);
   assert.match(r.stdout + r.stderr, /mode/);
+  assert.doesNotMatch(r.stdout + r.stderr, /to undo this run/, 'no task ran: nothing to roll back');
+  // The check before connecting must not refuse facts used through Jinja2 methods (known only on the host).
+  const ok = playbook('factmethod.yml', `    - file: {path: /tmp/fm, state: touch, mode: "{{ '0644' if ansible_facts.hostname.endswith('-1') else '0600' }}"}\n      when: ansible_hostname.startswith('${NAME}')\n`, 'yes');
+  const s = await timed([ok, '-i', 'inventory/lab', '--syntax-check']);
+  assert.equal(s.code, 0, s.stdout + s.stderr);
+  const run = await timed([ok, '-i', 'inventory/lab', '--limit', h(1)]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal((await hostExec(lab, h(1), 'stat -c %a /tmp/fm')).stdout.trim(), '644');
 });
 
 /** Drops every packet to a host inside its own network namespace (a silent partition). */
