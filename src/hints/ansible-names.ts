@@ -57,13 +57,22 @@ export const UNGATHERED_FACTS: readonly string[] = [
   'system_capabilities_enforced', 'system_vendor', 'uptime_seconds',
 ];
 
-/** Ansible's magic and connection variables named ansible_*: not facts (gather_facts does not help). */
+/** Ansible's magic variables named ansible_*: not facts (gather_facts does not help). */
 export const MAGIC_VARS: readonly string[] = [
-  'ansible_become', 'ansible_become_method', 'ansible_become_user', 'ansible_check_mode', 'ansible_collection_name',
-  'ansible_config_file', 'ansible_connection', 'ansible_dependent_role_names', 'ansible_diff_mode', 'ansible_forks',
-  'ansible_host', 'ansible_index_var', 'ansible_inventory_sources', 'ansible_limit', 'ansible_loop', 'ansible_loop_var',
-  'ansible_parent_role_names', 'ansible_parent_role_paths', 'ansible_play_batch', 'ansible_play_hosts',
-  'ansible_play_hosts_all', 'ansible_play_name', 'ansible_play_role_names', 'ansible_playbook_python', 'ansible_port',
-  'ansible_python_interpreter', 'ansible_role_name', 'ansible_role_names', 'ansible_run_tags', 'ansible_search_path',
-  'ansible_skip_tags', 'ansible_ssh_private_key_file', 'ansible_user', 'ansible_verbosity', 'ansible_version',
+  'ansible_check_mode', 'ansible_collection_name', 'ansible_config_file', 'ansible_dependent_role_names',
+  'ansible_diff_mode', 'ansible_forks', 'ansible_index_var', 'ansible_inventory_sources', 'ansible_limit',
+  'ansible_loop', 'ansible_loop_var', 'ansible_managed', 'ansible_parent_role_names', 'ansible_parent_role_paths',
+  'ansible_play_batch', 'ansible_play_hosts', 'ansible_play_hosts_all', 'ansible_play_name', 'ansible_play_role_names',
+  'ansible_playbook_python', 'ansible_role_name', 'ansible_role_names', 'ansible_run_tags', 'ansible_search_path',
+  'ansible_skip_tags', 'ansible_verbosity', 'ansible_version',
+];
+
+/** Connection and privilege variables: they come from the inventory (or -e), never from the host. */
+export const CONNECTION_VARS: readonly string[] = [
+  'ansible_become', 'ansible_become_exe', 'ansible_become_flags', 'ansible_become_method', 'ansible_become_pass',
+  'ansible_become_password', 'ansible_become_user', 'ansible_connection', 'ansible_host', 'ansible_password',
+  'ansible_port', 'ansible_private_key_file', 'ansible_python_interpreter', 'ansible_shell_executable',
+  'ansible_shell_type', 'ansible_ssh_common_args', 'ansible_ssh_executable', 'ansible_ssh_extra_args',
+  'ansible_ssh_host', 'ansible_ssh_pass', 'ansible_ssh_port', 'ansible_ssh_private_key_file', 'ansible_ssh_user',
+  'ansible_sudo', 'ansible_sudo_pass', 'ansible_timeout', 'ansible_user',
 ];

@@ -1,6 +1,6 @@
 import { InputError, suggest } from '../errors.js';
 import { ansibleFacts } from '../facts/ansible.js';
-import { MAGIC_VARS, UNGATHERED_FACTS } from './ansible-names.js';
+import { CONNECTION_VARS, MAGIC_VARS, UNGATHERED_FACTS } from './ansible-names.js';
 
 /**
  * Hints for an undefined `ansible_*` / `ansible_facts.*` name: which fact it is and what makes it
@@ -11,6 +11,7 @@ import { MAGIC_VARS, UNGATHERED_FACTS } from './ansible-names.js';
 const GATHERED: ReadonlySet<string> = new Set(Object.keys(ansibleFacts({})));
 const UNGATHERED: ReadonlySet<string> = new Set(UNGATHERED_FACTS);
 const MAGIC: ReadonlySet<string> = new Set(MAGIC_VARS);
+const CONNECTION: ReadonlySet<string> = new Set(CONNECTION_VARS);
 /** Per-interface facts (ansible_eth0, ansible_ens3 ...) depend on the host: never judged ahead. */
 const INTERFACE = /^(lo|eth|en[a-z]|wl|br|bond|veth|docker|virbr|tun|tap|vlan|team|ib)[\w-]*$/;
 
@@ -25,7 +26,7 @@ function factOf(message: string): { shown: string; name: string } | undefined {
   if (!m) return undefined;
   const name = m[2] ?? m[3];
   if (m[3] === 'facts') return { shown: 'ansible_facts', name: '*' };
-  if (m[3] !== undefined && MAGIC.has(`ansible_${name}`)) return { shown: `ansible_${name}`, name: '' };
+  if (m[3] !== undefined && (MAGIC.has(`ansible_${name}`) || CONNECTION.has(`ansible_${name}`))) return { shown: `ansible_${name}`, name: '' };
   return { shown: m[2] !== undefined ? `ansible_facts.${name}` : `ansible_${name}`, name };
 }
 
@@ -64,6 +65,7 @@ export function withFactHint(err: unknown, gathers: boolean): unknown {
   const f = factOf(err.message);
   if (!f) return err;
   const say = (hint: string): InputError => new InputError(err.message, err.loc, err.hint ? `${hint}; ${err.hint}` : hint);
+  if (CONNECTION.has(f.shown)) return say(`${f.shown} is a connection variable: it comes from the inventory (or -e) and is not set here; use ${f.shown} | default(...)`);
   if (f.name === '') return say(`${f.shown} is an Ansible magic variable that chom-play does not set`);
   if (willHave(f.name)) {
     return gathers ? err : say(`${f.shown} is a fact: gather_facts is false in this play (set gather_facts: true, or add a setup task)`);

@@ -55,3 +55,8 @@ test('a module Ansible has and chom-play lacks is named with its collection', ()
   assert.equal(ansibleModule('unarchve'), undefined);
   assert.equal(ansibleModule('community.general.nonesuch'), undefined);
 });
+
+test('a connection variable missing from the inventory says where it comes from', () => {
+  assert.match(hintOf(withFactHint(undef('ansible_port'), true)) ?? '', /^ansible_port is a connection variable: it comes from the inventory/);
+  assert.equal(gatheredLater(undef('ansible_port')), false);
+});
