@@ -4,9 +4,13 @@ import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { connectionFor, hostEntry, loadInventory, selectHosts } from '../inventory/index.js';
 import { buildRollbackScript, RUN_ID_RE } from '../journal/rollback-script.js';
-import { ConnectionPool } from '../run/connections.js';
+import { withSessions } from '../run/session.js';
 import { mapLimit } from '../run/pool.js';
-import { ERROR_ADVICE, EventParser, holderText, type ScriptEvent } from '../shell/events.js';
+import { EventParser } from '../shell/events.js';
+import { initialState, reduceEvent, type EventContext, type HostEventState } from '../run/host-events.js';
+import { reportOutput } from '../run/outputs.js';
+import { JsonReporter, PlainReporter, type HostRollback, type Reporter } from '../run/report.js';
+import { emptyStats } from '../run/stats.js';
 
 export interface RollbackCliOptions {
   inventory: string;
@@ -18,17 +22,6 @@ export interface RollbackCliOptions {
   forks: number;
   acceptNewHostKeys?: boolean;
   output?: 'text' | 'json';
-}
-
-/** How one host's rollback ended. */
-export interface HostRollback {
-  host: string;
-  outcome: 'rolled-back' | 'nothing' | 'failed' | 'locked' | 'unreachable';
-  runId?: string;
-  undone: number;
-  kept: number;
-  skipped: number;
-  failed: number;
 }
 
 /**
@@ -43,79 +36,64 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
   const inv = loadInventory(resolve(process.cwd(), opts.inventory));
   const hosts = selectHosts(inv, opts.limit ?? 'all');
   if (hosts.length === 0) throw new InputError(`no hosts match "${opts.limit ?? 'all'}" in ${opts.inventory}`);
-  const json = opts.output === 'json';
-  const out = (o: Record<string, unknown>, text: string) => process.stdout.write(json ? JSON.stringify(o) + '\n' : text + '\n');
+  const out = (text: string) => process.stdout.write(text);
+  const rep: Reporter = opts.output === 'json' ? new JsonReporter(out) : new PlainReporter(out, { diff: false, verbose: false });
   const rollbackId = `rollback-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const who = { user: safeUser(), machine: hostname() };
-  const pool = new ConnectionPool(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) });
   const results: HostRollback[] = [];
-  try {
-    await pool.open(hosts);
+  // The run layer's connection owner: every connection closed on every way out; each host
+  // starts as soon as its own connection is up (a dead host delays nobody).
+  await withSessions(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) }, async (pool) => {
     await mapLimit(hosts, opts.forks, async (host) => {
+      await pool.openOne(host);
       const r: HostRollback = { host, outcome: 'nothing', undone: 0, kept: 0, skipped: 0, failed: 0 };
       results.push(r);
       const conn = pool.conns.get(host);
       if (!conn) {
         r.outcome = 'unreachable';
-        out({ event: 'unreachable', host, msg: pool.unreachable.get(host) }, `${host}: UNREACHABLE: ${pool.unreachable.get(host) ?? ''}`);
+        rep.hostFailed(host, 'unreachable', pool.unreachable.get(host) ?? 'unreachable');
         return;
       }
       const marker = 'CHOMRB' + randomBytes(8).toString('hex');
       const script = buildRollbackScript({ host, rollbackId, marker, runId: opts.run, check: Boolean(opts.check), rollbackPackages: Boolean(opts.rollbackPackages), ...who });
-      const parser = new EventParser(marker, (e) => onEvent(e, r, opts, out));
+      // The run's reducer folds the host's events; the run's reporter prints them.
+      const cx: EventContext = { host, playIndex: 0, tasks: new Map(), redact: (x) => x, secretBearing: () => false };
+      let st = initialState(emptyStats());
+      const parser = new EventParser(marker, (e) => {
+        const [next, outputs] = reduceEvent(cx, st, e);
+        st = next;
+        for (const o of outputs) reportOutput(rep, host, o, 'rollback');
+      });
       // The same validated connection value the planner uses (ansible_become / ansible_sudo, any Ansible spelling).
       const become = opts.become === true || connectionFor(inv, host, hostEntry(inv, host)?.vars ?? {}).become;
       const res = await conn.runScript(script, { become, onStdout: (b) => parser.push(b) });
       parser.end();
-      if (res.code === null) {
-        r.outcome = 'unreachable';
-        out({ event: 'unreachable', host, msg: 'connection lost during the rollback' }, `${host}: UNREACHABLE: connection lost during the rollback (${res.signal ?? 'no exit status'}); run rollback again: steps already undone are skipped`);
-      } else if (res.code !== 0 && r.outcome !== 'locked' && r.outcome !== 'failed') {
-        r.outcome = 'failed';
-        out({ event: 'host_failed', host, code: res.code, stderr: res.stderr.trim() }, `${host}: FAILED: the rollback script stopped with exit code ${res.code}\n${indent(res.stderr.trim().split('\n').slice(-10).join('\n'))}`);
-      }
+      Object.assign(r, outcomeOf(st, res, host, rep));
     });
-  } finally {
-    pool.closeAll();
-  }
+  });
   results.sort((a, b) => hosts.indexOf(a.host) - hosts.indexOf(b.host));
-  const verb = opts.check ? 'would undo' : 'undone';
-  out({ event: 'recap', hosts: results }, `\nROLLBACK RECAP${opts.check ? ' (check mode: nothing was changed)' : ''}`);
-  if (!json) for (const r of results) out({}, `${r.host.padEnd(20)} ${r.outcome.padEnd(12)} ${r.runId ? `run=${r.runId} ` : ''}${verb}=${r.undone} kept=${r.kept} skipped=${r.skipped} failed=${r.failed}`);
+  rep.rollbackRecap?.(results, Boolean(opts.check));
   if (results.some((r) => r.outcome === 'unreachable')) return 4;
   return results.some((r) => r.outcome === 'failed' || r.outcome === 'locked') ? 2 : 0;
 }
 
-function onEvent(e: ScriptEvent, r: HostRollback, opts: RollbackCliOptions, out: (o: Record<string, unknown>, text: string) => void): void {
-  const host = r.host;
-  switch (e.t) {
-    case 'rollback':
-      r.runId = e.runId;
-      out({ event: 'rollback', host, run_id: e.runId, steps: e.steps, check: e.check }, `${host}: rolling back run ${e.runId} (${e.steps} steps, newest first)${e.check ? ' [check mode]' : ''}`);
-      break;
-    case 'undo': {
-      const tag = { undone: opts.check ? 'check' : 'undone', kept: 'KEPT', skipped: 'skip', failed: 'FAILED' }[e.status];
-      out({ event: 'undo', host, task: e.task, op: e.op, path: e.path, status: e.status, msg: e.msg }, `  ${host}: [${tag}] ${e.msg}`);
-      break;
-    }
-    case 'rollback_end':
-      Object.assign(r, { undone: e.undone, kept: e.kept, skipped: e.skipped, failed: e.failed });
-      r.outcome = e.failed > 0 ? 'failed' : 'rolled-back';
-      break;
-    case 'locked':
-      r.outcome = 'locked';
-      out({ event: 'locked', host, holder: e.holder }, `${host}: LOCKED: ${holderText(e.holder)} is running on this host; nothing was rolled back: wait for it to finish`);
-      break;
-    case 'abort':
-      r.outcome = 'failed';
-      out({ event: 'host_failed', host, class: e.class, msg: e.msg }, `${host}: FAILED: ${e.msg}${ERROR_ADVICE[e.class] ? `\n  ${ERROR_ADVICE[e.class]}` : ''}`);
-      break;
-    case 'warn':
-      out({ event: 'warn', host, msg: e.msg }, `${host}: ${e.msg}`);
-      break;
-    default:
-      break;
+/** One host's rollback outcome from the reducer's state and the script's exit; reports failures. */
+function outcomeOf(st: HostEventState, res: { code: number | null; signal?: string; stderr: string }, host: string, rep: Reporter): Partial<HostRollback> {
+  const counts = st.rollback ? { runId: st.rollback.runId, undone: st.rollback.undone, kept: st.rollback.kept, skipped: st.rollback.skipped, failed: st.rollback.failed } : {};
+  if (res.code === null) {
+    rep.hostFailed(host, 'unreachable', `connection lost during the rollback (${res.signal ?? 'no exit status'}); run rollback again: steps already undone are skipped`);
+    return { ...counts, outcome: 'unreachable' };
   }
+  if (st.refused) {
+    rep.hostFailed(host, 'failed', st.refused.class === 'lock-held' ? st.refused.message.replace('nothing was changed', 'nothing was rolled back') : st.refused.message);
+    return { ...counts, outcome: st.refused.class === 'lock-held' ? 'locked' : 'failed' };
+  }
+  if (st.rollback?.ended && st.rollback.failed > 0) return { ...counts, outcome: 'failed' };
+  if (res.code !== 0) {
+    rep.hostFailed(host, 'failed', `the rollback script stopped with exit code ${res.code}\n${indent(res.stderr.trim().split('\n').slice(-10).join('\n'))}`);
+    return { ...counts, outcome: 'failed' };
+  }
+  return { ...counts, outcome: st.rollback?.ended ? 'rolled-back' : 'nothing' };
 }
 
 function indent(s: string): string {

@@ -93,11 +93,12 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
       const unfinished = Object.values(record.hosts).filter((h) => h.resumeAt).length;
       reporter.info(`run ${record.id} ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}; recorded in .chom/runs/${record.id}.json`);
       if (unfinished > 0) reporter.info(`to continue where each host stopped: chom-play ${pb} -i ${inv} --resume`);
-      // A run refused by host locks that changed nothing has nothing to undo.
+      // A run refused by host locks, or stopped by input errors before any task ran, has nothing to undo.
       const hs = Object.values(record.hosts);
       const changed = hs.some((h) => h.tasks.some((t) => t.status === 'changed'));
+      const ran = hs.some((h) => h.tasks.length > 0);
       const onlyLocked = hs.every((h) => h.status === 'ok' || h.status === 'not-run' || h.class === 'lock-held');
-      if (changed || !onlyLocked) reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
+      if (changed || (ran && !onlyLocked)) reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
     }
     if (opts.verbose) process.stderr.write(formatTimings() + formatSpans());
     return exitCode;

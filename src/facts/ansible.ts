@@ -31,9 +31,11 @@ function distribution(raw: Raw): Vars {
   const name = DIST_NAMES[id] ?? (osr.NAME ?? 'Linux');
   const debver = (raw.a_debver ?? '').trim();
   let version = osr.VERSION_ID ?? '';
-  // Debian's point release lives in /etc/debian_version (12.11), os-release only says 12.
-  if (id === 'debian' && /^\d+(\.\d+)*$/.test(debver)) version = debver;
-  const [major = '', minor = ''] = version.split('.');
+  // Debian's point release lives in /etc/debian_version (12.11); Ansible reports it only when
+  // lsb_release is installed (its distro library's "best" version), else os-release's 12.
+  if (id === 'debian' && raw.a_lsb === '1' && /^\d+(\.\d+)*$/.test(debver)) version = debver;
+  const [major = ''] = version.split('.');
+  const minor = id === 'debian' ? (/(\d+)\.(\d+)/.exec(debver)?.[2] ?? '') : (version.split('.')[1] ?? '');
   const release = osr.VERSION_CODENAME || osr.UBUNTU_CODENAME || (/\(([a-z]+)\)/i.exec(osr.VERSION ?? '')?.[1] ?? '').toLowerCase() || (id === 'debian' && /^[a-z]+\//.test(debver) ? debver.split('/')[0] : '');
   const family = DEBIAN_LIKE.has(id) || like.includes('debian') || like.includes('ubuntu') ? 'Debian' : name;
   return {
@@ -168,6 +170,32 @@ function dateTime(raw: Raw): Vars {
   };
 }
 
+/**
+ * Ansible's guest detection (module_utils/facts/virtual/linux.py), the common cases in its order:
+ * container markers of pid 1 first, then DMI names. Not systemd-detect-virt: Ansible does not
+ * ask it, and the two disagree (a KVM guest without DMI is 'NA' for Ansible).
+ */
+function virtualization(raw: Raw): string {
+  const cg = raw.a_cgroup1 ?? '';
+  if (/\/docker\//.test(cg)) return 'docker';
+  if (/\/lxc\//.test(cg)) return 'lxc';
+  if (/\/system\.slice\/containerd\.service/.test(cg)) return 'containerd';
+  const ce = raw.a_container ?? '';
+  if (ce === 'lxc' || ce === 'podman') return ce;
+  if (ce !== '') return 'container';
+  if (raw.a_virtfiles === 'openvz') return 'openvz';
+  const sd = (raw.a_sdcontainer ?? '').trim();
+  if (sd) return sd;
+  if (raw.a_virtfiles === 'docker') return 'docker';
+  const product = (raw.a_dmi_product ?? '').trim(), vendor = (raw.a_dmi_vendor ?? '').trim();
+  if (/^(KVM|KVM Virtual Machine|Bochs|AHV)$/.test(product) || /^(QEMU|Amazon EC2|Google|OpenStack Foundation|DigitalOcean|Hetzner)/.test(vendor)) return 'kvm';
+  if (/^(VMware|VMware Virtual Platform)/.test(product) || vendor === 'VMware, Inc.') return 'VMware';
+  if (product === 'VirtualBox' || vendor === 'innotek GmbH') return 'virtualbox';
+  if (/^HVM domU/.test(product) || vendor === 'Xen') return 'xen';
+  if (vendor === 'Microsoft Corporation' && product === 'Virtual Machine') return 'VirtualPC';
+  return '';
+}
+
 function chroot(raw: Raw): boolean {
   const [a, b] = (raw.a_chroot ?? '').split('\n');
   return a !== undefined && b !== undefined && a !== b;
@@ -187,9 +215,9 @@ function dns(raw: Raw): Vars {
 
 
 /** Every Ansible-named fact (without the `ansible_` prefix, as under ansible_facts). */
-export function ansibleFacts(raw: Raw, virtualization: string): Vars {
+export function ansibleFacts(raw: Raw): Vars {
   const env = environ(raw);
-  const virt = virtualization && virtualization !== 'none' ? virtualization : '';
+  const virt = virtualization(raw);
   return {
     ...distribution(raw),
     ...kernel(raw),
@@ -206,7 +234,7 @@ export function ansibleFacts(raw: Raw, virtualization: string): Vars {
     env,
     ...dateTime(raw),
     dns: dns(raw),
-    machine_id: (raw.a_machine_id ?? '').trim(),
+    machine_id: ((raw.a_dbus_id ?? '').trim() || (raw.a_machine_id ?? '').trim()).split('\n')[0],
     is_chroot: chroot(raw),
     apparmor: { status: raw.a_apparmor ?? 'disabled' },
     fips: (raw.a_fips ?? '').trim() === '1',

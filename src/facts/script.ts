@@ -73,6 +73,6 @@ export function parseFacts(marker: string, stdout: string): Vars {
     else if (name === 'systemd') facts[name] = raw === 'true';
     else facts[name] = raw || (name === 'virtualization' ? 'none' : '');
   }
-  if (Object.keys(a).some((k) => k.startsWith('a_'))) facts.ansible_facts = ansibleFacts(a, String(facts.virtualization ?? ''));
+  if (Object.keys(a).some((k) => k.startsWith('a_'))) facts.ansible_facts = ansibleFacts(a);
   return facts;
 }

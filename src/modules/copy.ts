@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { b64, quote } from '../shell/quote.js';
 import { absPath } from './args.js';
 import { defineModule, type ArgSpec } from './spec.js';
@@ -89,6 +90,12 @@ export function putSnippet(o: PutOptions): string {
   }
   if (!o.force) {
     L.push('if chom_exists "$(chom_path "$dest")"; then chom_ok "$dest exists and force: no leaves it as it is"; return 0; fi');
+  }
+  if (!o.staged && o.validate === undefined) {
+    // Content known here: its hash lets the host skip decoding when the file already matches.
+    const sha = createHash('sha256').update(Buffer.from(o.contentB64, 'base64')).digest('hex');
+    L.push(`chom_put_b64 "$dest" ${sha} ${quote(o.contentB64)} "$mode" "$owner" "$group" ${o.backup ? 1 : 0}`);
+    return L.join('\n') + '\n';
   }
   if (o.staged) L.push(...stagedSnippet(o.staged));
   else L.push(`want=$(chom_tmpfile); chom_b64d ${quote(o.contentB64)} >"$want"`);

@@ -20,9 +20,14 @@ import debug from './debug.js';
 import assert from './assert.js';
 import pkg from './package.js';
 import setup from './setup.js';
+import replace from './replace.js';
+import hostname from './hostname.js';
+import timezone from './timezone.js';
+import cron from './cron.js';
+import sysctl from './sysctl.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup];
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup, replace, hostname, timezone, cron, sysctl];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {

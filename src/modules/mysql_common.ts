@@ -1,5 +1,4 @@
 import { quote } from '../shell/quote.js';
-import { optStr } from './args.js';
 import { ModuleArgError } from './types.js';
 
 /**
@@ -9,11 +8,19 @@ import { ModuleArgError } from './types.js';
  * password in a statement is not visible in `ps`; errors are reduced to MariaDB's error code
  * line so a statement with a password never reaches the task's output.
  */
-export const LOGIN_PROPS = {
-  login_unix_socket: { type: 'string' },
-  login_user: { type: 'string' },
-  check_implicit_admin: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
-};
+export const LOGIN_ARGS = {
+  login_unix_socket: { type: 'str' },
+  login_user: { type: 'str', default: 'root' },
+  /** Refused (see clientPrelude); declared so the message says why instead of "unknown argument". */
+  login_password: { type: 'str' },
+  check_implicit_admin: { type: 'bool', default: false },
+} as const;
+
+export interface LoginParams {
+  login_unix_socket?: string;
+  login_user: string;
+  login_password?: string;
+}
 
 /** A string literal in MariaDB's default sql_mode: backslash and quote escaped. */
 export function sqlStr(v: string): string {
@@ -31,10 +38,10 @@ export function sqlId(v: string): string {
  * `chom_sql_quiet` (same, but on error only "ERROR nnnn" reaches stderr: for statements
  * holding a password). Fails clearly when no client or no server answers.
  */
-export function clientPrelude(args: Record<string, unknown>): string {
-  const sock = optStr(args.login_unix_socket);
-  const user = optStr(args.login_user) || 'root';
-  if (args.login_password !== undefined) throw new ModuleArgError('login_password is not supported: chom-play logs in over the unix socket as a user MariaDB authenticates by unix_socket (root on Debian)', 'login_password');
+export function clientPrelude(p: LoginParams): string {
+  const sock = p.login_unix_socket ?? '';
+  const user = p.login_user || 'root';
+  if (p.login_password !== undefined) throw new ModuleArgError('login_password is not supported: chom-play logs in over the unix socket as a user MariaDB authenticates by unix_socket (root on Debian)', 'login_password');
   const opts = ['--batch', '--skip-column-names', `--user=${quote(user)}`];
   if (sock !== '') opts.push(`--socket=${quote(sock)}`);
   return [

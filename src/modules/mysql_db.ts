@@ -1,22 +1,15 @@
 import { quote } from '../shell/quote.js';
-import { STR } from './args.js';
-import { LOGIN_PROPS, clientPrelude, sqlId, sqlStr } from './mysql_common.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
+import { LOGIN_ARGS, clientPrelude, sqlId, sqlStr } from './mysql_common.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] },
-    db: STR,
-    state: { enum: ['present', 'absent'] },
-    encoding: STR,
-    collation: STR,
-    login_password: STR,
-    ...LOGIN_PROPS,
-  },
-};
+const args = {
+  name: { type: 'list', required: true, aliases: ['db'] },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
+  encoding: { type: 'str', default: '' },
+  collation: { type: 'str', default: '' },
+  ...LOGIN_ARGS,
+} as const;
 
 const CHARSET = /^[A-Za-z0-9_]+$/;
 
@@ -24,14 +17,15 @@ const CHARSET = /^[A-Za-z0-9_]+$/;
  * community.mysql.mysql_db, states present and absent: a database exists (created with the
  * given encoding/collation, which are also corrected on an existing one) or does not.
  */
-function compile(args: Record<string, unknown>): string {
-  const names = Array.isArray(args.name) ? args.name.map(String) : [String(args.name ?? args.db)];
-  const state = String(args.state ?? 'present');
-  const enc = args.encoding === undefined ? '' : String(args.encoding);
-  const col = args.collation === undefined ? '' : String(args.collation);
+function compile(p: Params<typeof args>): string {
+  const names = p.name;
+  if (names.length === 0) throw new ModuleArgError('name needs at least one database', 'name');
+  const state = p.state;
+  const enc = p.encoding;
+  const col = p.collation;
   if (enc !== '' && !CHARSET.test(enc)) throw new ModuleArgError(`encoding ${JSON.stringify(enc)} is not a character set name`, 'encoding');
   if (col !== '' && !CHARSET.test(col)) throw new ModuleArgError(`collation ${JSON.stringify(col)} is not a collation name`, 'collation');
-  const L = [`# mysql_db ${JSON.stringify(names)} state=${state}`, clientPrelude(args), 'did=(); would=(); same=()'];
+  const L = [`# mysql_db ${JSON.stringify(names)} state=${state}`, clientPrelude(p), 'did=(); would=(); same=()'];
   for (const n of names) {
     const id = sqlId(n);
     L.push(
@@ -68,5 +62,4 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const mysqlDb: ModuleDef = { name: 'mysql_db', aliases: ['community.mysql.mysql_db'], schema, compile };
-export default mysqlDb;
+export default defineModule({ name: 'mysql_db', aliases: ['community.mysql.mysql_db'], args, compile });

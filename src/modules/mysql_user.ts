@@ -1,27 +1,20 @@
 import { quote } from '../shell/quote.js';
-import { BOOL, STR, bool } from './args.js';
-import { LOGIN_PROPS, clientPrelude, sqlId, sqlStr } from './mysql_common.js';
-import { ModuleArgError, type ModuleDef } from './types.js';
+import { LOGIN_ARGS, clientPrelude, sqlId, sqlStr } from './mysql_common.js';
+import { defineModule, type Params } from './spec.js';
+import { ModuleArgError } from './types.js';
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    // '' is the anonymous user (state: absent removes it, as in community.mysql).
-    name: { type: 'string' },
-    plugin: { type: 'string', pattern: '^[a-z_]+$' },
-    user: STR,
-    password: STR,
-    host: STR,
-    priv: { anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }] },
-    append_privs: BOOL,
-    state: { enum: ['present', 'absent'] },
-    update_password: { enum: ['always', 'on_create'] },
-    login_password: STR,
-    ...LOGIN_PROPS,
-  },
-};
+const args = {
+  // '' is the anonymous user (state: absent removes it, as in community.mysql).
+  name: { type: 'str', required: true, aliases: ['user'] },
+  password: { type: 'str' },
+  host: { type: 'str', default: 'localhost' },
+  priv: { type: 'raw' },
+  append_privs: { type: 'bool', default: false },
+  state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
+  update_password: { type: 'str', default: 'always', choices: ['always', 'on_create'] },
+  plugin: { type: 'str', default: '' },
+  ...LOGIN_ARGS,
+} as const;
 
 const PRIV_WORDS = /^[A-Za-z ]+(\([A-Za-z0-9_, ]+\))?$/;
 
@@ -56,17 +49,17 @@ export function grantStatements(priv: unknown, who: string): string[] {
  * server lists them (SHOW GRANTS): applied, and reported changed only if that list changed;
  * in check mode they are applied to a throwaway user that is dropped again.
  */
-function compile(args: Record<string, unknown>): string {
-  const name = String(args.name ?? args.user);
-  const host = args.host === undefined ? 'localhost' : String(args.host);
-  const state = String(args.state ?? 'present');
-  const hasPw = args.password !== undefined;
-  const pw = hasPw ? String(args.password) : '';
-  const append = bool(args.append_privs, false);
-  const onCreate = String(args.update_password ?? 'always') === 'on_create';
+function compile(p: Params<typeof args>): string {
+  const name = p.name;
+  const host = p.host;
+  const state = p.state;
+  const hasPw = p.password !== undefined;
+  const pw = p.password ?? '';
+  const append = p.append_privs;
+  const onCreate = p.update_password === 'on_create';
   const who = `${sqlStr(name)}@${sqlStr(host)}`;
   const label = `${name}@${host}`;
-  const L = [`# mysql_user ${JSON.stringify(label)} state=${state}`, clientPrelude(args), `label=${quote(label)}`];
+  const L = [`# mysql_user ${JSON.stringify(label)} state=${state}`, clientPrelude(p), `label=${quote(label)}`];
   L.push(`exists=$(chom_sql ${quote(`SELECT COUNT(*) FROM mysql.user WHERE User = ${sqlStr(name)} AND Host = ${sqlStr(host)}`)}) || chom_fail "cannot read mysql.user"`);
   if (state === 'absent') {
     L.push(
@@ -77,8 +70,9 @@ function compile(args: Record<string, unknown>): string {
     );
     return L.join('\n') + '\n';
   }
-  const grants = args.priv === undefined ? undefined : grantStatements(args.priv, who);
-  const plugin = args.plugin === undefined ? '' : String(args.plugin);
+  const grants = p.priv === undefined || p.priv === null ? undefined : grantStatements(p.priv, who);
+  const plugin = p.plugin;
+  if (plugin !== '' && !/^[a-z_]+$/.test(plugin)) throw new ModuleArgError(`plugin ${JSON.stringify(plugin)} is not an authentication plugin name`, 'plugin');
   if (plugin !== '' && hasPw) throw new ModuleArgError('password and plugin cannot be used together (plugin authenticates without a password, e.g. unix_socket)', 'plugin');
   if (state === 'present' && name === '') throw new ModuleArgError('the anonymous user (name "") can only be removed (state: absent)', 'name');
   const ident = hasPw ? ` IDENTIFIED BY ${sqlStr(pw)}` : plugin !== '' ? ` IDENTIFIED VIA ${plugin}` : '';
@@ -114,7 +108,7 @@ function compile(args: Record<string, unknown>): string {
     const revoke = append ? [] : [`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${who}`];
     const apply = [...revoke, ...grants].join(';\n');
     const tmpWho = `${sqlStr('chom_check_tmp')}@${sqlStr(host)}`;
-    const tmpApply = grantStatements(args.priv, tmpWho).join(';\n');
+    const tmpApply = grantStatements(p.priv, tmpWho).join(';\n');
     // SHOW GRANTS without the password part, so only privileges are compared.
     const show = (w: string) => `chom_sql ${quote(`SHOW GRANTS FOR ${w}`)} | sed 's/ IDENTIFIED BY .*//' | sort`;
     L.push(
@@ -139,5 +133,4 @@ function compile(args: Record<string, unknown>): string {
   return L.join('\n') + '\n';
 }
 
-const mysqlUser: ModuleDef = { name: 'mysql_user', aliases: ['community.mysql.mysql_user'], schema, compile };
-export default mysqlUser;
+export default defineModule({ name: 'mysql_user', aliases: ['community.mysql.mysql_user'], args, compile });

@@ -5,14 +5,15 @@ import { ModuleArgError, type InputKind, type LocalInput } from '../modules/type
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
-import { managedPaths } from '../shell/prefetch.js';
+import { prefetchHints } from '../shell/prefetch.js';
 import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
+import { readVaultedSource } from '../vault/files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
-import { resolveExpressionArgs } from './exprs.js';
+import { keywordBool, resolveExpressionArgs } from './exprs.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -185,8 +186,8 @@ function compileTask(
     loc: task.loc,
     body: ':',
     notify: [],
-    ignoreErrors: task.ignoreErrors,
-    noLog: task.noLog,
+    ignoreErrors: keywordBool(task, 'ignore_errors', task.ignoreErrors, vars, ctx.tmpl),
+    noLog: keywordBool(task, 'no_log', task.noLog, vars, ctx.tmpl),
   };
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
   if (task.register) base.register = task.register;
@@ -219,8 +220,7 @@ function compileTask(
     ctx.bodyCache.set(key, body);
   }
   base.body = modeOverrides(task) + body;
-  const managed = managedPaths(mod.name, args);
-  if (managed) base.paths = managed;
+  Object.assign(base, prefetchHints(mod.name, args));
 
   for (const n of task.notify) {
     const rendered = String(renderValue(n, vars, task.loc, ctx.tmpl));
@@ -288,6 +288,12 @@ function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonl
       continue;
     }
     const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);
+    // A vaulted source is decrypted here and always inlined: never staged (in clear) on the host.
+    const plain = readVaultedSource(path, displayPath(ctx, path), ctx.tmpl.secrets, task.loc);
+    if (plain) {
+      out[arg] = { contentB64: plain.toString('base64') };
+      continue;
+    }
     const f = readSource(path, (ctx.sources ??= new Map()));
     if (f.bytes) {
       out[arg] = { contentB64: f.bytes.toString('base64') };

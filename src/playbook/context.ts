@@ -54,6 +54,8 @@ export interface Inherit {
   vars: Vars;
   ignoreErrors?: boolean;
   noLog?: boolean;
+  /** Templated ignore_errors / no_log, by keyword: rendered per host at plan time. */
+  keywordExprs?: Record<string, string>;
   role?: RoleInstance;
   /** Extra directories to look for included task files (a role's tasks/, the playbook dir). */
   includeDirs: string[];

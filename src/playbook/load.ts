@@ -118,7 +118,11 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   if (becomeUser !== undefined) play.becomeUser = becomeUser;
   const become = toBool(e.become);
   if (become !== undefined) play.become = become;
-  if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) play.gatherFactsExpr = e.gather_facts;
+  if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) {
+    // May gather: src/facts/plays.ts decides once vars are known.
+    play.gatherFactsExpr = e.gather_facts;
+    play.gatherFacts = true;
+  }
   return play;
 }
 

@@ -77,6 +77,7 @@ export interface Task {
   changedWhen?: string | boolean;
   failedWhen?: string | boolean;
   noLog: boolean;
+  keywordExprs?: Record<string, string>; // templated ignore_errors / no_log (src/plan/exprs.ts)
   vars: Vars;                    // task vars
   role?: RoleInstance;           // set for tasks/handlers that come from a role
   /** Retry until this holds over the registered result (with retries, default 3). */

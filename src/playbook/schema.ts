@@ -30,7 +30,9 @@ const intOrTemplate = { type: ['integer', 'string'] };
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-expect': 'a variable name (letters, digits and _, not starting with a digit)' };
 
 /** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
-const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: bool, no_log: bool };
+/** A boolean, or a "{{ expression }}" decided per host by the planner (src/plan/exprs.ts). */
+const boolOrExpr = { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' };
+const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: boolOrExpr, no_log: boolOrExpr };
 
 export const TASK_KEYWORD_PROPS = {
   ...inheritable,

@@ -8,6 +8,7 @@ import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
 import { BLOCK_KEYWORDS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
+import { notImplementedMessage } from '../hints/modules.js';
 import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
 
@@ -37,6 +38,16 @@ export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, 
 }
 
 /** Keywords of a block / include / task that pass down to the tasks inside. */
+/** ignore_errors / no_log given as "{{ expr }}" (a literal on an inner level overrides an outer template). */
+function keywordExprs(e: Record<string, unknown>, outer: Record<string, string> | undefined): Record<string, string> | undefined {
+  const out = { ...(outer ?? {}) };
+  for (const k of ['ignore_errors', 'no_log']) {
+    if (typeof e[k] === 'string' && (e[k] as string).includes('{{')) out[k] = e[k] as string;
+    else if (e[k] !== undefined) delete out[k];
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inherit {
   return {
     ...inh,
@@ -47,6 +58,7 @@ function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inhe
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
     ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors,
     noLog: toBool(e.no_log) ?? inh.noLog,
+    keywordExprs: keywordExprs(e, inh.keywordExprs),
   };
 }
 
@@ -137,6 +149,7 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     notify,
     ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
     noLog: toBool(e.no_log) ?? inh.noLog ?? false,
+    keywordExprs: keywordExprs(e, inh.keywordExprs),
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
     listen: strListKeyword(e.listen),
     keyLocs,
@@ -168,6 +181,8 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 }
 
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
+  const gap = hasModule ? undefined : notImplementedMessage(k);
+  if (gap) return new InputError(`${prefix}${gap}`, loc, `supported modules: ${ctx.modules.names().join(', ')}`);
   if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
   const kw = suggest(k, TASK_KEYWORDS);
   const mod = suggest(k, ctx.modules.names());

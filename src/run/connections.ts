@@ -6,6 +6,7 @@ import { factsScript, parseFacts } from '../facts/script.js';
 import { connect, type Connection } from '../transport/index.js';
 import { partialPrefix } from '../transport/types.js';
 import { mapLimit } from './pool.js';
+import { journalScript, parseJournal, type HostJournal } from './resume-journal.js';
 import { quote } from '../shell/quote.js';
 import { classifyConnError, DEFAULT_RETRY, withRetry, type ConnClass, type RetryPolicy } from './conn-errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
@@ -24,6 +25,14 @@ export interface PoolOptions {
 export function stopFile(runId: string): string {
   return `/run/chom-play/stop-${runId}`;
 }
+
+/** The controller's heartbeat for a run: touched every HEARTBEAT_MS while the host's script runs. */
+export function heartbeatFile(runId: string): string {
+  return `/run/chom-play/hb-${runId}`;
+}
+
+/** Well under the host's CHOM_HEARTBEAT_TIMEOUT (30 s by default): a few lost beats are harmless. */
+export const HEARTBEAT_MS = 5000;
 
 /**
  * Signals the script running on this connection. This runs in another session of the SAME SSH
@@ -133,7 +142,31 @@ export class ConnectionPool {
    */
   async cleanupInterrupted(host: string, runId: string, become: boolean, uploads: string[]): Promise<string | undefined> {
     const parts = uploads.map((r) => `${quote(partialPrefix(r))}*`).join(' ');
-    return this.aside(host, `rm -f -- ${quote(stopFile(runId))} ${parts}\n`, become);
+    return this.aside(host, `rm -f -- ${quote(stopFile(runId))} ${quote(heartbeatFile(runId))} ${parts}\n`, become);
+  }
+
+  /**
+   * One heartbeat: a cheap exec on the existing connection. When the network drops silently
+   * the touches stop arriving and the host's script stops at its next task boundary.
+   */
+  async heartbeat(host: string, runId: string, become: boolean): Promise<string | undefined> {
+    return this.aside(host, `mkdir -p /run/chom-play && touch -- ${quote(heartbeatFile(runId))}\n`, become);
+  }
+
+  /**
+   * The host's journal of an earlier run (--resume): what it completed, including after the
+   * controller lost it. Undefined when it could not be read (the caller keeps the run record's view).
+   */
+  async readJournal(host: string, runId: string, become: boolean): Promise<HostJournal | undefined> {
+    const conn = this.conns.get(host);
+    if (!conn) return undefined;
+    const chunks: Buffer[] = [];
+    try {
+      const res = await conn.runScript(journalScript(runId), { become, onStdout: (b) => chunks.push(b) });
+      return res.code === 0 ? parseJournal(Buffer.concat(chunks).toString('utf8'), runId) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Kills the task a host is running now (second Ctrl-C). */

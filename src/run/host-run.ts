@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { formatLoc } from '../errors.js';
 import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
-import { adviceFor } from '../failure-class.js';
-import { EventParser, holderText, type ScriptEvent } from '../shell/events.js';
+import { EventParser, type ScriptEvent } from '../shell/events.js';
+import { initialState, reduceEvent, type EventContext } from './host-events.js';
+import { reportOutput } from './outputs.js';
 import { buildScript, type ScriptTask } from '../shell/script.js';
 import { classifyConnError } from './conn-errors.js';
 import { machineName, whoRan } from './audit.js';
-import type { ConnectionPool } from './connections.js';
+import { HEARTBEAT_MS, type ConnectionPool } from './connections.js';
 import type { TaskRecord } from './history.js';
 import type { Interrupt } from './interrupt.js';
-import type { Reporter, TaskStatus } from './report.js';
+import type { Reporter } from './report.js';
 import type { HostStats } from './stats.js';
 
 /** What one host's script for one play came to. */
@@ -32,7 +32,7 @@ export interface HostRunContext {
   pool: ConnectionPool;
   interrupt: Interrupt;
   /** Hosts whose script runs now (the runner asks them to stop / kills them). */
-  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController }>;
+  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> }>;
 }
 
 
@@ -51,19 +51,37 @@ export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' |
     minDiskFreeMb: plan.minDiskFreeMb,
     rollbackOnFailure: plan.rollbackOnFailure,
     runAs: runAsLine(plan),
+    heartbeatTimeout: heartbeatTimeout(),
   });
 }
 
-/**
- * The diff of a file written from secrets, without its removed lines: those are the old
- * content, which may hold a rotated secret that is no longer known as one (so the redactor
- * cannot mask it). New and context lines come from the current values and are masked as usual.
- */
-export function hideRemoved(diff: string): string {
-  return diff
-    .split('\n')
-    .map((line) => (line.startsWith('-') && !line.startsWith('--- ') ? '-[old line not shown: this file is written from secrets]' : line))
-    .join('\n');
+/** CHOM_HEARTBEAT_TIMEOUT on the controller: seconds of silence before a host stops (run-level). */
+function heartbeatTimeout(): number | undefined {
+  const v = Number(process.env.CHOM_HEARTBEAT_TIMEOUT);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+/** Calls `beat` now and every HEARTBEAT_MS, never two at once (a partitioned host answers nothing). */
+function heartbeat(beat: () => Promise<unknown>): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let first: NodeJS.Timeout | undefined;
+  let busy = false;
+  const once = () => {
+    if (busy) return;
+    busy = true;
+    void beat().finally(() => (busy = false));
+  };
+  return {
+    start() {
+      // The host counts only touches made after its script started: the first one a second in.
+      first = setTimeout(once, 1000);
+      timer = setInterval(once, HEARTBEAT_MS);
+    },
+    stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
 }
 
 /** Sends one host its script for one play and follows the event stream. */
@@ -74,103 +92,40 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   const byId = new Map<number, { t: ScriptTask; handler: boolean }>();
   for (const t of plan.tasks) byId.set(t.id, { t, handler: false });
   for (const t of plan.handlers) byId.set(t.id, { t, handler: true });
-  const records: TaskRecord[] = [];
   const bearing = new Map<number, boolean>();
-  // A file written from secrets: its old lines may hold a rotated secret nobody knows any more.
-  const secretBearing = (t: ScriptTask): boolean => {
-    let b = bearing.get(t.id);
-    if (b === undefined) bearing.set(t.id, (b = r.mentions(t.body)));
-    return b;
+  const cx: EventContext = {
+    host: plan.host,
+    playIndex,
+    tasks: byId,
+    redact: (x) => r.redact(x),
+    // A file written from secrets: its old lines may hold a rotated secret nobody knows any more.
+    secretBearing: (t) => {
+      let b = bearing.get(t.id);
+      if (b === undefined) bearing.set(t.id, (b = r.mentions(t.body)));
+      return b;
+    },
   };
-  let failed = false;
-  let ended = false;
-  let sawInterrupted = '';
-  let refused: { message: string; class: string } | undefined;
-  let lastClass: string | undefined;
+  let st = initialState(s);
   const confirms: Promise<void>[] = [];
   const parser = new EventParser(marker, (e: ScriptEvent) => {
-    if (e.t === 'end') ended = true;
-    if (e.t === 'confirm') {
-      // The task waits on the host; if we cannot get in anew, its dead-man switch restores access.
-      confirms.push(
-        pool.confirmAccess(plan.host, e.file, plan.become).then((why) => {
-          if (why) rep.warn(`${plan.host}: could not confirm access after task ${e.id}: ${r.redact(why)}`);
-        }),
-      );
-      return;
+    const [next, outputs] = reduceEvent(cx, st, e);
+    st = next;
+    Object.assign(s, st.stats);
+    for (const o of outputs) {
+      reportOutput(rep, plan.host, o, 'run', (id, file) => {
+        // The task waits on the host; if we cannot get in anew, its dead-man switch restores access.
+        confirms.push(
+          pool.confirmAccess(plan.host, file, plan.become).then((why) => {
+            if (why) rep.warn(`${plan.host}: could not confirm access after task ${id}: ${r.redact(why)}`);
+          }),
+        );
+      });
     }
-    if (e.t === 'begin') return rep.taskStart?.(plan.host, e.id, r.redact(byId.get(e.id)?.t.name ?? `task ${e.id}`));
-    if (e.t === 'warn') return rep.warn(`${plan.host}: ${r.redact(e.msg)}`);
-    if (e.t === 'rollback') return rep.info(`${plan.host}: rollback_on_failure: undoing run ${e.runId} (${e.steps} steps, newest first)`);
-    if (e.t === 'undo') return rep.info(`${plan.host}: [${e.status}] ${r.redact(e.msg)}`);
-    if (e.t === 'rollback_end') return rep.info(`${plan.host}: rolled back: undone=${e.undone} kept=${e.kept} skipped=${e.skipped} failed=${e.failed}`);
-    if (e.t === 'interrupted') {
-      sawInterrupted = e.signal;
-      return;
-    }
-    if (e.t === 'locked') {
-      refused = { class: 'lock-held', message: `LOCKED: ${holderText(e.holder)} is running on this host; nothing was changed: wait for it to finish` };
-      return;
-    }
-    if (e.t === 'abort') {
-      const todo = adviceFor(e.class);
-      refused = { class: e.class, message: `${r.redact(e.msg)}${todo ? `\nwhat to do: ${todo}` : ''}` };
-      return;
-    }
-    if (e.t === 'retry') {
-      const name = byId.get(e.id)?.t.name ?? `task ${e.id}`;
-      rep.info(`retry: [${plan.host}] ${r.redact(name)}: attempt ${e.attempt} did not succeed; ${e.left} left, next in ${e.delay}s`);
-      return;
-    }
-    if (e.t !== 'task') return;
-    const meta = byId.get(e.id);
-    const status = e.status as TaskStatus;
-    const ignored = status === 'failed' && meta?.t.ignoreErrors === true;
-    const cls = e.class;
-    if (status === 'failed' && !ignored) {
-      failed = true;
-      if (cls) lastClass = cls;
-    }
-    if (status === 'ok') s.ok++;
-    else if (status === 'changed') {
-      s.ok++;
-      s.changed++;
-    } else if (status === 'skipped') s.skipped++;
-    else if (ignored) s.ignored++;
-    else s.failed++;
-    const result = {
-      host: plan.host,
-      taskId: e.id,
-      name: r.redact(meta?.t.name ?? `task ${e.id}`),
-      loc: meta?.t.loc ?? { file: '?', line: 0, col: 0 },
-      status,
-      ms: e.ms,
-      rc: e.rc,
-      msg: e.msg ? r.redact(e.msg) : undefined,
-      diff: e.diff ? r.redact(meta && secretBearing(meta.t) ? hideRemoved(e.diff) : e.diff) : undefined,
-      output: e.output ? r.redact(e.output) : undefined,
-      ignored,
-      handler: meta?.handler,
-      class: cls,
-      todo: adviceFor(cls),
-    };
-    rep.taskResult(result);
-    records.push({
-      play: playIndex,
-      id: e.id,
-      name: result.name,
-      loc: formatLoc(result.loc),
-      status,
-      ms: e.ms,
-      ...(status === 'failed' ? { rc: e.rc, msg: result.msg } : {}),
-      ...(ignored ? { ignored } : {}),
-      ...(meta?.handler ? { handler: true } : {}),
-      ...(result.class ? { class: result.class } : {}),
-    });
   });
-  const me = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
+  const me: { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> } = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
   ctx.running.set(plan.host, me);
   rep.hostStart(plan.host, plan.tasks.length);
+  const beat = heartbeat(() => pool.heartbeat(plan.host, ctx.runId, plan.become));
   let res;
   let uploading = false;
   let started = false;
@@ -181,23 +136,29 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     uploading = false;
     // Interrupted while uploading: the script never starts.
     if (!me.stopAsked) started = true;
+    if (started) beat.start();
     res = !started ? { code: null, signal: 'interrupted before the script started', stderr: '' } : await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   } catch (err) {
     res = { code: null, signal: (err as Error).message, stderr: '' };
   } finally {
+    beat.stop();
     ctx.running.delete(plan.host);
   }
   if (me.stopAsked && (!started || res.code === null)) {
+    // The stop request travels on its own channel: let it land before removing what it creates.
+    await me.stopping;
     const why = await pool.cleanupInterrupted(plan.host, ctx.runId, plan.become, plan.uploads.map((u) => u.remote));
     if (why) rep.warn(`${plan.host}: could not remove the stop file and partial uploads: ${r.redact(why)}`);
     if (!started) {
       const msg = `interrupted ${uploading ? 'during the uploads' : 'before the script started'}: none of its tasks ran`;
       rep.hostFailed(plan.host, 'failed', msg);
-      return { outcome: 'interrupted', tasks: records, message: msg };
+      return { outcome: 'interrupted', tasks: st.records, message: msg };
     }
   }
   parser.end();
   await Promise.all(confirms);
+  const { records, refused, failed, ended, lastClass } = st;
+  const sawInterrupted = st.interrupted;
   if (me.stopAsked && res.code !== null) await pool.clearStop(plan.host, ctx.runId, plan.become);
   const done = records.filter((t) => !t.handler).length;
   const lastTask = records.filter((t) => !t.handler).at(-1);

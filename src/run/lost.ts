@@ -8,6 +8,7 @@ export function lostHostAdvice(host: string, reported: number, total: number): s
   return (
     `${host}: connection lost; ${reported} of ${total} tasks reported back. The host may have finished more ` +
     'before it noticed (it stops at a task boundary once the controller is silent). When it is reachable ' +
-    'again, rerun with --resume: it starts at the first task not reported, and tasks already applied report ok.'
+    "again, rerun with --resume: it reads the host's journal of this run and starts where the host stopped " +
+    '(else at the first task not reported; tasks already applied report ok).'
   );
 }

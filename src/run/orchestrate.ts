@@ -7,9 +7,10 @@ import { runHostPlay, type HostRunContext } from './host-run.js';
 import { EXIT_INTERRUPTED, Interrupt } from './interrupt.js';
 import { mapLimit } from './pool.js';
 import { applyResume, applyStartAtTask, type PlannedPlay } from './resume.js';
+import type { HostJournal } from './resume-journal.js';
 import { finishRecord, startRecord, type HostState } from './record.js';
 import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './history.js';
-import { batchExceeds, maxFailPercentage, serialBatches } from './serial.js';
+import { batchExceeds, serialBatches } from './serial.js';
 import { exitCodeFor, emptyStats, type HostStats } from './stats.js';
 import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type RunConfig } from './runner.js';
 import { withSessions } from './session.js';
@@ -103,7 +104,9 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
         if (r.plan) plays[pi].plans.set(host, r.plan);
         if (r.unmet) plays[pi].unmet.set(host, r.unmet);
       });
-      trimForHost(plays, host, cfg, skipped);
+      const journal = await resumeJournal(cfg, pool, plays, host);
+      const note = trimForHost(plays, host, cfg, skipped, journal);
+      if (note) rep.info(`${host}: ${cfg.redactor.redact(note)}`);
       const why = skipped.get(host);
       if (why) rep.info(`${host}: nothing to resume (${why})`);
       return {};
@@ -122,10 +125,14 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
     for (const [h, st] of ctx.running) {
       if (st.stopAsked) continue;
       st.stopAsked = true;
-      void pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
+      st.stopping = pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
     }
   };
+  // Hosts still connecting are not waited for once the run is interrupted.
+  let wake: () => void = () => {};
+  const interrupted = new Promise<HostReady>((resolve) => (wake = () => resolve({})));
   const off = interrupt.onChange((level) => {
+    wake();
     stopReason ??= `${interrupt.reason} on the controller`;
     if (level === 'stop') {
       rep.warn(`${interrupt.reason}: starting nothing new; each host finishes its current task, then stops (interrupt again to kill the running tasks)`);
@@ -155,7 +162,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
         const failedHere = new Set<string>();
         await mapLimit(batch, cfg.forks, async (host) => {
           if (stopReason) return;
-          const r = await ready(host);
+          const r = await Promise.race([ready(host), interrupted]);
           if (stopReason || failedHosts.has(host)) return;
           const st = hosts.get(host)!;
           if (!pool.conns.has(host)) {
@@ -217,31 +224,45 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   phaseDone('hosts: connect, facts, plan, run (per host, overlapping)');
   for (const h of stats.keys()) if (pool.unreachable.has(h)) reportUnreachable(h);
   rep.recap(stats, Date.now() - started);
-  const interrupted = interrupt.requested;
+  const wasInterrupted = interrupt.requested;
   const nothingRan = [...hosts.values()].every((h) => h.tasks.length === 0);
   // An input error found only with a host's facts: exit 1 ("nothing was run") when that is true.
   const inputExit = planFailures > 0 && nothingRan ? 1 : 0;
-  const exitCode = interrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
+  const exitCode = wasInterrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
   writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
-  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted, stopReason, redactor: cfg.redactor, started });
+  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted: wasInterrupted, stopReason, redactor: cfg.redactor, started });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
   phaseDone('recap, run record');
   return { stats, exitCode, record };
 }
 
-/** --resume and --start-at-task, applied to one host's plans as soon as they exist. */
-function trimForHost(plays: PlannedPlayHosts[], host: string, cfg: RunConfig, skipped: Map<string, string>): void {
-  if (!cfg.resume && !cfg.startAtTask) return;
+/**
+ * --resume of a host the earlier run lost mid-play: its journal of that run, read over the
+ * connection just opened (one short exec, only for such hosts). Undefined when not needed.
+ */
+async function resumeJournal(cfg: RunConfig, pool: ConnectionPool, plays: PlannedPlayHosts[], host: string): Promise<HostJournal | undefined> {
+  const ref = cfg.resume?.hosts[host]?.resumeAt;
+  if (!cfg.resume || !ref) return undefined;
+  const plan = plays[ref.play]?.plans.get(host);
+  if (!plan) return undefined;
+  return pool.readJournal(host, cfg.resume.id, plan.become);
+}
+
+/** --resume and --start-at-task, applied to one host's plans as soon as they exist; returns a note for the user. */
+function trimForHost(plays: PlannedPlayHosts[], host: string, cfg: RunConfig, skipped: Map<string, string>, journal?: HostJournal): string | undefined {
+  if (!cfg.resume && !cfg.startAtTask) return undefined;
+  const notes = new Map<string, string>();
   const view: PlannedPlay[] = plays.map((p) => {
     const plan = p.plans.get(host);
     return { play: p.play, plans: new Map(plan ? [[host, plan]] : []) };
   });
-  if (cfg.resume) for (const [h, why] of applyResume(view, cfg.resume)) skipped.set(h, why);
+  if (cfg.resume) for (const [h, why] of applyResume(view, cfg.resume, journal ? new Map([[host, journal]]) : new Map(), notes)) skipped.set(h, why);
   if (cfg.startAtTask) applyStartAtTask(view, cfg.startAtTask);
   view.forEach((v, pi) => {
     const plan = v.plans.get(host);
     if (plan) plays[pi].plans.set(host, plan);
     else plays[pi].plans.delete(host);
   });
+  return notes.get(host);
 }

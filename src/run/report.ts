@@ -3,6 +3,7 @@ import { formatLoc } from '../errors.js';
 import { adviceFor, type FailureClass } from '../failure-class.js';
 import type { HostStats } from './stats.js';
 import { recapLine } from './stats.js';
+import type { ScriptEvent } from '../shell/events.js';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped';
 
@@ -41,7 +42,38 @@ export interface Reporter {
   batchStart?(play: string, index: number, count: number, hosts: string[]): void;
   /** A task started on a host (progress bars show its name and elapsed time). */
   taskStart?(host: string, taskId: number, name: string): void;
+  /** The rollback command: a host begins replaying a run's journal, newest first. */
+  rollbackStart?(host: string, info: { runId: string; steps: number; check: boolean }): void;
+  /** The rollback command: one journal step undone, kept, skipped or failed. */
+  undoStep?(host: string, step: UndoStep): void;
+  /** The rollback command's closing summary, one line per host. */
+  rollbackRecap?(results: HostRollback[], check: boolean): void;
 }
+
+/** One host's journal replay: announced by `rollback`, counted by `rollback_end`. */
+export interface RollbackSummary {
+  runId: string;
+  steps: number;
+  check: boolean;
+  /** `rollback_end` arrived: the counts below are the host's own. */
+  ended: boolean;
+  undone: number;
+  kept: number;
+  skipped: number;
+  failed: number;
+}
+
+/** One undone journal step, as the host reported it. */
+export type UndoStep = Omit<Extract<ScriptEvent, { t: 'undo' }>, 't'>;
+
+/** How one host's rollback ended (the rollback command's recap line). */
+export interface HostRollback extends Pick<RollbackSummary, 'undone' | 'kept' | 'skipped' | 'failed'> {
+  host: string;
+  outcome: 'rolled-back' | 'nothing' | 'failed' | 'locked' | 'unreachable';
+  runId?: string;
+}
+
+const UNDO_TAG: Record<UndoStep['status'], string> = { undone: 'undone', kept: 'KEPT', skipped: 'skip', failed: 'FAILED' };
 
 type Write = (s: string) => void;
 
@@ -88,6 +120,20 @@ export class PlainReporter implements Reporter {
     this.out(`\nPLAY RECAP (${(ms / 1000).toFixed(1)}s)\n`);
     for (const [h, s] of stats) this.out(recapLine(h, s, width) + '\n');
   }
+  rollbackStart(host: string, info: { runId: string; steps: number; check: boolean }): void {
+    this.check = info.check;
+    this.out(`${host}: rolling back run ${info.runId} (${info.steps} steps, newest first)${info.check ? ' [check mode]' : ''}\n`);
+  }
+  undoStep(host: string, step: UndoStep): void {
+    this.out(`  ${host}: [${step.status === 'undone' && this.check ? 'check' : UNDO_TAG[step.status]}] ${step.msg}\n`);
+  }
+  rollbackRecap(results: HostRollback[], check: boolean): void {
+    const verb = check ? 'would undo' : 'undone';
+    this.out(`\nROLLBACK RECAP${check ? ' (check mode: nothing was changed)' : ''}\n`);
+    for (const r of results) this.out(`${r.host.padEnd(20)} ${r.outcome.padEnd(12)} ${r.runId ? `run=${r.runId} ` : ''}${verb}=${r.undone} kept=${r.kept} skipped=${r.skipped} failed=${r.failed}\n`);
+  }
+  /** A check-mode replay says "check" where a real one says "undone". */
+  private check = false;
 }
 
 /** `--output json`: one JSON object per line for other programs. */
@@ -125,6 +171,15 @@ export class JsonReporter implements Reporter {
   }
   recap(stats: Map<string, HostStats>, ms: number): void {
     this.emit({ event: 'recap', ms, hosts: Object.fromEntries(stats) });
+  }
+  rollbackStart(host: string, info: { runId: string; steps: number; check: boolean }): void {
+    this.emit({ event: 'rollback', host, run_id: info.runId, steps: info.steps, check: info.check });
+  }
+  undoStep(host: string, step: UndoStep): void {
+    this.emit({ event: 'undo', host, ...step });
+  }
+  rollbackRecap(results: HostRollback[], check: boolean): void {
+    this.emit({ event: 'recap', check, hosts: results });
   }
 }
 

@@ -4,6 +4,7 @@ import type { Play } from '../playbook/model.js';
 import { quote } from '../shell/quote.js';
 import type { ScriptTask } from '../shell/script.js';
 import type { RunRecord } from './history.js';
+import type { HostJournal } from './resume-journal.js';
 
 /** The part of Prepared this file reads and trims: per play, each host's compiled plan. */
 export interface PlannedPlay {
@@ -18,12 +19,13 @@ export type Skipped = Map<string, string>;
 export const RESUME_NOTIFY_ID = 0;
 
 /**
- * `--resume`: each host starts at the first task it did not complete in `prev`. Hosts that
+ * `--resume`: each host starts at the first task it did not complete in `prev` (by the run
+ * record, or later when the host's own journal shows it went on after the controller lost it). Hosts that
  * completed everything do nothing; hosts not in `prev` run everything. Handlers notified by
  * tasks that changed something before the interruption are notified again (their changes
  * would otherwise never be followed by the restart they asked for).
  */
-export function applyResume(plays: PlannedPlay[], prev: RunRecord): Skipped {
+export function applyResume(plays: PlannedPlay[], prev: RunRecord, journals: ReadonlyMap<string, HostJournal> = new Map(), notes?: Map<string, string>): Skipped {
   const skipped: Skipped = new Map();
   const hosts = new Set(plays.flatMap((p) => [...p.plans.keys()]));
   for (const host of hosts) {
@@ -42,8 +44,19 @@ export function applyResume(plays: PlannedPlay[], prev: RunRecord): Skipped {
     const { plans, play } = plays[ref.play];
     const plan = plans.get(host);
     if (!plan) continue;
-    const minId = ref.name === '(handlers)' ? ref.id : findTask(plan.tasks, ref, prev.id, host);
-    const changedBefore = new Set(rec.tasks.filter((t) => t.play === ref.play && t.status === 'changed' && !t.handler && t.id < minId).map((t) => t.id));
+    let minId = ref.name === '(handlers)' ? ref.id : findTask(plan.tasks, ref, prev.id, host);
+    // The host's own journal: it may have gone on after the controller lost it (a silent
+    // partition) and stopped at a later task boundary; the tasks before that are done, and
+    // those that changed something owe their handlers a run.
+    const j = journals.get(host);
+    const changedOnHost = new Set<number>();
+    if (j?.stoppedBefore !== undefined && j.stoppedBefore > minId) {
+      for (const id of j.changed) if (id >= minId && id < j.stoppedBefore) changedOnHost.add(id);
+      const at = plan.tasks.find((t) => t.id >= (j.stoppedBefore ?? 0));
+      notes?.set(host, `the host's journal of run ${prev.id} shows it went on after the connection was lost and stopped ${at ? `before "${at.name}"` : 'before its handlers'}${j.stopWhy ? ` (${j.stopWhy})` : ''}: resuming there`);
+      minId = j.stoppedBefore;
+    }
+    const changedBefore = new Set([...rec.tasks.filter((t) => t.play === ref.play && t.status === 'changed' && !t.handler && t.id < minId).map((t) => t.id), ...changedOnHost]);
     const ranHandlers = new Set(rec.tasks.filter((t) => t.play === ref.play && t.handler && t.status !== 'failed').map((t) => t.id));
     const notify = [...new Set(plan.tasks.filter((t) => changedBefore.has(t.id)).flatMap((t) => t.notify))].filter((h) => !ranHandlers.has(h));
     const kept = plan.tasks.filter((t) => t.id >= minId);

@@ -9,6 +9,8 @@ import { sharedMagic } from '../plan/vars.js';
 import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
+import { playNeedsFacts } from '../facts/plays.js';
+import { gatheredLater, withFactHint } from '../hints/facts.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import type { Reporter } from './report.js';
@@ -111,13 +113,21 @@ export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>
     if (!hosts.includes(host)) return {};
     const u = play.gatherFacts ? unmetRequirements(play, host, ctx.facts.get(host)) : [];
     if (u.length > 0) return { unmet: u };
-    return { plan: planHost(ctx, play, host, hosts, shared) };
+    try {
+      return { plan: planHost(ctx, play, host, hosts, shared) };
+    } catch (err) {
+      throw withFactHint(err, play.gatherFacts || ctx.facts.has(host));
+    }
   });
 }
 
-/** An error that only says a fact is missing (expected while planning without facts). */
+/**
+ * An error that only says a fact is missing (expected while planning without facts): an
+ * undefined `facts.*`/`ansible_*` variable, or (Jinja2) an attribute of `ansible_facts` that
+ * is absent or called (`ansible_facts.hostname.endswith('-1')`, `ansible_hostname.upper()`).
+ */
 export function isMissingFact(err: unknown): boolean {
-  return err instanceof InputError && /variable "(facts|ansible_)[^"]*" is not defined/.test(err.message);
+  return err instanceof InputError && /(?:variable )?"(?:facts|ansible_)[^"]*"(?: \(\w+\))? (?:is not defined|has no attribute)/.test(err.message);
 }
 
 /**
@@ -135,8 +145,10 @@ export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
       try {
         planHost(ctx, play, h, hosts, shared);
       } catch (err) {
-        if (play.gatherFacts && isMissingFact(err)) continue;
-        throw err;
+        const gathers = playNeedsFacts(play, cfg.extraVars);
+        // A fact chom-play gathers is supplied by the host later; any other ansible_ name never is.
+        if (gathers && isMissingFact(err) && gatheredLater(err)) continue;
+        throw withFactHint(err, gathers);
       }
     }
   }

@@ -12,5 +12,5 @@ test('exit code: 0 when all fine, 2 when a task failed, 4 when a host was unreac
 });
 
 test('recap line follows Ansible\'s format', () => {
-  assert.match(recapLine('web1', { ...emptyStats(), ok: 3, changed: 1 }, 6), /^web1   : ok=3 +changed=1 +unreachable=0 +failed=0 +skipped=0/);
+  assert.match(recapLine('web1', { ...emptyStats(), ok: 3, changed: 1 }, 6), /^web1 {3}: ok=3 +changed=1 +unreachable=0 +failed=0 +skipped=0/);
 });

@@ -38,11 +38,6 @@ export function commentText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' '); // eslint-disable-line no-control-regex
 }
 
-/** "# runs as: login user deploy, become: sudo -n -- bash -s" (when known), so `render` output says it. */
-function howRun(spec: HeaderSpec): string[] {
-  return spec.runAs === undefined ? [] : [`# runs as: ${commentText(spec.runAs)}`];
-}
-
 /** Header lines, ending with a blank line; the prelude follows. */
 export function scriptHeader(spec: HeaderSpec): string[] {
   if (!/^[A-Za-z0-9_-]{8,}$/.test(spec.marker)) throw new Error('the event marker must be 8+ characters of [A-Za-z0-9_-]');
@@ -50,7 +45,7 @@ export function scriptHeader(spec: HeaderSpec): string[] {
   const L = [
     '#!/usr/bin/env bash',
     `# ${title}${spec.check ? ' (check mode: changes nothing)' : ''}`,
-    ...howRun(spec),
+    ...(spec.runAs !== undefined ? [`# runs as: ${commentText(spec.runAs)}`] : []),
     '# Events go to stdout as lines starting with CHOM_MARKER; task output is captured, never printed.',
     'set -euo pipefail',
     'umask 022',

@@ -21,6 +21,16 @@ export function normPath(p: string): string {
   return s;
 }
 
+/** Modules whose wanted content the controller knows (chom_put_b64): their file is hashed at the start too. */
+const CONTENT_MODULES: ReadonlySet<string> = new Set(['copy', 'template']);
+
+/** What a task's script needs read at the start: its paths' metadata, and content hashes. */
+export function prefetchHints(module: string, args: Record<string, unknown>): { paths?: string[]; hashPaths?: string[] } {
+  const paths = managedPaths(module, args);
+  if (!paths) return {};
+  return CONTENT_MODULES.has(module) ? { paths, hashPaths: paths } : { paths };
+}
+
 export function managedPaths(module: string, args: Record<string, unknown>): string[] | undefined {
   const keys = PATH_ARGS[module];
   if (!keys) return undefined;

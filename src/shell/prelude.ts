@@ -27,6 +27,9 @@
  *                              beside it (Ansible's backup: yes). Reports changed, or ok when nothing
  *                              differs. MSG replaces the default "updated DEST"/"created DEST".
  *   chom_put_file DEST SRCFILE MODE OWNER GROUP BACKUP [MSG]   same with the content of a file
+ *   chom_put_b64 DEST SHA256 B64 MODE OWNER GROUP BACKUP [MSG]   chom_put_content when the
+ *                              controller knows the content's sha256: a file whose hash, read at
+ *                              the start, matches is only checked for attributes (no process)
  *   chom_set_attrs P MODE OWNER GROUP [NOFOLLOW]   bring mode/owner/group in line; reports
  *                              "set P: mode 0644 -> 0600, ..."; sets CHOM_ATTRS_CHANGED=1|0.
  *                              MODE is octal or symbolic (u=rw,g=r,o=). CHOM_ATTRS_QUIET=1 silences.
@@ -70,7 +73,21 @@
  *   chom_b64d B64              decoded bytes on stdout
  *   chom_sha FILE              sha256 hex of a file;  chom_same A B: both regular files, same sha256
  *   chom_exists P              exists or is a (dangling) link
- *   chom_tmpfile / chom_tmpdir a fresh temp file/dir under $CHOM_TMP (removed at the end)
+ *   chom_tmpfile / chom_tmpdir a fresh temp file/dir under $CHOM_TMP (removed at the end);
+ *                              chom_tmpfilev VAR sets VAR without a subshell (no process at all)
+ *   getent passwd|group KEY    a function: answered from /etc/passwd, /etc/group in builtins when
+ *                              nsswitch.conf puts "files" first, else (and when not found) the
+ *                              real getent
+ *
+ * No-change pass (issue 15): the main function reads the metadata of every managed path with one
+ * stat (chom__prefetch) and the hash of every file of known content with one sha256sum
+ * (chom__prefetch_sha); chom_set_attrs and chom_put_b64 decide from them in builtins until a
+ * task changes something (then both are dropped). Never in check mode.
+ *
+ * Stops at task boundaries (chom__boundary): the stop file /run/chom-play/stop-RUN_ID (first
+ * Ctrl-C), a closed event stream, or a silent controller: /run/chom-play/hb-RUN_ID, touched by the
+ * controller every few seconds, older than CHOM_HEARTBEAT_TIMEOUT s (default 30). A "stopped"
+ * event says why; a silent controller is also written to the journal (op "stop").
  *   chom_json_str S            S as a JSON string literal (for short text)
  *
  * Variables: CHOM_CHECK, CHOM_DIFF (0|1), CHOM_RUN_ID, CHOM_HOST, CHOM_TASK_ID, CHOM_TMP,

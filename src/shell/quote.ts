@@ -9,7 +9,7 @@
 export function quote(value: string | number | boolean): string {
   const s = String(value);
   if (s.includes('\0')) throw new Error('a value passed to bash cannot contain a NUL byte');
-  if (s !== '' && /^[A-Za-z0-9_\/.,:@%+-]+$/.test(s) && !s.startsWith('-')) return s;
+  if (s !== '' && /^[A-Za-z0-9_/.,:@%+-]+$/.test(s) && !s.startsWith('-')) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

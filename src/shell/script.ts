@@ -29,6 +29,8 @@ export interface ScriptTask {
   until?: string;
   /** Absolute paths whose metadata the task reads: read for all tasks by one stat at the start. */
   paths?: string[];
+  /** Files whose content the task compares with a hash the controller knows: one sha256sum at the start. */
+  hashPaths?: string[];
 }
 
 export interface ScriptSpec {
@@ -146,9 +148,15 @@ export function buildScript(spec: ScriptSpec): string {
     '  chom__disk_check || { CHOM_EXIT=2; return 0; }',
     `  chom__lock || { CHOM_EXIT=${LOCKED_EXIT}; return 0; }`,
   ];
-  const paths = [...new Set([...spec.tasks, ...spec.handlers].flatMap((t) => t.paths ?? []))].filter((p) => p.startsWith('/') && !/[\n\r]/.test(p));
-  // One stat for every managed path, after the lock: tasks then decide in builtins.
+  // One stat for every managed path and one sha256sum for every file of known content, after
+  // the lock: tasks then decide in builtins (prelude/files.sh).
+  const all = [...spec.tasks, ...spec.handlers];
+  const listed = (pick: (t: ScriptTask) => string[] | undefined): string[] =>
+    [...new Set(all.flatMap((t) => pick(t) ?? []))].filter((p) => p.startsWith('/') && !/[\n\r\\]/.test(p));
+  const paths = listed((t) => t.paths);
+  const hashPaths = listed((t) => t.hashPaths);
   if (paths.length > 0) main.push(`  chom__prefetch ${paths.map((p) => quote(p)).join(' ')}`);
+  if (hashPaths.length > 0) main.push(`  chom__prefetch_sha ${hashPaths.map((p) => quote(p)).join(' ')}`);
   for (const t of spec.tasks) main.push(`  ${runCall(t, to)} || { chom__stop; return 0; }`);
   for (const h of spec.handlers) {
     main.push(`  if chom__notified ${h.id}; then ${runCall(h, to)} || { chom__stop; return 0; }; fi`);

@@ -2,16 +2,18 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
-import { bashCommand, partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { becomeCommand, becomeStdin } from './become.js';
 
 /** `ansible_connection: local`: the script runs on this machine, same protocol, no SSH. */
 export class LocalConnection implements Connection {
   constructor(readonly host: string) {}
 
   runScript(script: string, opts: RunOptions): Promise<RunResult> {
-    const [cmd, ...args] = bashCommand(opts.become, userInfo().uid === 0).split(' ');
+    // The same fixed command text as over SSH, run as sshd would (bash -c; a lone command is exec'd, no extra process); with -K it reads the password from stdin's first line.
+    const cmd = becomeCommand(opts.become, userInfo().uid === 0);
     return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('bash', ['-c', cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
       const stderr = new Tail();
       child.stdout.on('data', (b: Buffer) => opts.onStdout(b));
       child.stderr.on('data', (b: Buffer) => {
@@ -21,7 +23,7 @@ export class LocalConnection implements Connection {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ code, signal: signal ?? undefined, stderr: stderr.toString() }));
       child.stdin.on('error', () => {}); // bash may exit before reading everything
-      child.stdin.end(script);
+      child.stdin.end(becomeStdin(cmd, script));
     });
   }
 

@@ -34,8 +34,9 @@ export function connectSsh(spec: ConnectionSpec, opts: SshOptions = {}): Promise
     port: spec.port,
     username: spec.user,
     readyTimeout: spec.connectTimeoutMs,
-    keepaliveInterval: 15_000,
-    keepaliveCountMax: 4,
+    // A silently dropped network is noticed within ~30 s, as the host notices the missing heartbeat.
+    keepaliveInterval: 5_000,
+    keepaliveCountMax: 6,
     hostVerifier: (key: Buffer) => {
       const v = verdict(key, known);
       if (v === 'match') return true;

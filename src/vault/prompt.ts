@@ -18,14 +18,7 @@ export async function promptHidden(question: string): Promise<string> {
     // stty on the tty itself: echo off while typing, restored even when reading fails.
     spawnSync('stty', ['-echo'], { stdio: [fd, 'ignore', 'ignore'] });
     try {
-      const buf = Buffer.alloc(1);
-      const bytes: number[] = [];
-      for (;;) {
-        const n = readSync(fd, buf, 0, 1, null);
-        if (n === 0 || buf[0] === 10 || buf[0] === 13) break;
-        bytes.push(buf[0]);
-      }
-      return Buffer.from(bytes).toString('utf8');
+      return readLine(fd);
     } finally {
       spawnSync('stty', ['echo'], { stdio: [fd, 'ignore', 'ignore'] });
       writeSync(fd, '\n');
@@ -45,15 +38,20 @@ export function promptLine(question: string): string {
   }
   try {
     writeSync(fd, question);
-    const buf = Buffer.alloc(1);
-    const bytes: number[] = [];
-    for (;;) {
-      const n = readSync(fd, buf, 0, 1, null);
-      if (n === 0 || buf[0] === 10 || buf[0] === 13) break;
-      bytes.push(buf[0]);
-    }
-    return Buffer.from(bytes).toString('utf8');
+    return readLine(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** One line from the terminal, byte by byte (a buffered read would swallow what follows). */
+function readLine(fd: number): string {
+  const buf = Buffer.alloc(1);
+  const bytes: number[] = [];
+  for (;;) {
+    const n = readSync(fd, buf, 0, 1, null);
+    if (n === 0 || buf[0] === 10 || buf[0] === 13) break;
+    bytes.push(buf[0]);
+  }
+  return Buffer.from(bytes).toString('utf8');
 }

@@ -38,21 +38,14 @@ export async function installPython(lab: Lab, host: LabHost): Promise<void> {
   if (!/python3/.test(r.stdout)) throw new Error(`could not install python3 on ${host.name}: ${r.stdout}${r.stderr}`);
 }
 
-/** ansible-playbook with the JSON callback: per-task results (registered values) and the recap. */
-export async function ansiblePlaybook(inventory: string, playbook: string, cwd: string, extra: string[] = []): Promise<{ res: AnsibleResult; json: AnsibleJson | undefined }> {
-  const res = await run('ansible-playbook', ['-i', inventory, playbook, ...extra], cwd, { ANSIBLE_STDOUT_CALLBACK: 'json' });
-  let json: AnsibleJson | undefined;
-  try {
-    json = JSON.parse(res.stdout.slice(res.stdout.indexOf('{'))) as AnsibleJson;
-  } catch {
-    json = undefined;
+/** ansible-playbook with ansible-core's default output; the recap parsed per host. */
+export async function ansiblePlaybook(inventory: string, playbook: string, cwd: string, extra: string[] = []): Promise<{ res: AnsibleResult; recap: Record<string, Record<string, number>> }> {
+  const res = await run('ansible-playbook', ['-i', inventory, playbook, ...extra], cwd);
+  const recap: Record<string, Record<string, number>> = {};
+  for (const m of res.stdout.matchAll(/^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$/gm)) {
+    recap[m[1]] = Object.fromEntries([...m[2].matchAll(/(\w+)=(\d+)/g)].map((x) => [x[1], Number(x[2])]));
   }
-  return { res, json };
-}
-
-export interface AnsibleJson {
-  plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }>;
-  stats: Record<string, { changed: number; ok: number; failures: number; skipped: number }>;
+  return { res, recap };
 }
 
 /** Ansible's facts for one host, with the `ansible_` prefix stripped (as under ansible_facts). */

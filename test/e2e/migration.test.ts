@@ -20,6 +20,7 @@ const skip = skipUnlessRoot || (existsSync('/usr/bin/ansible-playbook') ? false 
 const VAULT_PW = 'migrate-me-please';
 const DB_PASSWORD = 'Db-Secret-4431-xyz';
 const API_TOKEN = 'tok-98ab-inline-vault';
+const TLS_KEY = 'private-key-line-Vx7-never-printed';
 let lab: Lab;
 let project: string;
 
@@ -71,6 +72,8 @@ function layout(l: Lab): void {
   ].join('\n'));
   write('group_vars/web.yml', encryptVault(`db_password: ${DB_PASSWORD}\n`, VAULT_PW));
   const inline = encryptVault(API_TOKEN, VAULT_PW, 'prod').trimEnd().split('\n').map((x) => `  ${x}`).join('\n');
+  // A vault-encrypted copy source (Ansible's copy decrypts it by default).
+  write('files/tls.key', encryptVault(`-----BEGIN KEY-----\n${TLS_KEY}\n-----END KEY-----\n`, VAULT_PW));
   write('group_vars/prod.yml', `app_name: shop\napi_token: !vault |\n${inline}\n`);
   write('ext-roles/motd/tasks/main.yml', [
     '- name: motd names the app and its port',
@@ -108,6 +111,11 @@ function layout(l: Lab): void {
     '        content: "db={{ db_password }}\\ntoken={{ api_token }}\\n"',
     '        owner: "{{ app_user }}"',
     '        mode: "0600"',
+    '    - name: vaulted key file',
+    '      copy:',
+    '        src: tls.key',
+    '        dest: /srv/app/tls.key',
+    '        mode: "0600"',
     '    - name: settings line',
     '      lineinfile:',
     '        path: /srv/app/app.conf',
@@ -122,8 +130,8 @@ function layout(l: Lab): void {
 async function endState(host: string): Promise<string> {
   const r = await hostExec(lab, host, [
     'set -e',
-    'for p in /etc/motd-app /srv/app /srv/app/secret.conf /srv/app/app.conf; do stat -c "%n %F %a %U %G" "$p"; done',
-    'sha256sum /etc/motd-app /srv/app/secret.conf /srv/app/app.conf',
+    'for p in /etc/motd-app /srv/app /srv/app/secret.conf /srv/app/app.conf /srv/app/tls.key; do stat -c "%n %F %a %U %G" "$p"; done',
+    'sha256sum /etc/motd-app /srv/app/secret.conf /srv/app/app.conf /srv/app/tls.key',
     'getent passwd appsvc | cut -d: -f1,6,7',
     'id -nG appsvc',
   ].join('\n'));
@@ -167,11 +175,12 @@ test('ansible-playbook and chom-play, same project and flags, give twin hosts th
   const render = await runCli(['render', 'site.yml', '-H', 'chom_twin', '--no-facts', ...flags], project);
   assert.equal(render.code, 0, render.stderr);
   for (const text of [c.stdout, c.stderr, again.stdout, again.stderr, render.stdout, ...records]) {
-    for (const secret of [DB_PASSWORD, API_TOKEN, VAULT_PW]) assert.ok(!text.includes(secret), `a vault value leaked:\n${text.slice(0, 2000)}`);
+    for (const secret of [DB_PASSWORD, API_TOKEN, VAULT_PW, TLS_KEY]) assert.ok(!text.includes(secret), `a vault value leaked:\n${text.slice(0, 2000)}`);
   }
   // ...while the host really has them (so the check above is not vacuous).
   const onHost = await hostExec(lab, lab.hosts[1].name, 'cat /srv/app/secret.conf');
   assert.equal(onHost.stdout, `db=${DB_PASSWORD}\ntoken=${API_TOKEN}\n`);
+  assert.match((await hostExec(lab, lab.hosts[1].name, 'cat /srv/app/tls.key')).stdout, new RegExp(`^${TLS_KEY}$`, 'm'));
 });
 
 test('-u deploy -b with a become password: sudo gets it over stdin; it is in no output, record or process list', { skip }, async () => {

@@ -25,7 +25,7 @@ const outputs: CliResult[] = [];
 const timings: Record<string, number> = {};
 const creds: string[] = [];
 let forwardRule: string[] | undefined;
-const APP_ROLES = /^roles\/(observability_reachable|nginx|php_fpm|mariadb|redis|vpsmanager|app_exporters)\//;
+const APP_ROLES = /^roles\/(observability_reachable|app_packages|nginx|php_fpm|mariadb|redis|vpsmanager|app_exporters)\//;
 
 async function chom(label: string, args: string[]): Promise<CliResult> {
   const t0 = Date.now();

@@ -6,6 +6,8 @@
 chom_check() { [ "${CHOM_CHECK:-0}" = 1 ]; }
 chom_changed() { printf '%s\n' "$*" >>"$CHOM_T/changed"; }
 chom_ok() { printf '%s\n' "$*" >>"$CHOM_T/ok"; }
+# The task did nothing and reports skipped (a module without check-mode support, in check mode).
+chom_skip() { printf '%s\n' "$*" >>"$CHOM_T/skip"; }
 chom_fail() { printf '%s\n' "$*" >&2; printf '%s\n' "$*" >>"$CHOM_T/fail"; exit 1; }
 chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
 chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
@@ -134,12 +136,12 @@ chom__init() {
   CHOM_BACKUP_DIR="${CHOM_BACKUP_ROOT:-/var/backups/chom-play}/$CHOM_RUN_ID"
   CHOM_JOURNAL="${CHOM_JOURNAL_DIR:-/var/lib/chom-play/runs}/$CHOM_RUN_ID.jsonl"
   CHOM_TMP=$(mktemp -d "${TMPDIR:-/tmp}/chom-play.XXXXXX")
-  trap 'chom__unlock; rm -rf -- "$CHOM_TMP"; rm -f -- "/run/chom-play/stop-$CHOM_RUN_ID" 2>/dev/null || true' EXIT
+  trap 'chom__unlock; rm -rf -- "$CHOM_TMP"; rm -f -- "/run/chom-play/stop-$CHOM_RUN_ID" "/run/chom-play/hb-$CHOM_RUN_ID" 2>/dev/null || true' EXIT
   trap 'chom__on_term TERM' TERM; trap 'chom__on_term INT' INT; trap chom__on_hup HUP
   # Trapped, not ignored: tasks' own pipes keep the default SIGPIPE behaviour.
   trap 'CHOM_LOST=1' PIPE
-  mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state"
   CHOM_T="$CHOM_TMP/task"
+  mkdir "$CHOM_TMP/fs" "$CHOM_TMP/gone" "$CHOM_TMP/meta" "$CHOM_TMP/state" "$CHOM_T"
   chom__nss_init
   # Heartbeat reference (chom__controller_silent): touches older than this script do not count.
   : >"$CHOM_TMP/hb-ref"; CHOM_HB_REF=$EPOCHSECONDS; CHOM_HB_SEEN=$EPOCHSECONDS; CHOM_HB_ON=0

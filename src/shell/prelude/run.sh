@@ -66,7 +66,7 @@ chom__attempt() {
   local fn=$1 to=$2 wd=""
   # Fresh report files for this attempt, with builtins only (no rm/mkdir process per task).
   [ -d "$CHOM_T" ] || mkdir -- "$CHOM_T"
-  : >"$CHOM_T/changed"; : >"$CHOM_T/ok"; : >"$CHOM_T/fail"; : >"$CHOM_T/diff"; : >"$CHOM_T/rc"
+  : >"$CHOM_T/changed"; : >"$CHOM_T/ok"; : >"$CHOM_T/fail"; : >"$CHOM_T/diff"; : >"$CHOM_T/rc"; : >"$CHOM_T/skip"
   if [ -e "$CHOM_T/timedout" ] || [ -e "$CHOM_T/pending" ]; then rm -f -- "$CHOM_T/timedout" "$CHOM_T/pending"; fi
   set -m
   (
@@ -185,7 +185,7 @@ chom__run() {
     if [ -e "$CHOM_T/timedout" ]; then printf 'timed out after %s s (the task and every process it started were killed)\n' "$to" >>"$CHOM_T/fail"; fi
     if [ "$rc" -ne 0 ]; then failed=1; elif [ -s "$CHOM_T/changed" ]; then changed=1; fi
     # What the task did may have changed any prefetched path: read afresh from now on.
-    if [ "$rc" -ne 0 ] || [ -s "$CHOM_T/changed" ]; then CHOM_STC=(); fi
+    if [ "$rc" -ne 0 ] || [ -s "$CHOM_T/changed" ]; then CHOM_STC=(); CHOM_SHAC=(); fi
     sout=""; serr=""
     if [ "$reg" != - ]; then chom__slurpv sout "$CHOM_T/stdout"; chom__slurpv serr "$CHOM_T/stderr"; fi
     chom__register "$reg" "${CHOM_BOOL[$changed]}" "${CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
@@ -220,6 +220,8 @@ chom__run() {
     cls=$(chom__classify "$rc" "$msg"$'\n'"$(tail -n 5 "$CHOM_T/stderr")")
   elif [ "$changed" = 1 ]; then
     status=changed; chom__linesv msg "$CHOM_T/changed"
+  elif [ -s "$CHOM_T/skip" ]; then
+    status=skipped; chom__linesv msg "$CHOM_T/skip"
   else
     status=ok; chom__linesv msg "$CHOM_T/ok"
   fi
@@ -238,6 +240,7 @@ chom__run() {
     changed) CHOM_N_CHANGED=$((CHOM_N_CHANGED + 1)); CHOM_N_OK=$((CHOM_N_OK + 1))
       for h in ${notify//,/ }; do printf -v "chom_notified_$h" 1; done ;;
     ok) CHOM_N_OK=$((CHOM_N_OK + 1)) ;;
+    skipped) CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1)) ;;
   esac
   chom__ev_task "$id" "$status" "$rcrep" "$(( (CHOM_NOW - t0) / 1000 ))" "$msg" "$diff" "$out" "$cls" "$nat"
   if [ "$status" = failed ] && [ "$ignore" != 1 ]; then return 1; fi

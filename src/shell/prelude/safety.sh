@@ -34,7 +34,8 @@ chom__lock() {
     exec {CHOM_LOCK_FD}<&-
     return 0
   fi
-  if ! { mkdir -p -m 0700 "$(chom__parent "$f")" && exec {CHOM_LOCK_FD}<>"$f"; } 2>/dev/null; then
+  local dir; chom__parentv dir "$f"
+  if ! { { [ -d "$dir" ] || mkdir -p -m 0700 "$dir"; } && exec {CHOM_LOCK_FD}<>"$f"; } 2>/dev/null; then
     # A login user without become cannot lock (nor journal) the host: say so, do not refuse.
     if [ "$(id -u)" != 0 ]; then chom__warn "running without the host's run lock: $f is not writable by $(id -un) (become: yes takes it)"; return 0; fi
     chom__abort permission-denied "$CHOM_HOST: cannot open the run lock $f (read-only or full file system, or not root?): nothing was changed"
@@ -53,17 +54,28 @@ chom__lock() {
     [[ $chom__h_pid =~ ^[0-9]+$ ]] && kill -0 "$chom__h_pid" 2>/dev/null && why="its process $chom__h_pid no longer holds the lock"
     chom__warn "took over the lock left by $(chom__holder_text): $why (killed or cut off); run rollback or --resume if that run was unfinished"
   fi
+  local since; TZ=UTC0 printf -v since '%(%Y-%m-%dT%H:%M:%SZ)T' -1
   printf 'run=%s\nuser=%s\nmachine=%s\nsince=%s\npid=%s\n' "$CHOM_RUN_ID" "${CHOM_USER:-${SUDO_USER:-${USER:-$(id -un)}}}" \
-    "${CHOM_MACHINE:-?}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" >"$f"
+    "${CHOM_MACHINE:-?}" "$since" "$$" >"$f"
   CHOM_LOCKED=1
   chom__sweep
 }
 # Leftovers of runs whose controller died (SIGKILL, crash): partial uploads nobody has written
-# to for 10 minutes, and stop requests older than a minute for other runs. Holding the lock,
+# to for 10 minutes, and stop requests and heartbeats older than a minute for other runs. Holding the lock,
 # no other applying run is live here; a fresh stop file may still belong to a check-mode run.
+# Globbed in builtins first: find (the age test) starts only when there is a candidate.
 chom__sweep() {
-  find /var/cache/chom-play/stage /var/tmp/chom-play-stage-* -maxdepth 1 -type f -name '*.part-*' -mmin +10 -delete 2>/dev/null || true
-  find /run/chom-play -maxdepth 1 -type f -name 'stop-*' ! -name "stop-$CHOM_RUN_ID" -mmin +1 -delete 2>/dev/null || true
+  local f
+  for f in /var/cache/chom-play/stage/*.part-* /var/tmp/chom-play-stage-*/*.part-*; do
+    [ -e "$f" ] || continue
+    find /var/cache/chom-play/stage /var/tmp/chom-play-stage-* -maxdepth 1 -type f -name '*.part-*' -mmin +10 -delete 2>/dev/null || true
+    break
+  done
+  for f in /run/chom-play/stop-* /run/chom-play/hb-*; do
+    if [ ! -e "$f" ] || [ "$f" = "/run/chom-play/stop-$CHOM_RUN_ID" ] || [ "$f" = "/run/chom-play/hb-$CHOM_RUN_ID" ]; then continue; fi
+    find /run/chom-play -maxdepth 1 -type f \( -name 'stop-*' -o -name 'hb-*' \) ! -name "*-$CHOM_RUN_ID" -mmin +1 -delete 2>/dev/null || true
+    break
+  done
 }
 # An empty lock file means "free"; the file itself stays (unlinking a flock file races).
 chom__unlock() {
@@ -78,11 +90,15 @@ chom__abort() { chom__ev_abort "$1" "$2"; printf '%s\n' "$2" >&2; }
 
 # Before any task: / and /var need CHOM_MIN_DISK_MB free (0 = no check). Returns 1 after "abort".
 chom__disk_check() {
-  local need=${CHOM_MIN_DISK_MB:-0} p line avail mnt seen=" " bad=""
+  local need=${CHOM_MIN_DISK_MB:-0} p line avail mnt seen=" " bad="" out i=0
+  local -a ps=() lines=()
   [ "$need" -gt 0 ] || return 0
-  for p in / /var; do
-    [ -d "$p" ] || continue
-    line=$(df -Pk -- "$p" 2>/dev/null | tail -n 1) || continue
+  for p in / /var; do [ -d "$p" ] && ps+=("$p"); done
+  # One df for both; its lines follow the arguments (a header first). Any error: one df each.
+  if out=$(df -Pk -- "${ps[@]}" 2>/dev/null); then mapfile -t lines <<<"$out"; lines=("${lines[@]:1}"); fi
+  for p in "${ps[@]}"; do
+    if [ "${#lines[@]}" -eq "${#ps[@]}" ]; then line=${lines[i]}; i=$((i + 1))
+    else line=$(df -Pk -- "$p" 2>/dev/null | tail -n 1) || continue; fi
     read -r _ _ _ avail _ mnt <<<"$line"
     [[ $avail =~ ^[0-9]+$ ]] || continue
     case $seen in *" $mnt "*) continue ;; esac
@@ -96,8 +112,8 @@ chom__disk_check() {
   return 1
 }
 
-# The class of a failed task from its exit code and text: timeout | disk_full | pkg_lock |
-# permission | download | not_found | other (events.ts says what the operator should do).
+# The class of a failed task from its exit code and text: timeout | disk-full | package-lock |
+# permission-denied | download | not-found | other (src/failure-class.ts has the advice).
 chom__classify() {
   local rc=$1 s=$2
   if [ -e "$CHOM_T/timedout" ]; then echo timeout
