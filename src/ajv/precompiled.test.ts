@@ -37,10 +37,27 @@ test('a schema that differs from the one built (edited after the build, or a tes
 
 /** Inputs that exercise types, unknown keys, enums and coercion. */
 const samples: unknown[] = [
-  {}, null, 'text', [], { name: 'x' }, { name: 3 }, { bogus: 1 }, { hosts: 'all', tasks: [] }, { hosts: ['a', 1] },
-  { become: 'yes' }, { become: 'maybe' }, { state: 'present' }, { state: 'nope' }, { mode: '0644' }, { mode: 420 },
-  { all: { hosts: { h1: null } } }, { all: { hosts: ['h1'] } }, { all: { children: { web: { vars: 3 } } } },
-  { path: '/x', owner: '' }, { dest: '/x', content: 'a', backup: 'yes' }, { cmd: 'ls', creates: 1 },
+  {},
+  null,
+  'text',
+  [],
+  { name: 'x' },
+  { name: 3 },
+  { bogus: 1 },
+  { hosts: 'all', tasks: [] },
+  { hosts: ['a', 1] },
+  { become: 'yes' },
+  { become: 'maybe' },
+  { state: 'present' },
+  { state: 'nope' },
+  { mode: '0644' },
+  { mode: 420 },
+  { all: { hosts: { h1: null } } },
+  { all: { hosts: ['h1'] } },
+  { all: { children: { web: { vars: 3 } } } },
+  { path: '/x', owner: '' },
+  { dest: '/x', content: 'a', backup: 'yes' },
+  { cmd: 'ls', creates: 1 },
 ];
 
 function sameAsAjv(set: SchemaSet, schemas: Record<string, object>): void {

@@ -13,7 +13,10 @@ const root = join(import.meta.dirname, '../../..');
 function benchInputs(): PlanInputs & { limit?: string } {
   const dir = mkdtempSync(join(tmpdir(), 'chom-runner-'));
   const inv = join(dir, 'hosts.yml');
-  writeFileSync(inv, 'all:\n  hosts:\n    a: {ansible_host: 198.18.9.1, app_port: 9101}\n    b: {ansible_host: 198.18.9.2}\n    c: {ansible_host: 198.18.9.3, ansible_user: deploy}\n');
+  writeFileSync(
+    inv,
+    'all:\n  hosts:\n    a: {ansible_host: 198.18.9.1, app_port: 9101}\n    b: {ansible_host: 198.18.9.2}\n    c: {ansible_host: 198.18.9.3, ansible_user: deploy}\n',
+  );
   return {
     playbook: loadPlaybook(join(root, 'bench/project/bench.yml')),
     inventory: loadInventory(inv),
