@@ -58,9 +58,9 @@ describe('playbook errors name file:line:col and what is wrong', () => {
   });
 
   it('unknown module without a close match lists the supported ones', () => {
-    const e = failure(site('    - debug: msg=hi\n'));
+    const e = failure(site('    - frobnicate: msg=hi\n'));
     assert.equal(e.where, 'playbooks/site.yml:3:7');
-    assert.equal(e.message, 'unknown module "debug"');
+    assert.equal(e.message, 'unknown module "frobnicate"');
     assert.match(e.hint ?? '', /supported modules: apt, command/);
   });
 

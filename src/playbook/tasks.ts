@@ -8,6 +8,7 @@ import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
 import { check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
+import { notImplementedMessage } from '../hints/modules.js';
 import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
 
@@ -185,6 +186,8 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 }
 
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
+  const gap = hasModule ? undefined : notImplementedMessage(k);
+  if (gap) return new InputError(`${prefix}${gap}`, loc, `supported modules: ${ctx.modules.names().join(', ')}`);
   if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
   const kw = suggest(k, TASK_KEYWORDS);
   const mod = suggest(k, ctx.modules.names());

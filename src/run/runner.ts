@@ -10,6 +10,7 @@ import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
 import { playNeedsFacts } from '../facts/plays.js';
+import { gatheredLater, withFactHint } from '../hints/facts.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import type { Reporter } from './report.js';
@@ -112,7 +113,11 @@ export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>
     if (!hosts.includes(host)) return {};
     const u = play.gatherFacts ? unmetRequirements(play, host, ctx.facts.get(host)) : [];
     if (u.length > 0) return { unmet: u };
-    return { plan: planHost(ctx, play, host, hosts, shared) };
+    try {
+      return { plan: planHost(ctx, play, host, hosts, shared) };
+    } catch (err) {
+      throw withFactHint(err, play.gatherFacts || ctx.facts.has(host));
+    }
   });
 }
 
@@ -125,24 +130,33 @@ export function isMissingFact(err: unknown): boolean {
   return err instanceof InputError && /(?:variable )?"(?:facts|ansible_)[^"]*"(?: \(\w+\))? (?:is not defined|has no attribute)/.test(err.message);
 }
 
+/** Plans compiled by preflight, by play and host (a host missing: planning needs its facts). */
+export type Preplanned = Map<Play, Map<string, HostPlan>>;
+
 /**
  * Every check that needs no host (module arguments, templates found and parsed, variables,
  * keywords): plans every host of every play without facts. In plays that gather facts, a
  * missing fact is not an error here (the host will supply it). Throws the first InputError.
+ * Returns the plans: planning is pure, so a run in which no host gathers facts runs them as
+ * they are instead of compiling every host a second time.
  */
-export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
+export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): Preplanned {
   const { hostsByPlay } = runHosts(cfg);
   const ctx = planContext(cfg, new Map());
   const shared = sharedMagic(cfg.inventory, ctx.facts);
+  const out: Preplanned = new Map();
   for (const play of cfg.playbook.plays) {
     const hosts = hostsByPlay.get(play) ?? [];
+    const plans = new Map<string, HostPlan>();
+    out.set(play, plans);
     for (const h of hosts) {
       try {
-        planHost(ctx, play, h, hosts, shared);
+        plans.set(h, planHost(ctx, play, h, hosts, shared));
       } catch (err) {
-        if (playNeedsFacts(play, cfg.extraVars) && isMissingFact(err)) continue;
+        if (play.gatherFacts && isMissingFact(err)) continue;
         throw err;
       }
     }
   }
+  return out;
 }
