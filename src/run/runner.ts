@@ -10,7 +10,7 @@ import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
 import { playNeedsFacts } from '../facts/plays.js';
-import { gatheredLater, withFactHint } from '../hints/facts.js';
+import { withFactHint } from '../hints/facts.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import type { Reporter } from './report.js';
@@ -153,7 +153,7 @@ export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): Preplanne
       try {
         plans.set(h, planHost(ctx, play, h, hosts, shared));
       } catch (err) {
-        if (play.gatherFacts && isMissingFact(err)) continue;
+        if (playNeedsFacts(play, cfg.extraVars) && isMissingFact(err)) continue;
         throw err;
       }
     }
