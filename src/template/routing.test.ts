@@ -65,3 +65,8 @@ test('a missing fact under hostvars[inventory_hostname] names that path', () => 
   assert.doesNotMatch(err.message, /"value"/);
   assert.equal(renderValue('{{ hostvars[inventory_hostname].ansible_facts.hostname }}', vars, loc), 'web1');
 });
+
+test('an error in a value that is one {{ expr }} quotes the expression once', () => {
+  const err = errOf(() => renderValue('{{ nope | upper }}', vars, loc));
+  assert.equal(err.message.split('{{ nope | upper }}').length - 1, 1, err.message);
+});
