@@ -70,3 +70,13 @@ test('an error in a value that is one {{ expr }} quotes the expression once', ()
   const err = errOf(() => renderValue('{{ nope | upper }}', vars, loc));
   assert.equal(err.message.split('{{ nope | upper }}').length - 1, 1, err.message);
 });
+
+test('loop: > with the expression on its own line is still a list, as in Ansible', () => {
+  assert.deepEqual(renderValue('{{ [ansible_hostname] }}\n', vars, loc), ['web1']);
+  assert.deepEqual(renderValue('{{ groups.web | union(["web3"]) }}\n', vars, loc), ['web1', 'web2', 'web3']);
+  // Ansible: a bare "{{ var }}\n" is the var itself; other text keeps its newline.
+  assert.equal(renderValue('{{ x }}\n', vars, loc), 7);
+  assert.equal(renderValue('{{ x + 1 }}\n', vars, loc), '8\n');
+  assert.equal(renderValue('a {{ x }}\n', vars, loc), 'a 7\n');
+  assert.equal(renderValue(' {{ groups.web }}', vars, loc), ' ["web1","web2"]');
+});
