@@ -56,7 +56,8 @@ const JINJA_ONLY = /[|~*+%<>]|\/\/|\s\/\s|\s-\s|^\s*\[|[\w\])]\[|\w\(|[=!]=|\s(?
 
 function isJinja(inner: string): boolean {
   // `{{ {` (a space first) is a Jinja dict literal; `{{{` is Handlebars' unescaped output.
-  if (/^\s+\{/.test(inner)) return true;
+  // True/False/None are Jinja literals (Ansible variables cannot have those names).
+  if (/^\s+\{/.test(inner) || /^\s*(?:True|False|None)\s*$/.test(inner)) return true;
   if (/^\s*[#/^>!&{~*]/.test(inner) || /~\s*$/.test(inner) || /^\s*else\b/.test(inner)) return false;
   let q: string | undefined;
   let bare = '';

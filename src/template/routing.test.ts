@@ -80,3 +80,9 @@ test('loop: > with the expression on its own line is still a list, as in Ansible
   assert.equal(renderValue('a {{ x }}\n', vars, loc), 'a 7\n');
   assert.equal(renderValue(' {{ groups.web }}', vars, loc), ' ["web1","web2"]');
 });
+
+test('Python-style literals True, False and None are values, not variables', () => {
+  assert.equal(renderValue('{{ True }}', vars, loc), true);
+  assert.equal(renderValue('{{ False }}', vars, loc), false);
+  assert.equal(renderValue('{{ None }}', vars, loc), null);
+});
