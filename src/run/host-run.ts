@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { runAsLine, type HostPlan } from '../plan/plan.js';
 import type { Redactor } from '../secrets/index.js';
+import { PASSWORD_REFUSED } from '../transport/become.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';
 import { initialState, reduceEvent, type EventContext } from './host-events.js';
 import { reportOutput } from './outputs.js';
@@ -186,7 +187,12 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   }
   if (!ended && !failed) {
     s.failed++;
-    const why = res.code === 1 && /sudo/.test(res.stderr) ? 'sudo failed: become needs passwordless sudo, or the password with -K / --become-password-file' : `the script stopped with exit code ${res.code}`;
+    const why =
+      res.code === 1 && res.stderr.includes(PASSWORD_REFUSED)
+        ? 'sudo refused the become password given with -K / --become-password-file: check it (nothing ran)'
+        : res.code === 1 && /sudo/.test(res.stderr)
+          ? 'sudo failed: become needs passwordless sudo, or the password with -K / --become-password-file'
+          : `the script stopped with exit code ${res.code}`;
     const msg = r.redact(`${why}\n${res.stderr.trim().split('\n').slice(-20).join('\n')}`);
     rep.hostFailed(plan.host, 'failed', msg);
     return { outcome: 'failed', tasks: records, message: msg };

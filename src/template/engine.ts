@@ -272,6 +272,8 @@ export function toInputError(err: unknown, text: string, origin: Origin): Error 
   const lines = text.split('\n');
   const where = lines.length > 1 && line !== undefined ? ` (line ${line} of the value)` : '';
   const shown = text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  // A `{{ expr | filter }}` error already quotes its mustache; when that is the whole value, once is enough.
+  if (msg.startsWith(`in ${text}:`)) return new InputError(msg, origin.loc, hint);
   return new InputError(`${msg} in "${shown}"${where}`, origin.loc, hint);
 }
 

@@ -46,10 +46,18 @@ function findClose(text: string, from: number): number {
   return -1;
 }
 
-/** Outside quotes, Jinja-only syntax: filters, `~`, `x[i]`, calls, operators, inline if. */
-const JINJA_ONLY = /[|~*+]|[\w\])]\[|\w\(|[=!<>]=|\s(?:if|else|and|or|not|is|in)\s|^\s*not\s/;
+/**
+ * Outside quotes, Jinja-only syntax: filters, `~`, `x[i]`, calls, operators, inline if, a list
+ * literal (`[a]`: Handlebars' `[name]` segment literal is not worth the ambiguity in playbooks).
+ * Handlebars names may contain `-`, so only a spaced ` - ` is a subtraction; `<`, `>`, `%` and
+ * `//` never occur inside a Handlebars mustache (a leading `>` is a partial, excluded below).
+ */
+const JINJA_ONLY = /[|~*+%<>]|\/\/|\s\/\s|\s-\s|^\s*\[|[\w\])]\[|\w\(|[=!]=|\s(?:if|else|and|or|not|is|in)\s|^\s*not\s/;
 
 function isJinja(inner: string): boolean {
+  // `{{ {` (a space first) is a Jinja dict literal; `{{{` is Handlebars' unescaped output.
+  // True/False/None are Jinja literals (Ansible variables cannot have those names).
+  if (/^\s+\{/.test(inner) || /^\s*(?:True|False|None)\s*$/.test(inner)) return true;
   if (/^\s*[#/^>!&{~*]/.test(inner) || /~\s*$/.test(inner) || /^\s*else\b/.test(inner)) return false;
   let q: string | undefined;
   let bare = '';

@@ -13,7 +13,9 @@ import { J2Error, J2Located, renderJinjaFile, renderJinjaString, type J2FileInfo
 export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): unknown {
   if (typeof value === 'string') {
     if (value.includes('{%')) return jinjaStatements(value, vars, loc);
-    return value.includes('{{') ? runValue(value, vars, { loc }, ctx) : value;
+    if (!value.includes('{{')) return value;
+    const native = nativeBeforeSpace(value, vars, loc, ctx);
+    return native.found ? native.value : runValue(value, vars, { loc }, ctx);
   }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, loc, ctx));
   if (value !== null && typeof value === 'object') {
@@ -22,6 +24,27 @@ export function renderValue(value: unknown, vars: Vars, loc: SourceLoc, ctx?: Te
     return out;
   }
   return value;
+}
+
+const TRAILING_SPACE = /^(\{\{[\s\S]*\}\})(\s+)$/;
+const BARE_VAR = /^\{\{\s*\w+\s*\}\}$/;
+
+/**
+ * `loop: >` puts a newline after the expression; Ansible still gets the list (its output
+ * "[...]\n" is literal_eval'ed) and a bare `{{ var }}\n` is the var itself (its single-var
+ * regex allows one final newline). Other values keep their trailing text.
+ */
+function nativeBeforeSpace(value: string, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): { found: boolean; value?: unknown } {
+  const m = TRAILING_SPACE.exec(value);
+  if (!m) return { found: false };
+  try {
+    if (!compileText(m[1]).raw) return { found: false };
+  } catch {
+    return { found: false }; // the whole value is rendered next and reports the error
+  }
+  const v = runValue(m[1], vars, { loc }, ctx);
+  if ((v !== null && typeof v === 'object') || (m[2] === '\n' && BARE_VAR.test(m[1]))) return { found: true, value: v };
+  return { found: false };
 }
 
 /**

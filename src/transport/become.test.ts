@@ -4,17 +4,20 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { becomeCommand, becomeStdin, setBecomePassword } from './become.js';
+import { becomeCommand, becomeStdin, PASSWORD_REFUSED, setBecomePassword } from './become.js';
 
-/** A stand-in sudo: `-n` succeeds only when NOPASSWD=1; `-S` reads the password from stdin like sudo. */
+/**
+ * A stand-in sudo: `-n` succeeds only when NOPASSWD=1; `-S` reads the password from stdin like
+ * sudo: up to 3 attempts, one line each, "Sorry, try again." between them.
+ */
 function fakeSudo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chom-sudo-'));
   writeFileSync(join(dir, 'sudo'), [
     '#!/bin/bash',
-    'if [ "$1" = -n ]; then [ "$NOPASSWD" = 1 ] || exit 1; shift; [ "$1" = -- ] && shift; exec "$@"; fi',
-    'IFS= read -r pw',
-    '[ "$pw" = "pa ss\'w\\"d" ] || { echo "sudo: incorrect password" >&2; exit 1; }',
-    'shift 3; [ "$1" = -- ] && shift; exec "$@"',
+    'n=0; while [[ $1 == -* ]]; do case $1 in -n) n=1 ;; -p) shift ;; --) shift; break ;; esac; shift; done',
+    'if (( n )); then [ "$NOPASSWD" = 1 ] || exit 1; exec "$@"; fi',
+    'for i in 1 2 3; do IFS= read -r pw || break; [ "$pw" = "pa ss\'w\\"d" ] && exec "$@"; echo "Sorry, try again." >&2; done',
+    'echo "sudo: 3 incorrect password attempts" >&2; exit 1',
   ].join('\n'));
   chmodSync(join(dir, 'sudo'), 0o755);
   return dir;
@@ -52,6 +55,16 @@ describe('become password over stdin', () => {
     const r = run(cmd, becomeStdin(cmd, 'echo only-this\n'), { PATH, NOPASSWD: '1' });
     assert.equal(r.out, 'only-this\n', r.err);
     assert.ok(!r.err.includes('pa ss'));
+  });
+
+  it('a wrong password is reported as refused and no script line is tried as a password', () => {
+    setBecomePassword('wrong-pw');
+    const cmd = becomeCommand(true, false);
+    const r = run(cmd, becomeStdin(cmd, `pa ss'w"d\necho script ran\n`), { PATH });
+    assert.equal(r.code, 1);
+    assert.ok(r.err.includes(PASSWORD_REFUSED), r.err);
+    assert.equal(r.out, '', 'the script must not run');
+    assert.ok(!r.err.includes('wrong-pw'));
   });
 
   it('as root or without become nothing changes', () => {

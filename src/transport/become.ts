@@ -20,9 +20,19 @@ export function hasBecomePassword(): boolean {
   return becomePassword !== undefined;
 }
 
+/**
+ * A wrong password is tried first on its own (`sudo -k`: always asks, caches nothing): fed the
+ * script, sudo -S would take its next lines as two more attempts (3 tries, ~6 s) and the user
+ * would only see "Sorry, try again.". Then the script runs with -k as well, so the first line
+ * is always taken as the password whatever sudo cached.
+ */
+export const PASSWORD_REFUSED = 'chom-play: sudo refused the become password';
+
 const WITH_PASSWORD =
   `bash -c 'IFS= read -r p; if sudo -n true 2>/dev/null; then unset p; exec sudo -n -- bash -s; fi; ` +
-  `{ printf "%s\\n" "$p"; unset p; exec cat; } | sudo -S -p "" -- bash -s'`;
+  `if ! e=$(printf "%s\\n" "$p" | sudo -k -S -p "" true 2>&1 >/dev/null); then unset p; ` +
+  `case $e in *"incorrect password"*|*"Sorry, try again"*) echo "${PASSWORD_REFUSED}" >&2;; *) printf "%s\\n" "$e" >&2;; esac; exit 1; fi; ` +
+  `{ printf "%s\\n" "$p"; unset p; exec cat; } | sudo -k -S -p "" -- bash -s'`;
 
 /** The remote command for a script; with a become password it expects it as stdin's first line. */
 export function becomeCommand(become: boolean, isRoot: boolean): string {

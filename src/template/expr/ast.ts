@@ -13,12 +13,19 @@ export type Node =
 
 export type CmpOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
-/** Text of a variable path for messages: a.b[0]['c'] -> a.b[0].c */
+/**
+ * Text of a variable path for messages: a.b[0]['c'] -> a.b[0].c; a key given by a variable
+ * keeps its name (hostvars[inventory_hostname].x), so the message names the path the user wrote.
+ */
 export function pathText(n: Node): string | undefined {
   if (n.t === 'name') return n.name;
   if (n.t === 'get') {
     const base = pathText(n.obj);
-    if (base === undefined || n.key.t !== 'lit') return undefined;
+    if (base === undefined) return undefined;
+    if (n.key.t !== 'lit') {
+      const key = pathText(n.key);
+      return key === undefined ? undefined : `${base}[${key}]`;
+    }
     return typeof n.key.v === 'number' ? `${base}[${n.key.v}]` : `${base}.${String(n.key.v)}`;
   }
   return undefined;

@@ -76,7 +76,7 @@ function get(n: Node & { t: 'get' }, s: Scope): Val {
   const keyVal = need(evaluate(n.key, s), s, n.key);
   if (keyVal.k !== 'known') throw new ExprError('an index must be known before the run', n.key.pos, n.key.end);
   const key = keyVal.v;
-  const shown = pathText(n) ?? 'value';
+  const shown = pathText(n) ?? `${pathText(n.obj) ?? '(...)'}[${JSON.stringify(key)}]`;
   if (obj.k === 'undef') return { k: 'undef', name: shown, pos: obj.pos, end: n.end };
   if (obj.k === 'reg') return regAttr(obj.name, String(key), n.key.pos, n.key.end, obj.path);
   if (obj.k !== 'known') throw new ExprError(`cannot look up "${String(key)}" in ${pathText(n.obj) ?? 'a runtime value'}`, n.key.pos, n.key.end);
