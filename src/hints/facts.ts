@@ -18,10 +18,15 @@ const INTERFACE = /^(lo|eth|en[a-z]|wl|br|bond|veth|docker|virbr|tun|tap|vlan|te
 /** `*` stands for the whole ansible_facts dict. */
 const willHave = (name: string): boolean => name === '*' || GATHERED.has(name) || INTERFACE.test(name);
 
-const UNDEFINED = /variable "(ansible_facts\.(\w+)|ansible_(\w+))[^"]*" is not defined/;
+// Both engines' wordings: `variable "ansible_x" is not defined`, `"ansible_x.upper" is not defined:
+// cannot call it`, and `"ansible_facts" (dict) has no attribute "x"`.
+const UNDEFINED = /"(ansible_facts\.(\w+)|ansible_(\w+))[^"]*"(?: \(\w+\))? is not defined/;
+const NO_ATTR = /"ansible_facts"(?: \(\w+\))? has no attribute "(\w+)"/;
 
 /** The fact (unprefixed) an error is about, or undefined when it is not about an ansible_ name. */
 function factOf(message: string): { shown: string; name: string } | undefined {
+  const attr = NO_ATTR.exec(message);
+  if (attr) return { shown: `ansible_facts.${attr[1]}`, name: attr[1] };
   const m = UNDEFINED.exec(message);
   if (!m) return undefined;
   const name = m[2] ?? m[3];
@@ -52,7 +57,7 @@ export function closeFacts(name: string): string[] {
 export function gatheredLater(err: unknown): boolean {
   if (!(err instanceof InputError)) return false;
   const f = factOf(err.message);
-  if (!f) return /variable "facts[.\]"]/.test(err.message);
+  if (!f) return /"facts[."\]]/.test(err.message);
   return f.name !== '' && willHave(f.name);
 }
 

@@ -60,3 +60,11 @@ test('a connection variable missing from the inventory says where it comes from'
   assert.match(hintOf(withFactHint(undef('ansible_port'), true)) ?? '', /^ansible_port is a connection variable: it comes from the inventory/);
   assert.equal(gatheredLater(undef('ansible_port')), false);
 });
+
+test('the Jinja2 wordings (a called fact, an absent ansible_facts key) get the same hints', () => {
+  const called = new InputError('in {{ x }}: "ansible_hostname.upper" is not defined: cannot call it in "{{ x }}"');
+  assert.match(hintOf(withFactHint(called, false)) ?? '', /^ansible_hostname is a fact: gather_facts is false/);
+  const absent = new InputError('in {{ x }}: "ansible_facts" (dict) has no attribute "hostnme": cannot call it in "{{ x }}"');
+  assert.match(hintOf(withFactHint(absent, true)) ?? '', /^ansible_facts\.hostnme is not gathered by chom-play: close names: ansible_facts\.hostname/);
+  assert.equal(gatheredLater(absent), false);
+});
