@@ -37,12 +37,12 @@ function parseArgs(argv: string[]): Args {
   const a: Args = { hosts: [1, 10, 40, 100, 200], reps: 3, ansibleRepsLarge: 1, ansibleFactsReps: 1, ansibleMaxHosts: 40, prefix: 'bench', ansible: true };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
-    if (argv[i] === '--hosts') (a.hosts = v.split(',').map(Number)), i++;
-    else if (argv[i] === '--reps') (a.reps = Number(v)), i++;
-    else if (argv[i] === '--ansible-reps-40') (a.ansibleRepsLarge = Number(v)), i++;
-    else if (argv[i] === '--ansible-facts-reps') (a.ansibleFactsReps = Number(v)), i++;
-    else if (argv[i] === '--ansible-max-hosts') (a.ansibleMaxHosts = Number(v)), i++;
-    else if (argv[i] === '--lab-prefix') (a.prefix = v), i++;
+    if (argv[i] === '--hosts') { a.hosts = v.split(',').map(Number); i++; }
+    else if (argv[i] === '--reps') { a.reps = Number(v); i++; }
+    else if (argv[i] === '--ansible-reps-40') { a.ansibleRepsLarge = Number(v); i++; }
+    else if (argv[i] === '--ansible-facts-reps') { a.ansibleFactsReps = Number(v); i++; }
+    else if (argv[i] === '--ansible-max-hosts') { a.ansibleMaxHosts = Number(v); i++; }
+    else if (argv[i] === '--lab-prefix') { a.prefix = v; i++; }
     else if (argv[i] === '--no-ansible') a.ansible = false;
     else throw new Error(`unknown argument ${argv[i]}; usage: npm run bench -- [--hosts 1,10,40,100,200] [--reps 3] [--ansible-reps-40 1] [--ansible-max-hosts 40] [--ansible-facts-reps 1] [--lab-prefix NAME] [--no-ansible]`);
   }

@@ -258,7 +258,7 @@ function mounts(raw: Raw): Vars[] {
     const st = (stats.get(mount) ?? '-').split(' ').map(Number);
     const entry: Vars = { mount, device, fstype, options, uuid: 'N/A' };
     if (st.length === 7 && st.every((n) => Number.isFinite(n))) {
-      const [frsize, bsize, blocks, bfree, bavail, files, ffree] = st;
+      const [frsize, bsize, blocks, _bfree, bavail, files, ffree] = st;
       Object.assign(entry, {
         size_total: frsize * blocks, size_available: frsize * bavail, block_size: bsize, block_total: blocks,
         block_available: bavail, block_used: blocks - bavail, inode_total: files, inode_available: ffree, inode_used: files - ffree,

@@ -85,7 +85,7 @@ function lineStart(text: string, pos: number): number {
 
 /** Offset just after the newline ending the line that holds `pos - 1` (a node's end offset). */
 function lineEnd(text: string, pos: number): number {
-  let p = pos;
+  const p = pos;
   // a node's range end may sit after its trailing newline already
   if (p > 0 && text[p - 1] === '\n') return p;
   const nl = text.indexOf('\n', p);

@@ -96,7 +96,7 @@ function inventoryMessage(e: ErrorObject, path: string[], value: unknown): Descr
   }
   const last = path[path.length - 1];
   const parentKey = path[path.length - 2];
-  let expected = 'a mapping';
+  let expected: string;
   let hint: string | undefined;
   if (path.length === 0) {
     expected = 'a mapping of group names (start with `all:`)';

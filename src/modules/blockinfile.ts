@@ -73,7 +73,7 @@ function compile(p: Params<typeof args>): string {
   const L = [
     `# blockinfile ${JSON.stringify(path)} state=${state}`,
     `p=${quote(path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
-    'cur=$(chom_path "$p")',
+    'chom_pathv cur "$p"',
     'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
     'if ! chom_exists "$cur"; then',
     state === 'absent'
@@ -82,7 +82,7 @@ function compile(p: Params<typeof args>): string {
         ? '  cur=/dev/null'
         : '  chom_fail "$p does not exist (create: yes creates it)"',
     'fi',
-    'new=$(chom_tmpfile); err=$(chom_tmpfile)',
+    'chom_tmpfilev new; chom_tmpfilev err',
     `res=$(${Object.entries(env).map(([k, v]) => `CHOM_B_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "blockinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [ "$what" = changed ]; then',

@@ -83,7 +83,7 @@ export function runBody(run: string, shown: string, args: Params<typeof COMMON_A
     );
   }
   const ABS = 'ap=$p; case "$ap" in /*) ;; *) ap=$PWD/$ap ;; esac';
-  const present = (p: string) => `[ -e "$(chom_path ${p})" ]`;
+  const present = (p: string) => `{ chom_pathv cur ${p}; [ -e "$cur" ]; }`;
   if (args.creates !== undefined) {
     L.push(`p=${quote(args.creates)}`, ABS, `if ${present('"$ap"')}; then chom_ok "skipped, since $p exists"; return 0; fi`);
   }

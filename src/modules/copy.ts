@@ -84,12 +84,12 @@ export function putSnippet(o: PutOptions): string {
     `dest=${quote(o.dest)}; mode=${quote(o.mode)}; owner=${quote(o.owner)}; group=${quote(o.group)}`,
   ];
   if (o.srcBase !== undefined) {
-    L.push(`if [[ $dest == */ ]] || [ -d "$(chom_path "$dest")" ]; then dest="\${dest%/}/"${quote(o.srcBase)}; fi`);
+    L.push(`chom_pathv cur "$dest"; if [[ $dest == */ ]] || [ -d "$cur" ]; then dest="\${dest%/}/"${quote(o.srcBase)}; fi`);
   } else {
-    L.push('if [ -d "$(chom_path "$dest")" ]; then chom_fail "$dest is a directory: give the path of the file to write"; fi');
+    L.push('chom_pathv cur "$dest"; if [ -d "$cur" ]; then chom_fail "$dest is a directory: give the path of the file to write"; fi');
   }
   if (!o.force) {
-    L.push('if chom_exists "$(chom_path "$dest")"; then chom_ok "$dest exists and force: no leaves it as it is"; return 0; fi');
+    L.push('chom_pathv cur "$dest"; if chom_exists "$cur"; then chom_ok "$dest exists and force: no leaves it as it is"; return 0; fi');
   }
   if (!o.staged && o.validate === undefined) {
     // Content known here: its hash lets the host skip decoding when the file already matches.
@@ -98,10 +98,11 @@ export function putSnippet(o: PutOptions): string {
     return L.join('\n') + '\n';
   }
   if (o.staged) L.push(...stagedSnippet(o.staged));
-  else L.push(`want=$(chom_tmpfile); chom_b64d ${quote(o.contentB64)} >"$want"`);
+  else L.push(`chom_tmpfilev want; chom_b64d ${quote(o.contentB64)} >"$want"`);
   if (o.validate !== undefined) {
     L.push(
-      'if ! chom_check && ! chom_same "$(chom_path "$dest")" "$want"; then',
+      'chom_pathv cur "$dest"',
+      'if ! chom_check && ! chom_same "$cur" "$want"; then',
       `  if ! vout=$(${validateCommand(o.validate)} </dev/null 2>&1); then`,
       '    printf \'%s\\n\' "$vout" >&2',
       `    chom_fail "validation of the new content failed: $(printf '%s' "$vout" | tail -n 5) ($dest left as it was)"`,
@@ -128,7 +129,7 @@ function stagedSnippet(st: StagedFile): string[] {
   return [
     `stage=${quote(st.path)}; sum=${quote(st.sha256)}`,
     'if chom_check && [ ! -f "$stage" ]; then',
-    '  cur=$(chom_path "$dest")',
+    '  chom_pathv cur "$dest"',
     '  if [ -f "$cur" ] && [ "$(chom_sha "$cur")" = "$sum" ]; then',
     '    chom_set_attrs "$dest" "$mode" "$owner" "$group"',
     '    [ "$CHOM_ATTRS_CHANGED" = 1 ] || chom_ok "$dest has the wanted content (sha256 $sum)"',

@@ -4,7 +4,7 @@ import { ModuleArgError } from './types.js';
 
 /** Attributes of everything below a directory (recurse: yes); links themselves, never their targets. */
 const RECURSE = `
-n=0; base=$(chom_path "$p")
+n=0; chom_pathv base "$p"
 if [ -d "$base" ]; then
   while IFS= read -r -d '' f; do
     real="$p\${f#"$base"}"; nf=0; [ -L "$f" ] && nf=1
@@ -41,7 +41,7 @@ function compile(p: Params<typeof args>): string {
   const L = [
     `# file ${JSON.stringify(path)} state=${state || '(keep)'}`,
     `p=${quote(path.replace(/(.)\/+$/, '$1'))}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
-    'cur=$(chom_path "$p")',
+    'chom_pathv cur "$p"',
   ];
   switch (state) {
     case 'absent':

@@ -24,7 +24,7 @@ function compile(p: Params<typeof args>): string {
   const lines = [
     `# group ${JSON.stringify(name)} state=${state}`,
     `name=${q}`,
-    'cur=$(getent group "$name" || true)',
+    'chom_getentv cur group "$name" || true',
     'exists=absent; [ -n "$cur" ] && exists=present',
     'if chom_check; then p=$(chom_state_get "group:$name" || true); [ -n "$p" ] && exists=$p; fi',
   ];
@@ -50,7 +50,7 @@ function compile(p: Params<typeof args>): string {
     'fi',
     // Predicted by an earlier check-mode task: nothing on the host to compare with yet.
     'if [ -z "$cur" ]; then chom_ok "group $name would exist (created by an earlier task)"; return 0; fi',
-    'curgid=$(printf %s "$cur" | cut -d: -f3)',
+    'IFS=: read -r _ _ curgid _ <<<"$cur"',
   );
   if (gid) {
     lines.push(

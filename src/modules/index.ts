@@ -25,9 +25,14 @@ import hostname from './hostname.js';
 import timezone from './timezone.js';
 import cron from './cron.js';
 import sysctl from './sysctl.js';
+import setFact from './set_fact.js';
+import includeVars from './include_vars.js';
+import stat from './stat.js';
+import find from './find.js';
+import getent from './getent.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup, replace, hostname, timezone, cron, sysctl];
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup, replace, hostname, timezone, cron, sysctl, setFact, includeVars, stat, find, getent];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {

@@ -94,7 +94,7 @@ function compile(p: Params<typeof args>): string {
   const L = [
     `# lineinfile ${JSON.stringify(path)} state=${state}`,
     `p=${quote(path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
-    'cur=$(chom_path "$p")',
+    'chom_pathv cur "$p"',
     'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
     'if ! chom_exists "$cur"; then',
     state === 'absent'
@@ -103,7 +103,19 @@ function compile(p: Params<typeof args>): string {
         ? '  cur=/dev/null'
         : '  chom_fail "$p does not exist (create: yes creates it)"',
     'fi',
-    'new=$(chom_tmpfile); err=$(chom_tmpfile)',
+  ];
+  const quick = backrefs ? undefined : quickShape(regexp, search);
+  if (quick) {
+    // The no-change pass decides in builtins when it can (chom_lineinfile_ok); perl otherwise.
+    L.push(
+      `if chom_lineinfile_ok "$cur" ${quote(state)} ${quick.kind} ${quote(quick.pattern)} ${quote(line)}; then`,
+      '  chom_set_attrs "$p" "$mode" "$owner" "$group"',
+      `  chom_has_changed || chom_ok "${state === 'absent' ? 'no line matches' : 'line already present'} in $p"; return 0`,
+      'fi',
+    );
+  }
+  L.push(
+    'chom_tmpfilev new; chom_tmpfilev err',
     `res=$(${Object.entries(env).map(([k, v]) => `CHOM_L_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "lineinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [[ $res == changed* ]]; then',
@@ -112,8 +124,23 @@ function compile(p: Params<typeof args>): string {
     '  chom_set_attrs "$p" "$mode" "$owner" "$group"',
     '  chom_has_changed || chom_ok "$msg in $p"',
     'fi',
-  ];
+  );
   return L.join('\n') + '\n';
+}
+
+/**
+ * The shapes chom_lineinfile_ok decides without perl: a regexp made of literal characters only
+ * (a prefix when anchored with ^, else a substring), a search_string, or neither (the line
+ * itself). Any other regexp goes to perl.
+ */
+function quickShape(regexp: string, search: string): { kind: 'prefix' | 'substr' | 'line'; pattern: string } | undefined {
+  if (regexp !== '') {
+    const m = /^(\^?)([A-Za-z0-9_=:,/ -]+)$/.exec(regexp);
+    if (!m) return undefined;
+    return { kind: m[1] ? 'prefix' : 'substr', pattern: m[2] };
+  }
+  if (search !== '') return { kind: 'substr', pattern: search };
+  return { kind: 'line', pattern: '' };
 }
 
 export default defineModule({

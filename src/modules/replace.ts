@@ -66,10 +66,10 @@ export default defineModule({
     return [
       `# replace ${JSON.stringify(p.path)}`,
       `p=${quote(p.path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
-      'cur=$(chom_path "$p")',
+      'chom_pathv cur "$p"',
       'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
       'if ! chom_exists "$cur"; then chom_fail "Path $p does not exist !"; fi',
-      'new=$(chom_tmpfile); err=$(chom_tmpfile)',
+      'chom_tmpfilev new; chom_tmpfilev err',
       `n=$(${Object.entries(env).map(([k, v]) => `CHOM_R_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "replace on $p: $(cat "$err")"`,
       'if [ "$n" != nomatch ] && [ "$n" -gt 0 ] && ! cmp -s "$cur" "$new"; then',
       `  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ${p.backup ? 1 : 0} "$(chom_check && printf 'would replace' || printf 'replaced') $n occurrence(s) in $p"`,

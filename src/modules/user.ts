@@ -49,7 +49,7 @@ function compile(p: Params<typeof args>): string {
   const state = p.state;
   const L: string[] = [`# user ${JSON.stringify(name)} state=${state}`, `name=${quote(name)}`];
   L.push(
-    'cur=$(getent passwd "$name" || true)',
+    'chom_getentv cur passwd "$name" || true',
     'exists=absent; [ -n "$cur" ] && exists=present',
     'if chom_check; then p=$(chom_state_get "user:$name" || true); [ -n "$p" ] && exists=$p; fi',
     // A group counts as present when it exists or an earlier check-mode task would create it.
@@ -124,7 +124,7 @@ function compile(p: Params<typeof args>): string {
   if (grp !== undefined) {
     L.push(
       `want=${quote(grp)}`,
-      'curgname=$(getent group "$curgid" | cut -d: -f1 || true)',
+      'chom_getentv gl group "$curgid" || true; curgname=${gl%%:*}',
       'if [ "$want" != "$curgid" ] && [ "$want" != "$curgname" ]; then mod+=(-g "$want"); what+=("group ${curgname:-$curgid} -> $want"); fi',
     );
   }
@@ -150,7 +150,7 @@ function compile(p: Params<typeof args>): string {
   if (password !== undefined && !onCreate) {
     L.push(
       `want=${quote(password)}`,
-      'curpw=$(getent shadow "$name" | cut -d: -f2 || true)',
+      'chom_getentv sl shadow "$name" || true; IFS=: read -r _ curpw _ <<<"$sl"',
       '[ "$curpw" = "$want" ] || { pw=$want; what+=("password"); }',
     );
   }

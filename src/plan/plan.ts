@@ -1,3 +1,4 @@
+import { hostFactsOf, refuseRuntimeValues } from './runtime-values.js';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
@@ -6,7 +7,7 @@ import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
 import { prefetchHints } from '../shell/prefetch.js';
-import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
+import { compileCondition, overlay, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readVaultedSource } from '../vault/files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
@@ -14,6 +15,9 @@ import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 import { keywordBool, resolveExpressionArgs } from './exprs.js';
+import { CONTROLLER_MODULES, hostLayer, refuseRunTimeValues } from './set-fact.js';
+import { firstFoundLoop } from './include-vars.js';
+import { playForHost } from './vars-files.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -74,16 +78,23 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     extraVars: ctx.extraVars,
     env: ctx.env,
   };
+  // vars_files alternatives / templated names, read once this host's vars and facts are known.
+  if (play.varsFilesLater) inputs.play = playForHost(play, resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl), ctx.tmpl);
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
+  // set_fact / include_vars results of this host, kept across plays (src/plan/set-fact.ts); scopes are rebuilt when they change.
+  const layer = hostLayer(ctx, host, play);
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
-      base = resolveVars(scopeFor(inputs, shared, t.role), play.loc, ctx.tmpl);
+      base = resolveVars(scopeFor(inputs, shared, t.role, {}, layer.varsFor(t.role)), play.loc, ctx.tmpl);
       scopes.set(t.role ?? play, base);
     }
-    return Object.keys(t.vars).length === 0 ? base : resolveVars({ ...base, ...(renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars) }, t.loc, ctx.tmpl);
+    if (Object.keys(t.vars).length === 0) return base;
+    // Task vars sit below set_fact/include_vars and role params (Ansible's order): a scope of its own.
+    const taskVars = renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars;
+    return resolveVars(scopeFor(inputs, shared, t.role, taskVars, layer.varsFor(t.role)), t.loc, ctx.tmpl);
   };
 
   const registered = new Set<string>();
@@ -101,15 +112,30 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     for (const l of h.listen) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
   });
 
+  const hostFacts = new Set<string>();
   for (const task of taskList) {
-    const vars = scopeOf(task);
+    refuseRuntimeValues(task, registered, hostFacts);
+    let vars = scopeOf(task);
+    const onController = CONTROLLER_MODULES.has(task.module);
+    if (onController) refuseRunTimeValues(task, registered);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
-      const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
+      const v = item.bind ? overlay(vars, { [task.loopVar]: item.value }) : vars;
+      if (onController) {
+        tasks.push(layer.apply(task, v, registered, nextId++, ctx.tmpl, item.label));
+        scopes.clear();
+        vars = scopeOf(task);
+        continue;
+      }
       tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
     }
     if (task.register) registered.add(task.register);
+    for (const f of hostFactsOf(task)) hostFacts.add(f);
   }
   play.handlers.forEach((h, i) => {
+    if (CONTROLLER_MODULES.has(h.module)) {
+      throw new InputError(`handler "${h.name}": ${h.module} as a handler runs only when notified, which is known only while the host runs`, h.loc, `make it a task (with when: on a variable), or set the value where it is used`);
+    }
+    refuseRuntimeValues(h, registered, hostFacts);
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
@@ -151,13 +177,13 @@ interface LoopItem {
 
 function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (task.loop === undefined) return [{ bind: false }];
-  const list = renderValue(task.loop, vars, task.loc, tmpl);
+  const list = task.loopWith === 'first_found' ? firstFoundLoop(task, vars, tmpl) : renderValue(task.loop, vars, task.loc, tmpl);
   if (!Array.isArray(list)) {
     throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
   }
   const labelTpl = task.loopLabel;
   return list.map((value) => {
-    const label = labelTpl !== undefined ? renderValue(labelTpl, { ...vars, [task.loopVar]: value }, task.loc, tmpl) : value;
+    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value }), task.loc, tmpl) : value;
     return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
   });
 }

@@ -18,6 +18,8 @@ export interface TaskRecord {
   handler?: boolean;
   /** Error class reported by the host (disk-full, timeout, ...), when it gave one. */
   class?: string;
+  /** Module return values `register` held (stat's stat, ...), redacted; absent when none. */
+  registered?: Record<string, unknown>;
 }
 
 /** Where a host stopped: the first task of the run it did not complete. */

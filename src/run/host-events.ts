@@ -5,6 +5,15 @@ import type { ScriptTask } from '../shell/script.js';
 import type { TaskRecord } from './history.js';
 import type { RollbackSummary, TaskResult, TaskStatus, UndoStep } from './report.js';
 import type { HostStats } from './stats.js';
+import { decodeReturns } from '../modules/returns.js';
+
+/** Every string inside a value through the redactor (registered values may hold secrets). */
+function redactDeep(v: unknown, r: (s: string) => string): unknown {
+  if (typeof v === 'string') return r(v);
+  if (Array.isArray(v)) return v.map((x) => redactDeep(x, r));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, r)]));
+  return v;
+}
 
 /**
  * What one host's event stream for one play has told the controller so far. The stream is
@@ -130,6 +139,7 @@ function taskEvent(cx: EventContext, st: HostEventState, e: Extract<ScriptEvent,
     handler: meta?.handler,
     class: cls,
     todo: adviceFor(cls),
+    ...(e.ret ? { registered: redactDeep(decodeReturns(e.ret), r) as Record<string, unknown> } : {}),
   };
   const record: TaskRecord = {
     play: cx.playIndex,
@@ -142,6 +152,7 @@ function taskEvent(cx: EventContext, st: HostEventState, e: Extract<ScriptEvent,
     ...(ignored ? { ignored } : {}),
     ...(meta?.handler ? { handler: true } : {}),
     ...(result.class ? { class: result.class } : {}),
+    ...(result.registered ? { registered: result.registered } : {}),
   };
   const next: HostEventState = {
     ...st,

@@ -25,6 +25,8 @@ export interface TaskResult {
   class?: FailureClass;
   /** What the operator should do about it (the class's advice). */
   todo?: string;
+  /** Module return values `register` held (stat's stat, ...), redacted; absent when none. */
+  registered?: Record<string, unknown>;
 }
 
 /** Everything the run tells the user goes through one Reporter; the CLI picks which. */

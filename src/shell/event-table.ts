@@ -73,6 +73,8 @@ export const EVENTS = {
       { wire: 'out', key: 'output', kind: 'b64' },
       { wire: 'class', kind: 'str', optional: true, valid: isFailureClass, bad: 'omit' },
       { wire: 'attempts', kind: 'int', optional: true, bad: 'omit' },
+      // Module return values of a registered task (chom_ret pairs, see prelude/run.sh chom__retv).
+      { wire: 'ret', kind: 'b64', optional: true, bad: 'omit' },
     ],
   },
   retry: {
@@ -166,7 +168,7 @@ export function encodeEvent(t: EventType, values: Record<string, string | number
       if (f.optional) continue;
       throw new Error(`event ${t}: field ${f.key ?? f.wire} is missing`);
     }
-    if (f.kind === 'b64' || (f.kind === 'text' && /[\u0000-\u001f\u007f]/.test(String(v)))) o[`${f.wire}_b64`] = Buffer.from(String(v)).toString('base64'); // eslint-disable-line no-control-regex
+    if (f.kind === 'b64' || (f.kind === 'text' && /[\u0000-\u001f\u007f]/.test(String(v)))) o[`${f.wire}_b64`] = Buffer.from(String(v)).toString('base64');
     else o[f.wire] = v;
   }
   return JSON.stringify(o);

@@ -34,6 +34,8 @@ export type ScriptEvent =
       class?: ErrorClass;
       /** Runs it took when retried (retries/until); absent when it ran once. */
       attempts?: number;
+      /** Module return values of a registered task: TYPE:KEY NUL VALUE NUL pairs (chom_ret), absent when none. */
+      ret?: string;
     }
   /** Another run holds the host's lock: nothing ran (script exit status LOCKED_EXIT). */
   | { t: 'locked'; holder: LockHolder }

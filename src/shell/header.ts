@@ -30,12 +30,12 @@ const SETTING_RE = /^CHOM_[A-Z0-9_]+$/;
 
 /** One line of text (lock records are line-based). */
 export function oneLine(s: string | undefined): string {
-  return (s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' '); // eslint-disable-line no-control-regex
+  return (s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }
 
 /** Text safe inside a bash comment: one line, no control characters. */
 export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' '); // eslint-disable-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }
 
 /** Header lines, ending with a blank line; the prelude follows. */

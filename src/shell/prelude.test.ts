@@ -31,4 +31,39 @@ describe('prelude', () => {
     const out = bash('chom_json_str "$1"', s);
     assert.equal(JSON.parse(out), s);
   });
+
+  it('the subshell-free helpers set the caller\'s variable whatever its name', () => {
+    const code = [
+      'f() { local p=/a//b/ dest="" parent="" cur=""; chom__normv p "$p"; chom__parentv parent "$p"; chom_pathv cur "$p"; printf "%s %s %s\\n" "$p" "$parent" "$cur"; }',
+      'f',
+    ].join('\n');
+    assert.equal(bash(code), '/a/b /a /a/b\n');
+  });
+
+  it('chom_getentv gives the line getent gives, by name and by id, and nothing for an unknown name', () => {
+    const real = (...a: string[]) => spawnSync('getent', a, { encoding: 'utf8' });
+    const code = [
+      'chom__nss_init',
+      'chom_getentv l passwd root; printf "%s\\n" "$l"',
+      'chom_getentv l group 0; printf "%s\\n" "$l"',
+      'rc=0; chom_getentv l passwd no-such-user-chom || rc=$?; printf "[%s] %s\\n" "$l" "$rc"',
+      'getent passwd root',
+    ].join('\n');
+    const want = real('passwd', 'root').stdout + real('group', '0').stdout + `[] ${real('passwd', 'no-such-user-chom').status}\n` + real('passwd', 'root').stdout;
+    assert.equal(bash(code), want);
+  });
+
+  it('chom_lineinfile_ok says "no edit" from the start-of-run stat, and leaves NUL bytes and CR to perl', () => {
+    const code = [
+      'CHOM_TMP=$(mktemp -d); trap \'rm -rf "$CHOM_TMP"\' EXIT; f=$CHOM_TMP/app.conf',
+      'st() { printf "$1" >"$f"; CHOM_STC=(); chom__prefetch "$f"; }',
+      'v() { if chom_lineinfile_ok "$f" "$@"; then printf "ok "; else printf "perl "; fi; }',
+      'st "host=a\\nport=80\\n"; v present prefix port= port=80; v present substr ort port=80; v present line "" port=80; v absent prefix nope ""; v present prefix port= port=81',
+      'st "port=80"; v present line "" port=80',
+      'st "a\\0b\\nport=80\\n"; v present line "" port=80',
+      'st "port=80\\r\\n"; v present line "" port=80',
+      'CHOM_STC=(); printf "port=80\\n" >"$f"; v present line "" port=80',
+    ].join('\n');
+    assert.equal(bash(code), 'ok ok ok ok perl ok perl perl perl ');
+  });
 });

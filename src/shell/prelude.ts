@@ -77,11 +77,14 @@
  *                              chom_tmpfilev VAR sets VAR without a subshell (no process at all)
  *   getent passwd|group KEY    a function: answered from /etc/passwd, /etc/group in builtins when
  *                              nsswitch.conf puts "files" first, else (and when not found) the
- *                              real getent
+ *                              real getent; chom_getentv VAR DB KEY sets VAR (no subshell)
+ *   chom_pathv VAR P           chom_path into VAR (no subshell outside check mode)
+ *   chom_lineinfile_ok FILE STATE KIND PATTERN LINE   "no edit needed" decided in builtins for
+ *                              literal regexps, search_string and plain lines (else status 1: perl)
  *
  * No-change pass (issue 15): the main function reads the metadata of every managed path with one
  * stat (chom__prefetch) and the hash of every file of known content with one sha256sum
- * (chom__prefetch_sha); chom_set_attrs and chom_put_b64 decide from them in builtins until a
+ * (chom__prefetch_sha); chom_set_attrs, chom_put_b64 and chom_lineinfile_ok decide from them in builtins until a
  * task changes something (then both are dropped). Never in check mode.
  *
  * Stops at task boundaries (chom__boundary): the stop file /run/chom-play/stop-RUN_ID (first

@@ -26,16 +26,20 @@ function alive(needle: string): string[] {
   return r.stdout.split('\n').filter((l) => l.includes(needle) && !l.includes('ps -eo'));
 }
 
+// Sleep durations unique to this test process: ps sees every process on the machine, and
+// other checkouts may run this test at the same time.
+const Z = `9${String(process.pid % 100000).padStart(5, '0')}`;
+
 describe('host safety: timeouts, retries, error classes, disk, locks', { skip }, () => {
   it('a hung task is killed with every process it started, reported as timed out; the next task still ran nothing', () => {
     const sb = sandbox();
     try {
       const t0 = Date.now();
-      const r = run(sb, [task(1, 'sleep 987651 & sleep 987652', { timeout: 1 }), task(2, 'chom_changed never')]);
+      const r = run(sb, [task(1, `sleep ${Z}1 & sleep ${Z}2`, { timeout: 1 }), task(2, 'chom_changed never')]);
       assert.ok(Date.now() - t0 < 15_000, 'the timeout did not stop the task');
       assert.deepEqual(r.tasks.map((t) => [t.id, t.status, t.class]), [[1, 'failed', 'timeout']]);
       assert.match(r.tasks[0].msg, /timed out after 1 s/);
-      assert.deepEqual(alive('sleep 98765'), [], 'a child of the timed-out task survived');
+      assert.deepEqual(alive(`sleep ${Z}`), [], 'a child of the timed-out task survived');
       assert.equal(r.code, 2);
     } finally {
       sb.cleanup();
@@ -45,9 +49,9 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
   it('the script-wide task timeout applies to tasks without their own', () => {
     const sb = sandbox();
     try {
-      const r = run(sb, [task(1, 'sleep 987653')], { taskTimeout: 1 });
+      const r = run(sb, [task(1, `sleep ${Z}3`)], { taskTimeout: 1 });
       assert.equal(r.tasks[0].class, 'timeout');
-      assert.deepEqual(alive('sleep 987653'), []);
+      assert.deepEqual(alive(`sleep ${Z}3`), []);
     } finally {
       sb.cleanup();
     }
@@ -159,18 +163,18 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
     const sb = sandbox();
     try {
       const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-      const script = buildScript({ host: 't', runId: 'run-term', marker, check: false, diff: false, handlers: [], tasks: [task(1, 'sleep 987654 & sleep 987655'), task(2, `touch ${sb.root}/never`)] });
+      const script = buildScript({ host: 't', runId: 'run-term', marker, check: false, diff: false, handlers: [], tasks: [task(1, `sleep ${Z}4 & sleep ${Z}5`), task(2, `touch ${sb.root}/never`)] });
       const child = spawn('bash', ['-s'], { env: { PATH: process.env.PATH, CHOM_JOURNAL_DIR: join(sb.state, 'journal') }, stdio: ['pipe', 'pipe', 'pipe'] });
       const events: ScriptEvent[] = [];
       const p = new EventParser(marker, (e) => events.push(e));
       child.stdout.on('data', (b: Buffer) => p.push(b));
       child.stdin.end(script);
-      for (let i = 0; i < 100 && alive('sleep 987655').length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && alive(`sleep ${Z}5`).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       child.kill('SIGTERM');
       const code = await new Promise((res) => child.once('close', res));
       assert.equal(code, 143);
       assert.ok(events.some((e) => e.t === 'interrupted'));
-      assert.deepEqual(alive('sleep 98765'), []);
+      assert.deepEqual(alive(`sleep ${Z}`), []);
       assert.equal(readFileSync(join(sb.state, 'lock'), 'utf8'), '');
       assert.equal(existsSync(join(sb.root, 'never')), false);
     } finally {

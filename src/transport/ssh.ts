@@ -5,7 +5,7 @@ import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { HostError } from '../errors.js';
 import type { ConnectionSpec } from '../inventory/model.js';
 import { keysFor, remember, verdict, keyType, hostToken } from './known-hosts.js';
-import { bashCommand, partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
+import { partialPrefix, Tail, type Connection, type RunOptions, type RunResult } from './types.js';
 import { becomeCommand, becomeStdin } from './become.js';
 import { viaJump } from './jump.js';
 

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labDown, labUp, type Lab } from '../../src/lab/index.js';
+import { labDown, labUp } from '../../src/lab/index.js';
 import { cli, jsonEvents, runCli, skipUnlessRoot } from './harness.js';
 
 const HOSTS = 40;
@@ -44,14 +44,13 @@ function tmux(args: string[]): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('progress output of a 40-host run', { skip: skipUnlessRoot || tmuxMissing, timeout: 170_000 }, () => {
-  let lab: Lab;
   let dir: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chom-progress-'));
     mkdirSync(join(dir, 'playbooks'));
     writeFileSync(join(dir, 'playbooks', 'site.yml'), PLAYBOOK);
-    lab = await labUp({ name: LAB, hosts: HOSTS, inventoryDir: join(dir, 'inventory') });
+    await labUp({ name: LAB, hosts: HOSTS, inventoryDir: join(dir, 'inventory') });
   });
 
   after(async () => {

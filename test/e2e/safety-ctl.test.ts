@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostExec, labDown, labUp, type Lab } from '../../src/lab/index.js';
+import type { RunRecord } from '../../src/run/history.js';
 import { cli, jsonEvents, recap, runCli, skipUnlessRoot, type CliResult } from './harness.js';
 
 const NAME = `sctl${process.pid % 10000}`;
@@ -84,7 +85,7 @@ async function leftovers(host: string): Promise<string> {
 }
 
 const tasksDone = (ev: Array<Record<string, unknown>>) => ev.filter((e) => e.event === 'task').length;
-const runRecord = (id: string) => JSON.parse(readFileSync(join(project, '.chom', 'runs', `${id}.json`), 'utf8')) as Record<string, any>;
+const runRecord = (id: string) => JSON.parse(readFileSync(join(project, '.chom', 'runs', `${id}.json`), 'utf8')) as RunRecord;
 const runIdOf = (r: CliResult) => String(jsonEvents(r.stdout).find((e) => e.event === 'run_start')?.runId);
 
 test('Ctrl-C mid-run: every file old or new, nothing left behind, recorded; --resume completes; then changed=0', { skip: skipUnlessRoot }, async () => {

@@ -6,6 +6,7 @@
  *   status: changed | ok | failed       msg: substring of the task message (optional)
  *   check_status: status expected in check mode when it differs (e.g. validate is skipped there)
  *   diff:   substring of the --diff output (optional)
+ *   registered: values the module returns (what `register` holds), checked key by key (optional)
  *   compile_error: substring of the argument error the module must raise (nothing runs)
  *   run: false + body: [substrings]  for modules that change the machine outside a directory tree
  *           (users, packages, services, firewall, network): the case checks the compiled bash only;
@@ -21,6 +22,7 @@ import AjvModule from 'ajv';
 import { parse } from 'yaml';
 import { getModule } from '../../src/modules/index.js';
 import { ModuleArgError } from '../../src/modules/types.js';
+import { decodeReturns } from '../../src/modules/returns.js';
 import { checkTree, hashTree, isRoot, materialize, REPO, runTasks, sandbox, task, withRoot, type TreeSpec } from './harness.js';
 
 const Ajv = AjvModule.default;
@@ -38,6 +40,7 @@ interface Case {
   compile_error?: string;
   run?: false;
   body?: string[];
+  registered?: Record<string, unknown>;
 }
 
 const casesDir = join(REPO, 'test', 'modules');
@@ -85,11 +88,12 @@ for (const modName of modules) {
           assert.equal(hashTree(sb.root), before, 'check mode changed the tree');
           assert.ok(!existsSync(join(sb.state, 'backups')) && !existsSync(join(sb.state, 'journal')), 'check mode wrote backups or a journal');
 
-          const run = runTasks(sb, [task(1, body)], { diff: true });
+          const run = runTasks(sb, [task(1, body, c.registered ? { register: 'r' } : {})], { diff: true });
           const ev = run.tasks[0];
           assert.equal(ev?.status, c.status, `run: ${JSON.stringify(ev)}\n${run.stderr}`);
           if (c.msg) assert.ok(ev.msg.includes(c.msg), `message "${ev.msg}" lacks "${c.msg}"`);
           if (c.diff) assert.ok(ev.diff.includes(c.diff), `diff lacks "${c.diff}":\n${ev.diff}`);
+          if (c.registered) assertSubset(decodeReturns(ev.ret ?? ''), withRoot(c.registered, sb.root), 'registered');
           assert.deepEqual(checkTree(sb.root, withRoot(c.after ?? {}, sb.root)), []);
           if (c.status === 'failed') {
             assert.equal(hashTree(sb.root), before, 'a failed task changed the tree');
@@ -104,4 +108,24 @@ for (const modName of modules) {
       });
     }
   });
+}
+
+/** Every key of `want` holds the same value in `got` (dictionaries key by key, lists item by item; null = must be absent, "<null>" = must be null). */
+function assertSubset(got: unknown, want: unknown, at: string): void {
+  if (want !== null && typeof want === 'object' && !Array.isArray(want)) {
+    assert.ok(got !== null && typeof got === 'object', `${at}: not a dictionary: ${JSON.stringify(got)}`);
+    for (const [k, v] of Object.entries(want)) {
+      const g: unknown = (got as Record<string, unknown>)[k];
+      if (v === null) assert.equal(g, undefined, `${at}.${k} must be absent, got ${JSON.stringify(g)}`);
+      else if (v === '<null>') assert.equal(g, null, `${at}.${k} must be null`);
+      else assertSubset(g, v, `${at}.${k}`);
+    }
+    return;
+  }
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) && got.length === want.length, `${at}: want ${want.length} items, got ${JSON.stringify(got)}`);
+    want.forEach((w, i) => assertSubset((got as unknown[])[i], w, `${at}[${i}]`));
+    return;
+  }
+  assert.deepEqual(got, want, `${at}`);
 }

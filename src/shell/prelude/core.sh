@@ -8,6 +8,9 @@ chom_changed() { printf '%s\n' "$*" >>"$CHOM_T/changed"; }
 chom_ok() { printf '%s\n' "$*" >>"$CHOM_T/ok"; }
 # The task did nothing and reports skipped (a module without check-mode support, in check mode).
 chom_skip() { printf '%s\n' "$*" >>"$CHOM_T/skip"; }
+# chom_ret TYPE:KEY VALUE: one return value of the module (TYPE i int, b bool, s str, f float, j JSON;
+# KEY the path joined by __, e.g. b:stat__exists): register gets it, the controller sees it.
+chom_ret() { printf '%s\0%s\0' "$1" "$2" >>"$CHOM_T/ret"; }
 chom_fail() { printf '%s\n' "$*" >&2; printf '%s\n' "$*" >>"$CHOM_T/fail"; exit 1; }
 chom_has_changed() { [ -s "$CHOM_T/changed" ]; }
 chom_rc() { printf '%s' "$1" >"$CHOM_T/rc"; }
@@ -42,20 +45,34 @@ chom_exists() { [ -e "$1" ] || [ -L "$1" ]; }
 # nsswitch.conf consults "files" first for that database (chom__init sets CHOM_NSS_FILES), so
 # user and group checks start no process. A key not found there, other databases, and hosts
 # with another lookup order go to the real getent: the answer is always getent's.
-getent() {
-  if [ "$#" -eq 2 ] && [[ " ${CHOM_NSS_FILES:-} " == *" $1 "* ]] && [ -r "/etc/$1" ]; then
-    local line rest byid=0
-    [[ $2 =~ ^[0-9]+$ ]] && byid=1
-    while IFS= read -r line || [ -n "$line" ]; do
-      if [ "$byid" = 1 ]; then
-        rest=${line#*:}; rest=${rest#*:}
-        [ "${rest%%:*}" = "$2" ] || continue
+# chom_getentv VAR DB KEY: the same line into VAR (empty when not found; getent's status), without
+# the subshell of $(getent ...) when the files answer.
+chom_getentv() {
+  local __line __rest __byid=0
+  if [[ " ${CHOM_NSS_FILES:-} " == *" $2 "* ]] && [ -r "/etc/$2" ]; then
+    [[ $3 =~ ^[0-9]+$ ]] && __byid=1
+    while IFS= read -r __line || [ -n "$__line" ]; do
+      if [ "$__byid" = 1 ]; then
+        __rest=${__line#*:}; __rest=${__rest#*:}
+        [ "${__rest%%:*}" = "$3" ] || continue
       else
-        [ "${line%%:*}" = "$2" ] || continue
+        [ "${__line%%:*}" = "$3" ] || continue
       fi
-      printf '%s\n' "$line"
+      printf -v "$1" '%s' "$__line"
       return 0
-    done <"/etc/$1"
+    done <"/etc/$2"
+  fi
+  local __out __rc=0
+  __out=$(command getent "$2" "$3") || __rc=$?
+  printf -v "$1" '%s' "$__out"
+  return "$__rc"
+}
+getent() {
+  if [ "$#" -eq 2 ]; then
+    local line
+    chom_getentv line "$1" "$2" || return
+    printf '%s\n' "$line"
+    return 0
   fi
   command getent "$@"
 }
@@ -78,13 +95,14 @@ chom__norm() {
 }
 chom__parent() { local p=${1%/*}; printf '%s\n' "${p:-/}"; }
 # The same two without a subshell, for hot paths: chom__normv VAR PATH, chom__parentv VAR PATH.
+# Locals are __-prefixed so that VAR may be any name the caller uses (p, dest ...).
 chom__normv() {
-  local p=$2
-  while [[ $p == *//* ]]; do p=${p//\/\//\/}; done
-  while [[ $p == */ && $p != / ]]; do p=${p%/}; done
-  printf -v "$1" '%s' "$p"
+  local __p=$2
+  while [[ $__p == *//* ]]; do __p=${__p//\/\//\/}; done
+  while [[ $__p == */ && $__p != / ]]; do __p=${__p%/}; done
+  printf -v "$1" '%s' "$__p"
 }
-chom__parentv() { local p=${2%/*}; printf -v "$1" '%s' "${p:-/}"; }
+chom__parentv() { local __p=${2%/*}; printf -v "$1" '%s' "${__p:-/}"; }
 # chom_pathv VAR P: chom_path into a variable; outside check mode it is P itself (no subshell).
 chom_pathv() { if [ "${CHOM_CHECK:-0}" = 1 ]; then printf -v "$1" '%s' "$(chom_path "$2")"; else printf -v "$1" '%s' "$2"; fi; }
 chom__key() { local h; h=$(printf '%s' "$1" | sha256sum); printf '%s\n' "${h%% *}"; }

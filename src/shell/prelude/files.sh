@@ -39,7 +39,7 @@ chom_mode_apply() {
 }
 
 # Metadata of the paths the tasks manage, read by ONE stat at the start (chom__prefetch, called
-# by chom_main with the paths the controller knows): CHOM_STC[PATH]="MODE USER GROUP UID GID"
+# by chom_main with the paths the controller knows): CHOM_STC[PATH]="MODE USER GROUP UID GID SIZE"
 # (links followed). chom_set_attrs reads it instead of starting a stat per path. Valid only
 # while nothing changed: chom__run empties it after any task that changed something or failed,
 # and it is never filled in check mode (reads there go through the scratch view). Inside a task
@@ -64,7 +64,7 @@ chom__prefetch() {
   chom_check && return 0
   # One line per path (the controller sends no path with a newline); missing paths are absent.
   local out rec
-  out=$(stat -L --printf '%n\t%a %U %G %u %g\n' -- "$@" 2>/dev/null) || true
+  out=$(stat -L --printf '%n\t%a %U %G %u %g %s\n' -- "$@" 2>/dev/null) || true
   [ -n "$out" ] || return 0
   while IFS= read -r rec; do
     CHOM_STC[${rec%$'\t'*}]=${rec##*$'\t'}
@@ -86,7 +86,7 @@ chom_set_attrs() {
   if [ "$nofollow" = 1 ]; then L=""; h=-h; fi
   if [ -n "$L" ] && [ -n "${CHOM_STC[$cur]+x}" ] && [ ! -s "${CHOM_T:-/nonexistent}/changed" ]; then st=${CHOM_STC[$cur]}
   else st=$(stat $L -c '%a %U %G %u %g' -- "$cur") || chom_fail "cannot read the attributes of $p"; fi
-  read -r m u g uid gid <<<"$st"
+  read -r m u g uid gid _ <<<"$st"
   [ -d "$cur" ] && isdir=1
   printf -v m '%04o' "$((8#$m))"
   # shellcheck disable=SC2166 # -o inside one test: both operands are plain string/file tests
@@ -118,6 +118,41 @@ chom_set_attrs() {
   [ "${CHOM_ATTRS_QUIET:-0}" = 1 ] && return 0
   local joined; joined=$(printf '%s, ' "${changes[@]}")
   chom_changed "$(chom_check && printf 'would set' || printf 'set') $p: ${joined%, }"
+}
+
+# chom_lineinfile_ok FILE STATE KIND PATTERN LINE: decides in builtins that lineinfile needs no
+# edit of FILE, for its common shapes (KIND prefix|substr: a regexp that is a literal, anchored or
+# not, or search_string; line: neither), so the no-change pass starts no perl. It only ever
+# answers "no edit" (status 0) exactly where the perl program would say ok; anything else
+# (status 1) goes to perl, which stays the reference. Needs FILE's size from the start-of-run stat
+# (CHOM_STC, still valid): bytes bash cannot hold (NUL) make the count differ, and a carriage
+# return anywhere, also leave it to perl. Compares bytes (LC_ALL=C), as perl does.
+chom_lineinfile_ok() {
+  local f=$1 state=$2 kind=$3 pat=$4 line=$5 key size sum=0 i hit=-1 body has=0 LC_ALL=C
+  local -a l=()
+  chom__normv key "$f"
+  [ -n "${CHOM_STC[$key]+x}" ] && [ ! -s "${CHOM_T:-/nonexistent}/changed" ] || return 1
+  size=${CHOM_STC[$key]##* }
+  [[ $size =~ ^[0-9]+$ ]] && [ -f "$f" ] && [ -r "$f" ] || return 1
+  mapfile -t l <"$f" || return 1
+  for i in "${!l[@]}"; do
+    body=${l[$i]}
+    [[ $body == *$'\r'* ]] && return 1
+    sum=$((sum + ${#body} + 1))
+    case $kind in
+      prefix) [[ $body == "$pat"* ]] && hit=$i ;;
+      substr) [[ $body == *"$pat"* ]] && hit=$i ;;
+      line) [ "$body" = "$line" ] && hit=$i ;;
+      *) return 1 ;;
+    esac
+    [ "$body" = "$line" ] && has=1
+  done
+  # Every line ends in a newline (size = sum), or all but the last one (size = sum - 1).
+  [ "$size" = "$sum" ] || { [ "$sum" -gt 0 ] && [ "$size" = "$((sum - 1))" ]; } || return 1
+  if [ "$state" = absent ]; then [ "$hit" -lt 0 ]; return; fi
+  [ "$state" = present ] || return 1
+  if [ "$hit" -ge 0 ]; then [ "${l[$hit]}" = "$line" ]; return; fi
+  [ "$kind" != line ] && [ "$has" = 1 ]
 }
 
 # Installs the content of file SRC at DEST when it differs (sha256): atomic (temp file in DEST's
@@ -201,12 +236,12 @@ chom_put_content() {
 # Makes P a symbolic link to SRC. A file at P is replaced only with FORCE=1, a directory never;
 # a missing SRC is refused unless FORCE=1. Reports changed; returns 0 silently when already right.
 chom_symlink() {
-  local src=$1 p force=${3:-0} cur parent abs tmp existed=0
-  p=$(chom__norm "$2"); cur=$(chom_path "$p"); parent=$(chom__parent "$p")
+  local src=$1 p force=${3:-0} cur parent abs tmp existed=0 pt
+  chom__normv p "$2"; chom_pathv cur "$p"; chom__parentv parent "$p"
   if [ -L "$cur" ] && [ "$(readlink -- "$cur")" = "$src" ]; then return 0; fi
   if [ -d "$cur" ] && [ ! -L "$cur" ]; then chom_fail "$p is a directory: refusing to replace it with a link"; fi
   if [ -e "$cur" ] && [ ! -L "$cur" ] && [ "$force" != 1 ]; then chom_fail "$p exists and is not a link: refusing to replace it (force: yes replaces it)"; fi
-  [ -d "$(chom_path "$parent")" ] || chom_fail "directory $parent does not exist"
+  chom_pathv pt "$parent"; [ -d "$pt" ] || chom_fail "directory $parent does not exist"
   case $src in /*) abs=$src ;; *) abs="$parent/$src" ;; esac
   if ! chom_exists "$(chom_path "$abs")" && [ "$force" != 1 ]; then chom_fail "link source $src does not exist (force: yes creates the link anyway)"; fi
   if chom_check; then

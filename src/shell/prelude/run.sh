@@ -55,6 +55,33 @@ chom__register() { # NAME CHANGED FAILED SKIPPED RC STDOUT STDERR
   printf -v "chom_r_${1}_stdout" '%s' "$6"; printf -v "chom_r_${1}_stderr" '%s' "$7"
 }
 
+# Module return values (what `register` holds beyond rc/stdout, e.g. stat's stat.exists): the
+# task writes typed pairs with chom_ret (core.sh) to $CHOM_T/ret, NUL-separated. Each becomes
+# chom_r_REG__KEY (KEY: path joined by __). A value that does not match its type is dropped
+# here, so an int only ever reaches [[ -eq ]] as digits. The keys of the last registration are
+# kept in chom_rk_REG and unset first, so a key the module did not return reads as undefined.
+# Sets CHOM_RET to the pairs as base64 (the task event's ret field) when any.
+chom__retv() { # REG [FILE: default $CHOM_T/ret, "" for none (a skipped task)]
+  local k v ks="" kv="chom_rk_$1" f=${2-$CHOM_T/ret}
+  CHOM_RET=""
+  [ "$1" = - ] && return 0
+  for k in ${!kv:-}; do unset "chom_r_${1}__$k"; done
+  if [ -n "$f" ] && [ -s "$f" ]; then
+    while IFS= read -r -d '' k && IFS= read -r -d '' v; do
+      [[ $k =~ ^([ibsfj]):([A-Za-z0-9_]+)$ ]] || continue
+      k=${BASH_REMATCH[2]}
+      case ${BASH_REMATCH[1]} in
+        i) [[ $v =~ ^-?[0-9]{1,18}$ ]] || continue ;;
+        b) [[ $v == true || $v == false ]] || continue ;;
+        f) [[ $v =~ ^-?[0-9]{1,18}(\.[0-9]{1,9})?$ ]] || continue ;;
+      esac
+      printf -v "chom_r_${1}__$k" '%s' "$v"; ks+="$k "
+    done <"$f"
+    CHOM_RET=$(base64 -w0 <"$f")
+  fi
+  printf -v "$kv" '%s' "$ks"
+}
+
 # A condition function (or "-" for none), evaluated with unset variables read as empty.
 chom__cond() { local r=0; set +u; "$1" || r=1; set -u; return "$r"; }
 
@@ -67,7 +94,7 @@ chom__attempt() {
   # Fresh report files for this attempt, with builtins only (no rm/mkdir process per task).
   [ -d "$CHOM_T" ] || mkdir -- "$CHOM_T"
   : >"$CHOM_T/changed"; : >"$CHOM_T/ok"; : >"$CHOM_T/fail"; : >"$CHOM_T/diff"; : >"$CHOM_T/rc"; : >"$CHOM_T/skip"
-  if [ -e "$CHOM_T/timedout" ] || [ -e "$CHOM_T/pending" ]; then rm -f -- "$CHOM_T/timedout" "$CHOM_T/pending"; fi
+  if [ -e "$CHOM_T/timedout" ] || [ -e "$CHOM_T/pending" ] || [ -e "$CHOM_T/ret" ]; then rm -f -- "$CHOM_T/timedout" "$CHOM_T/pending" "$CHOM_T/ret"; fi
   set -m
   (
     set +m
@@ -167,6 +194,7 @@ chom__run() {
   chom__boundary || return 1
   if [ "$whenf" != - ] && ! chom__cond "$whenf"; then
     chom__register "$reg" false false true 0 "" ""
+    chom__retv "$reg" ""
     CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1))
     chom__ev_task "$id" skipped 0 0 "" "" ""
     return 0
@@ -189,6 +217,7 @@ chom__run() {
     sout=""; serr=""
     if [ "$reg" != - ]; then chom__slurpv sout "$CHOM_T/stdout"; chom__slurpv serr "$CHOM_T/stderr"; fi
     chom__register "$reg" "${CHOM_BOOL[$changed]}" "${CHOM_BOOL[$failed]}" false "$rcrep" "$sout" "$serr"
+    chom__retv "$reg"
     if [ "$chf" != - ]; then if chom__cond "$chf"; then changed=1; else changed=0; fi; fi
     if [ "$faf" != - ]; then
       if chom__cond "$faf"; then
@@ -233,7 +262,7 @@ chom__run() {
       out=$({ tail -n 20 "$CHOM_T/stdout"; [ -s "$CHOM_T/stdout" ] && [ -n "$(tail -c 1 "$CHOM_T/stdout")" ] && echo; tail -n 20 "$CHOM_T/stderr"; } | tail -c 4096 | base64 -w0)
     fi
   else
-    msg=""
+    msg=""; CHOM_RET=""
   fi
   case $status in
     failed) if [ "$ignore" = 1 ]; then CHOM_N_IGNORED=$((CHOM_N_IGNORED + 1)); else CHOM_N_FAILED=$((CHOM_N_FAILED + 1)); fi ;;
@@ -242,7 +271,7 @@ chom__run() {
     ok) CHOM_N_OK=$((CHOM_N_OK + 1)) ;;
     skipped) CHOM_N_SKIPPED=$((CHOM_N_SKIPPED + 1)) ;;
   esac
-  chom__ev_task "$id" "$status" "$rcrep" "$(( (CHOM_NOW - t0) / 1000 ))" "$msg" "$diff" "$out" "$cls" "$nat"
+  chom__ev_task "$id" "$status" "$rcrep" "$(( (CHOM_NOW - t0) / 1000 ))" "$msg" "$diff" "$out" "$cls" "$nat" "${CHOM_RET:-}"
   if [ "$status" = failed ] && [ "$ignore" != 1 ]; then return 1; fi
   [ "${CHOM_LOST:-0}" = 1 ] && return 1
   return 0

@@ -1,6 +1,7 @@
 import { quote } from '../../shell/quote.js';
 import { ExprError } from './lexer.js';
 import { kind, type Dyn, type Val } from './values.js';
+import { RETURN_DICTS, RETURN_SCALARS, retKey, type RetType } from '../../modules/returns.js';
 
 /**
  * Bash for conditions on registered results (runtime values). Every literal goes through
@@ -18,12 +19,46 @@ export function regFlag(name: string, flag: string): Dyn {
   return bool(`[[ \${chom_r_${name}_${flag}:-false} == true ]]`);
 }
 
-export function regAttr(name: string, attr: string, pos: number, end: number): Dyn {
+/** A module return value (src/modules/returns.ts) as bash, by its type. */
+function retVal(name: string, path: readonly string[], t: RetType, pos: number, end: number): Dyn {
+  const v = `chom_r_${name}__${retKey(path, t)}`;
+  switch (t) {
+    case 'bool': return bool(`[[ \${${v}:-false} == true ]]`);
+    case 'int': return { k: 'int', w: `\${${v}:-0}` };
+    case 'str': return { k: 'str', w: `"\${${v}:-}"` };
+    case 'lines': return { k: 'lines', w: `"\${${v}:-}"` };
+    case 'float':
+      throw new ExprError(`${name}.${path.join('.')} is a number with a fraction: conditions cannot use it yet`, pos, end, 'compare it in a later play, or use a whole-number field');
+  }
+}
+
+/** `reg.a.b`: the dictionary or typed field at that path of a registered result. */
+function regPath(name: string, path: readonly string[], pos: number, end: number): Dyn {
+  if (path.length === 1 && Object.hasOwn(RETURN_DICTS, path[0])) return { k: 'reg', name, path };
+  if (path.length === 1 && Object.hasOwn(RETURN_SCALARS, path[0])) return retVal(name, path, RETURN_SCALARS[path[0]], pos, end);
+  if (path.length === 2 && Object.hasOwn(RETURN_DICTS, path[0])) {
+    const fields = RETURN_DICTS[path[0]];
+    if (Object.hasOwn(fields, path[1])) return retVal(name, path, fields[path[1]], pos, end);
+    throw new ExprError(`${name}.${path[0]} has no "${path[1]}"`, pos, end, `known: ${Object.keys(fields).join(', ')}`);
+  }
+  throw new ExprError(`registered result "${name}" has no "${path.join('.')}" here`, pos, end, `known: ${[...REG_ATTRS, ...Object.keys(RETURN_DICTS), ...Object.keys(RETURN_SCALARS)].join(', ')}`);
+}
+
+/**
+ * `reg.a.b is defined` for a module return value: whether the host set it (stat returns only
+ * `exists` for a missing path). Undefined before the registering task ran, as in Ansible.
+ */
+export function regDefined(name: string, path: readonly string[]): Dyn {
+  return bool(`[[ -n \${chom_r_${name}__${retKey(path)}+x} ]]`);
+}
+
+export function regAttr(name: string, attr: string, pos: number, end: number, path: readonly string[] = []): Dyn {
+  if (path.length > 0) return regPath(name, [...path, attr], pos, end);
   if (FLAGS.has(attr)) return regFlag(name, attr);
   if (attr === 'rc') return { k: 'int', w: `\${chom_r_${name}_rc:-0}` };
   if (attr === 'stdout' || attr === 'stderr') return { k: 'str', w: `"\${chom_r_${name}_${attr}:-}"` };
   if (attr === 'stdout_lines' || attr === 'stderr_lines') return { k: 'lines', w: `"\${chom_r_${name}_${attr.slice(0, 6)}:-}"` };
-  throw new ExprError(`registered result "${name}" has no "${attr}" here`, pos, end, `known: ${REG_ATTRS.join(', ')}`);
+  return regPath(name, [attr], pos, end);
 }
 
 export function regTest(name: string, test: string): Dyn | undefined {

@@ -1,7 +1,7 @@
 import { suggest } from '../../errors.js';
 import type { Vars } from '../../inventory/model.js';
 import { pathText, type Node } from './ast.js';
-import { andOr, compareDyn, filterDyn, inDyn, MIRROR, not, regAttr, regTest, REG_ATTRS, truth } from './dynamic.js';
+import { andOr, compareDyn, filterDyn, inDyn, MIRROR, not, regAttr, regDefined, regTest, REG_ATTRS, truth } from './dynamic.js';
 import { ExprError } from './lexer.js';
 import { compareKnown, inKnown, kind, known, toBool, toInt, truthy, type Dyn, type Val } from './values.js';
 
@@ -78,7 +78,7 @@ function get(n: Node & { t: 'get' }, s: Scope): Val {
   const key = keyVal.v;
   const shown = pathText(n) ?? 'value';
   if (obj.k === 'undef') return { k: 'undef', name: shown, pos: obj.pos, end: n.end };
-  if (obj.k === 'reg') return regAttr(obj.name, String(key), n.key.pos, n.key.end);
+  if (obj.k === 'reg') return regAttr(obj.name, String(key), n.key.pos, n.key.end, obj.path);
   if (obj.k !== 'known') throw new ExprError(`cannot look up "${String(key)}" in ${pathText(n.obj) ?? 'a runtime value'}`, n.key.pos, n.key.end);
   const v = obj.v;
   if (Array.isArray(v) && typeof key === 'number' && Number.isInteger(key)) {
@@ -92,7 +92,25 @@ function get(n: Node & { t: 'get' }, s: Scope): Val {
   return { k: 'undef', name: shown, pos: n.pos, end: n.end };
 }
 
+/** `reg.stat.isdir` (literal keys, a registered root, two levels or more): its name and path. */
+function retPathOf(e: Node, s: Scope): { name: string; path: string[] } | undefined {
+  const path: string[] = [];
+  let cur = e;
+  while (cur.t === 'get') {
+    if (cur.key.t !== 'lit' || typeof cur.key.v !== 'string') return undefined;
+    path.unshift(cur.key.v);
+    cur = cur.obj;
+  }
+  if (cur.t !== 'name' || !s.registered.has(cur.name) || path.length < 2) return undefined;
+  return { name: cur.name, path };
+}
+
 function test(n: Node & { t: 'is' }, s: Scope): Val {
+  if (n.test === 'defined' || n.test === 'undefined') {
+    // A module return value (`st.stat.isdir`) is defined only when the host set it.
+    const rp = retPathOf(n.e, s);
+    if (rp) return n.test === 'defined' ? regDefined(rp.name, rp.path) : not(regDefined(rp.name, rp.path) as BoolDyn);
+  }
   const v = evaluate(n.e, s);
   if (n.test === 'defined') return known(v.k !== 'undef');
   if (n.test === 'undefined') return known(v.k === 'undef');

@@ -11,7 +11,7 @@ import { parseBool } from '../../bool.js';
  *   int    - a bash word that expands to a decimal integer (safe in [[ -eq ]])
  *   str    - a double-quoted bash word that expands to the string
  *   lines  - like str, compared line by line (stdout_lines)
- *   reg    - the registered result itself (`out`)
+ *   reg    - the registered result itself (`out`), or a dictionary inside it (`st.stat`: path)
  */
 export type Val =
   | { k: 'known'; v: unknown }
@@ -20,7 +20,7 @@ export type Val =
   | { k: 'int'; w: string }
   | { k: 'str'; w: string }
   | { k: 'lines'; w: string }
-  | { k: 'reg'; name: string };
+  | { k: 'reg'; name: string; path?: readonly string[] };
 
 export type Dyn = Exclude<Val, { k: 'known' } | { k: 'undef' }>;
 

@@ -17,6 +17,7 @@ export class Frame {
     readonly globals: Dict,
   ) {}
   lookup(name: string): unknown {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk up the frame chain starts at this frame
     for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return f.vars.get(name);
     if (Object.hasOwn(this.root, name)) return this.root[name];
     if (Object.hasOwn(this.globals, name)) return this.globals[name];
