@@ -31,7 +31,8 @@ function factOf(message: string): { shown: string; name: string } | undefined {
   if (!m) return undefined;
   const name = m[2] ?? m[3];
   if (m[3] === 'facts') return { shown: 'ansible_facts', name: '*' };
-  if (m[3] !== undefined && (MAGIC.has(`ansible_${name}`) || CONNECTION.has(`ansible_${name}`))) return { shown: `ansible_${name}`, name: '' };
+  if (m[3] !== undefined && (MAGIC.has(`ansible_${name}`) || CONNECTION.has(`ansible_${name}`)))
+    return { shown: `ansible_${name}`, name: '' };
   return { shown: m[2] !== undefined ? `ansible_facts.${name}` : `ansible_${name}`, name };
 }
 
@@ -70,7 +71,10 @@ export function withFactHint(err: unknown, gathers: boolean): unknown {
   const f = factOf(err.message);
   if (!f) return err;
   const say = (hint: string): InputError => new InputError(err.message, err.loc, err.hint ? `${hint}; ${err.hint}` : hint);
-  if (CONNECTION.has(f.shown)) return say(`${f.shown} is a connection variable: it comes from the inventory (or -e) and is not set here; use ${f.shown} | default(...)`);
+  if (CONNECTION.has(f.shown))
+    return say(
+      `${f.shown} is a connection variable: it comes from the inventory (or -e) and is not set here; use ${f.shown} | default(...)`,
+    );
   if (f.name === '') return say(`${f.shown} is an Ansible magic variable that chom-play does not set`);
   if (willHave(f.name)) {
     return gathers ? err : say(`${f.shown} is a fact: gather_facts is false in this play (set gather_facts: true, or add a setup task)`);
