@@ -58,6 +58,7 @@ test('a module Ansible has and chom-play lacks is named with its collection', ()
   assert.equal(ansibleModule('ansible.legacy.set_fact'), 'ansible.builtin.set_fact');
   assert.equal(ansibleModule('authorized_key'), 'ansible.posix.authorized_key');
   assert.equal(ansibleModule('community.general.ini_file'), 'community.general.ini_file');
+  assert.equal(ansibleModule('pacman'), 'community.general.pacman');
   assert.equal(ansibleModule('unarchve'), undefined);
   assert.equal(ansibleModule('community.general.nonesuch'), undefined);
 });
