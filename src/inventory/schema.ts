@@ -1,9 +1,7 @@
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validatorFor, type SchemaSet } from '../ajv/precompiled.js';
 import { InputError, suggest } from '../errors.js';
 import type { YamlFile } from '../yaml/read.js';
-
-// ajv is CommonJS: under NodeNext the default import is module.exports, whose `default` is the class.
-const Ajv = AjvModule.default;
 
 /** The keys Ansible's YAML inventory accepts under a group. */
 export const GROUP_KEYS = ['hosts', 'children', 'vars'] as const;
@@ -28,30 +26,32 @@ const inventorySchema = {
 
 const varsFileSchema = { $id: 'chom:vars-file', type: ['object', 'null'] };
 
-// Compiled on first use and without checking the schemas against the meta-schema: both cost
-// tens of milliseconds on every CLI start (see bench/).
-let ajv: InstanceType<typeof Ajv> | undefined;
+// Compiled at build time (src/ajv/precompiled.ts), and without checking the schemas against the
+// meta-schema: both cost tens of milliseconds on every CLI start (see bench/).
+export const INVENTORY_SET: SchemaSet = {
+  id: 'inventory',
+  options: { allErrors: true, allowUnionTypes: true, strict: true, validateSchema: false },
+  shared: [groupSchema],
+};
+export const INVENTORY_SCHEMAS = { inventory: inventorySchema, varsFile: varsFileSchema };
 const compiled = new Map<object, ValidateFunction>();
-function validator(schema: object): ValidateFunction {
-  if (!ajv) {
-    ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, validateSchema: false });
-    ajv.addSchema(groupSchema);
-  }
+function validator(name: keyof typeof INVENTORY_SCHEMAS): ValidateFunction {
+  const schema = INVENTORY_SCHEMAS[name];
   let v = compiled.get(schema);
-  if (!v) compiled.set(schema, (v = ajv.compile(schema)));
+  if (!v) compiled.set(schema, (v = validatorFor(INVENTORY_SET, name, schema)));
   return v;
 }
 
 /** Throws an InputError at the first problem (in file order) of an inventory YAML file. */
 export function checkInventoryShape(y: YamlFile): void {
-  const validateInventory = validator(inventorySchema);
+  const validateInventory = validator('inventory');
   if (validateInventory(y.value)) return;
   throwFirst(y, validateInventory.errors ?? [], inventoryMessage);
 }
 
 /** group_vars / host_vars files hold one mapping of variables (or nothing). */
 export function checkVarsFileShape(y: YamlFile): void {
-  const validateVarsFile = validator(varsFileSchema);
+  const validateVarsFile = validator('varsFile');
   if (validateVarsFile(y.value)) return;
   throwFirst(y, validateVarsFile.errors ?? [], () => ({
     msg: `a vars file must hold a mapping of variable names to values, not ${kindOf(y.value)}`,

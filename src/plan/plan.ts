@@ -114,10 +114,12 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
 
   const hostFacts = new Set<string>();
   for (const task of taskList) {
-    refuseRuntimeValues(task, registered, hostFacts);
-    let vars = scopeOf(task);
+    // set_fact/include_vars run on the controller: their own refusal also covers `when:` (which
+    // other tasks may put on registered values, since it compiles to bash).
     const onController = CONTROLLER_MODULES.has(task.module);
     if (onController) refuseRunTimeValues(task, registered);
+    refuseRuntimeValues(task, registered, hostFacts);
+    let vars = scopeOf(task);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
       const v = item.bind ? overlay(vars, { [task.loopVar]: item.value }) : vars;
       if (onController) {

@@ -1,4 +1,5 @@
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validatorFor as precompiled, type SchemaSet } from '../ajv/precompiled.js';
 import { InputError, suggest } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { ModuleDef } from '../modules/types.js';
@@ -6,17 +7,19 @@ import type { Task } from './model.js';
 import type { ModuleRegistry } from './registry.js';
 import { describeFirst, valueAt, type Wording } from './schema-errors.js';
 
-const Ajv = AjvModule.default;
-
 // coerceTypes: `cache_valid_time: "3600"` (k=v form, rendered templates) becomes a number, as in
 // Ansible. strict off: module schemas are written by their owners and may carry annotations.
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false, coerceTypes: true, verbose: true, validateSchema: false });
+// Every built-in module's schema is compiled at build time (src/ajv/precompiled.ts), by module name.
+export const ARGS_SET: SchemaSet = {
+  id: 'args',
+  options: { allErrors: true, allowUnionTypes: true, strict: false, coerceTypes: true, verbose: true, validateSchema: false },
+};
 const compiled = new WeakMap<ModuleDef, ValidateFunction>();
 
 function validatorFor(mod: ModuleDef): ValidateFunction {
   let v = compiled.get(mod);
   if (!v) {
-    v = ajv.compile(mod.schema);
+    v = precompiled(ARGS_SET, mod.name, mod.schema);
     compiled.set(mod, v);
   }
   return v;

@@ -1,14 +1,18 @@
-import AjvModule, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validatorFor, type SchemaSet } from '../ajv/precompiled.js';
 import { InputError, suggest } from '../errors.js';
 import type { YamlFile } from '../yaml/read.js';
 import { describeFirst, type Wording } from './schema-errors.js';
 import { parseBool } from '../bool.js';
 
-const Ajv = AjvModule.default;
 // validateSchema off: checking our own schemas against the JSON Schema meta-schema cost ~40 ms of
 // every CLI start (the meta-schema is compiled first); strict mode still rejects unknown keywords.
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true, validateSchema: false });
-ajv.addVocabulary(['x-expect']);
+// Compiled at build time (src/ajv/precompiled.ts), with these options.
+export const PLAYBOOK_SET: SchemaSet = {
+  id: 'playbook',
+  options: { allErrors: true, allowUnionTypes: true, strict: true, verbose: true, validateSchema: false },
+  vocabulary: ['x-expect'],
+};
 
 /**
  * Every spelling src/bool.ts reads (Ansible's boolean(): yes/no, y/n, on/off, true/false, t/f,
@@ -121,19 +125,30 @@ const metaSchema = {
   additionalProperties: false,
 };
 
-/** Compiled on first use: a run needs only some of them, and each compile costs milliseconds at start. */
-function lazy(schema: object): () => ValidateFunction {
+/** Every structure schema, by name: scripts/ajv-standalone.mjs compiles them at build time. */
+export const PLAYBOOK_SCHEMAS = {
+  play: playSchema,
+  importPlaybook: importPlaybookSchema,
+  taskKeywords: taskKeywordsSchema,
+  block: blockSchema,
+  include: includeSchema,
+  roleEntry: roleEntrySchema,
+  meta: metaSchema,
+};
+
+/** Looked up on first use: a run needs only some of them. */
+function lazy(name: keyof typeof PLAYBOOK_SCHEMAS): () => ValidateFunction {
   let v: ValidateFunction | undefined;
-  return () => (v ??= ajv.compile(schema));
+  return () => (v ??= validatorFor(PLAYBOOK_SET, name, PLAYBOOK_SCHEMAS[name]));
 }
 const compiled = {
-  play: lazy(playSchema),
-  importPlaybook: lazy(importPlaybookSchema),
-  taskKeywords: lazy(taskKeywordsSchema),
-  block: lazy(blockSchema),
-  include: lazy(includeSchema),
-  roleEntry: lazy(roleEntrySchema),
-  meta: lazy(metaSchema),
+  play: lazy('play'),
+  importPlaybook: lazy('importPlaybook'),
+  taskKeywords: lazy('taskKeywords'),
+  block: lazy('block'),
+  include: lazy('include'),
+  roleEntry: lazy('roleEntry'),
+  meta: lazy('meta'),
 };
 
 export const validators = {

@@ -1,4 +1,5 @@
 import type { Vars } from '../inventory/model.js';
+import type { HostPlan } from '../plan/plan.js';
 import { writeBackSpecs } from '../facts/writeback.js';
 import { playNeedsFacts } from '../facts/plays.js';
 import { InputError } from '../errors.js';
@@ -12,7 +13,7 @@ import { finishRecord, startRecord, type HostState } from './record.js';
 import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './history.js';
 import { batchExceeds, serialBatches } from './serial.js';
 import { exitCodeFor, emptyStats, type HostStats } from './stats.js';
-import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type RunConfig } from './runner.js';
+import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type Preplanned, type RunConfig } from './runner.js';
 import { withSessions } from './session.js';
 import { lostHostAdvice } from './lost.js';
 import { phaseDone, timed, timedSync } from './timings.js';
@@ -36,13 +37,13 @@ export interface RunOutcome {
  * so a slow or dead host delays nobody else.
  */
 export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
-  preflight(cfg);
+  const preplanned = preflight(cfg);
   phaseDone('check plays, compile every host (preflight)');
   if (cfg.startAtTask) applyStartAtTask(cfg.playbook.plays.map((play) => ({ play, plans: new Map() })), cfg.startAtTask);
   return withSessions(
     cfg.inventory,
     { forks: cfg.forks, acceptNewHostKeys: cfg.acceptNewHostKeys, onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`) },
-    (pool) => runWith(cfg, pool),
+    (pool) => runWith(cfg, pool, preplanned),
   );
 }
 
@@ -51,7 +52,7 @@ interface HostReady {
   planError?: string;
 }
 
-async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome> {
+async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplanned): Promise<RunOutcome> {
   const started = Date.now();
   const { reporter: rep } = cfg;
   const interrupt = cfg.interrupt ?? new Interrupt();
@@ -61,6 +62,19 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
   const facts = new Map<string, Vars>();
   const planCtx = planContext(cfg, facts);
   const factHosts = new Set(plays.filter((p) => playNeedsFacts(p.play, cfg.extraVars)).flatMap((p) => p.hosts));
+  // When no host gathers facts, the facts map stays empty, so a host's plan is exactly what
+  // preflight compiled: run it instead of compiling every host twice.
+  const reusable = factHosts.size === 0 && plays.every((p) => !p.play.gatherFacts) ? preplanned : undefined;
+  const preplannedFor = (host: string): Array<{ plan?: HostPlan; unmet?: string[] }> | undefined => {
+    if (!reusable) return undefined;
+    const out: Array<{ plan?: HostPlan }> = [];
+    for (const p of plays) {
+      const plan = reusable.get(p.play)?.get(host);
+      if (!plan && p.hosts.includes(host)) return undefined;
+      out.push({ plan });
+    }
+    return out;
+  };
   const skipped = new Map<string, string>();
   const hosts = new Map<string, HostState>(all.map((h) => [h, { tasks: [], plays: new Map(), started: 0, ms: 0 }]));
   const record = startRecord(cfg, stats, hosts);
@@ -99,7 +113,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool): Promise<RunOutcome
       return {};
     }
     try {
-      const planned = timedSync('compile plans', () => planHostPlays(planCtx, hostsByPlay, host));
+      const planned = preplannedFor(host) ?? timedSync('compile plans', () => planHostPlays(planCtx, hostsByPlay, host));
       planned.forEach((r, pi) => {
         if (r.plan) plays[pi].plans.set(host, r.plan);
         if (r.unmet) plays[pi].unmet.set(host, r.unmet);

@@ -130,26 +130,33 @@ export function isMissingFact(err: unknown): boolean {
   return err instanceof InputError && /(?:variable )?"(?:facts|ansible_)[^"]*"(?: \(\w+\))? (?:is not defined|has no attribute)/.test(err.message);
 }
 
+/** Plans compiled by preflight, by play and host (a host missing: planning needs its facts). */
+export type Preplanned = Map<Play, Map<string, HostPlan>>;
+
 /**
  * Every check that needs no host (module arguments, templates found and parsed, variables,
  * keywords): plans every host of every play without facts. In plays that gather facts, a
  * missing fact is not an error here (the host will supply it). Throws the first InputError.
+ * Returns the plans: planning is pure, so a run in which no host gathers facts runs them as
+ * they are instead of compiling every host a second time.
  */
-export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): void {
+export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): Preplanned {
   const { hostsByPlay } = runHosts(cfg);
   const ctx = planContext(cfg, new Map());
   const shared = sharedMagic(cfg.inventory, ctx.facts);
+  const out: Preplanned = new Map();
   for (const play of cfg.playbook.plays) {
     const hosts = hostsByPlay.get(play) ?? [];
+    const plans = new Map<string, HostPlan>();
+    out.set(play, plans);
     for (const h of hosts) {
       try {
-        planHost(ctx, play, h, hosts, shared);
+        plans.set(h, planHost(ctx, play, h, hosts, shared));
       } catch (err) {
-        const gathers = playNeedsFacts(play, cfg.extraVars);
-        // A fact chom-play gathers is supplied by the host later; any other ansible_ name never is.
-        if (gathers && isMissingFact(err) && gatheredLater(err)) continue;
-        throw withFactHint(err, gathers);
+        if (play.gatherFacts && isMissingFact(err)) continue;
+        throw err;
       }
     }
   }
+  return out;
 }
