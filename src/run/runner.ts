@@ -153,8 +153,10 @@ export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): Preplanne
       try {
         plans.set(h, planHost(ctx, play, h, hosts, shared));
       } catch (err) {
-        if (play.gatherFacts && isMissingFact(err)) continue;
-        throw err;
+        // A fact chom-play gathers is supplied by the host later; any other ansible_ name never is.
+        const gathers = playNeedsFacts(play, cfg.extraVars);
+        if (gathers && isMissingFact(err) && gatheredLater(err)) continue;
+        throw withFactHint(err, gathers);
       }
     }
   }
