@@ -42,3 +42,9 @@ test('syntax-check names an Ansible module chom-play lacks by its full name', as
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /site\.yml:5:7: task "t": ansible\.builtin\.unarchive exists in Ansible but is not implemented in chom-play yet/);
 });
+
+test('syntax-check lets a fact through in a play that gathers with an explicit setup task', async () => {
+  const tasks = '      setup:\n    - name: u\n      copy:\n        content: "{{ ansible_distribution }}"\n        dest: /tmp/x\n';
+  const r = await runCli(['--syntax-check', '-i', 'hosts.yml', 'site.yml'], project(play(false, tasks)));
+  assert.equal(r.code, 0, r.stderr);
+});
