@@ -18,15 +18,21 @@ const INTERFACE = /^(lo|eth|en[a-z]|wl|br|bond|veth|docker|virbr|tun|tap|vlan|te
 /** `*` stands for the whole ansible_facts dict. */
 const willHave = (name: string): boolean => name === '*' || GATHERED.has(name) || INTERFACE.test(name);
 
-const UNDEFINED = /variable "(ansible_facts\.(\w+)|ansible_(\w+))[^"]*" is not defined/;
+// Both engines' wordings: `variable "ansible_x" is not defined`, `"ansible_x.upper" is not defined:
+// cannot call it`, and `"ansible_facts" (dict) has no attribute "x"`.
+const UNDEFINED = /"(ansible_facts\.(\w+)|ansible_(\w+))[^"]*"(?: \(\w+\))? is not defined/;
+const NO_ATTR = /"ansible_facts"(?: \(\w+\))? has no attribute "(\w+)"/;
 
 /** The fact (unprefixed) an error is about, or undefined when it is not about an ansible_ name. */
 function factOf(message: string): { shown: string; name: string } | undefined {
+  const attr = NO_ATTR.exec(message);
+  if (attr) return { shown: `ansible_facts.${attr[1]}`, name: attr[1] };
   const m = UNDEFINED.exec(message);
   if (!m) return undefined;
   const name = m[2] ?? m[3];
   if (m[3] === 'facts') return { shown: 'ansible_facts', name: '*' };
-  if (m[3] !== undefined && (MAGIC.has(`ansible_${name}`) || CONNECTION.has(`ansible_${name}`))) return { shown: `ansible_${name}`, name: '' };
+  if (m[3] !== undefined && (MAGIC.has(`ansible_${name}`) || CONNECTION.has(`ansible_${name}`)))
+    return { shown: `ansible_${name}`, name: '' };
   return { shown: m[2] !== undefined ? `ansible_facts.${name}` : `ansible_${name}`, name };
 }
 
@@ -52,7 +58,7 @@ export function closeFacts(name: string): string[] {
 export function gatheredLater(err: unknown): boolean {
   if (!(err instanceof InputError)) return false;
   const f = factOf(err.message);
-  if (!f) return /variable "facts[.\]"]/.test(err.message);
+  if (!f) return /"facts[."\]]/.test(err.message);
   return f.name !== '' && willHave(f.name);
 }
 
@@ -65,7 +71,10 @@ export function withFactHint(err: unknown, gathers: boolean): unknown {
   const f = factOf(err.message);
   if (!f) return err;
   const say = (hint: string): InputError => new InputError(err.message, err.loc, err.hint ? `${hint}; ${err.hint}` : hint);
-  if (CONNECTION.has(f.shown)) return say(`${f.shown} is a connection variable: it comes from the inventory (or -e) and is not set here; use ${f.shown} | default(...)`);
+  if (CONNECTION.has(f.shown))
+    return say(
+      `${f.shown} is a connection variable: it comes from the inventory (or -e) and is not set here; use ${f.shown} | default(...)`,
+    );
   if (f.name === '') return say(`${f.shown} is an Ansible magic variable that chom-play does not set`);
   if (willHave(f.name)) {
     return gathers ? err : say(`${f.shown} is a fact: gather_facts is false in this play (set gather_facts: true, or add a setup task)`);

@@ -13,7 +13,10 @@ test('a gathered fact used in a play without facts says gather_facts is false th
   const e = withFactHint(undef('ansible_distribution'), false);
   assert.match(hintOf(e) ?? '', /^ansible_distribution is a fact: gather_facts is false in this play/);
   assert.deepEqual((e as InputError).loc, { file: 'site.yml', line: 4, col: 7 });
-  assert.match(hintOf(withFactHint(undef('ansible_facts.os_family.x'), false)) ?? '', /^ansible_facts\.os_family is a fact: gather_facts is false/);
+  assert.match(
+    hintOf(withFactHint(undef('ansible_facts.os_family.x'), false)) ?? '',
+    /^ansible_facts\.os_family is a fact: gather_facts is false/,
+  );
 });
 
 test('a gathered fact in a play that gathers is left alone (the host supplies it)', () => {
@@ -47,16 +50,34 @@ test('the engine hint is kept after the fact hint; other errors pass through unc
 });
 
 test('a module Ansible has and chom-play lacks is named with its collection', () => {
-  assert.equal(notImplementedMessage('ansible.builtin.unarchive'), 'ansible.builtin.unarchive exists in Ansible but is not implemented in chom-play yet');
+  assert.equal(
+    notImplementedMessage('ansible.builtin.unarchive'),
+    'ansible.builtin.unarchive exists in Ansible but is not implemented in chom-play yet',
+  );
   assert.equal(ansibleModule('unarchive'), 'ansible.builtin.unarchive');
   assert.equal(ansibleModule('ansible.legacy.set_fact'), 'ansible.builtin.set_fact');
   assert.equal(ansibleModule('authorized_key'), 'ansible.posix.authorized_key');
   assert.equal(ansibleModule('community.general.ini_file'), 'community.general.ini_file');
+  assert.equal(ansibleModule('pacman'), 'community.general.pacman');
   assert.equal(ansibleModule('unarchve'), undefined);
   assert.equal(ansibleModule('community.general.nonesuch'), undefined);
 });
 
 test('a connection variable missing from the inventory says where it comes from', () => {
-  assert.match(hintOf(withFactHint(undef('ansible_port'), true)) ?? '', /^ansible_port is a connection variable: it comes from the inventory/);
+  assert.match(
+    hintOf(withFactHint(undef('ansible_port'), true)) ?? '',
+    /^ansible_port is a connection variable: it comes from the inventory/,
+  );
   assert.equal(gatheredLater(undef('ansible_port')), false);
+});
+
+test('the Jinja2 wordings (a called fact, an absent ansible_facts key) get the same hints', () => {
+  const called = new InputError('in {{ x }}: "ansible_hostname.upper" is not defined: cannot call it in "{{ x }}"');
+  assert.match(hintOf(withFactHint(called, false)) ?? '', /^ansible_hostname is a fact: gather_facts is false/);
+  const absent = new InputError('in {{ x }}: "ansible_facts" (dict) has no attribute "hostnme": cannot call it in "{{ x }}"');
+  assert.match(
+    hintOf(withFactHint(absent, true)) ?? '',
+    /^ansible_facts\.hostnme is not gathered by chom-play: close names: ansible_facts\.hostname/,
+  );
+  assert.equal(gatheredLater(absent), false);
 });

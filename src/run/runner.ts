@@ -10,7 +10,7 @@ import { createTemplateContext } from '../template/index.js';
 import type { Redactor } from '../secrets/index.js';
 import { unmetRequirements } from '../facts/requirements.js';
 import { playNeedsFacts } from '../facts/plays.js';
-import { withFactHint } from '../hints/facts.js';
+import { gatheredLater, withFactHint } from '../hints/facts.js';
 import type { Interrupt } from './interrupt.js';
 import type { RunRecord } from './history.js';
 import type { Reporter } from './report.js';
@@ -153,8 +153,10 @@ export function preflight(cfg: PlanInputs & Pick<RunConfig, 'limit'>): Preplanne
       try {
         plans.set(h, planHost(ctx, play, h, hosts, shared));
       } catch (err) {
-        if (playNeedsFacts(play, cfg.extraVars) && isMissingFact(err)) continue;
-        throw err;
+        // A fact chom-play gathers is supplied by the host later; any other ansible_ name never is.
+        const gathers = playNeedsFacts(play, cfg.extraVars);
+        if (gathers && isMissingFact(err) && gatheredLater(err)) continue;
+        throw withFactHint(err, gathers);
       }
     }
   }

@@ -13,8 +13,7 @@ function project(play: string): string {
   return dir;
 }
 
-const play = (gather: boolean, task: string): string =>
-  `- hosts: all\n  gather_facts: ${gather}\n  tasks:\n    - name: t\n${task}`;
+const play = (gather: boolean, task: string): string => `- hosts: all\n  gather_facts: ${gather}\n  tasks:\n    - name: t\n${task}`;
 
 test('syntax-check says a fact needs gather_facts, at the task', async () => {
   const dir = project(play(false, '      copy:\n        content: "{{ ansible_distribution }}"\n        dest: /tmp/x\n'));
@@ -30,7 +29,10 @@ test('syntax-check refuses a fact name chom-play never gathers, even when the pl
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /site\.yml:4:7: .*ansible_facts\.distro/);
   assert.match(r.stderr, /not gathered by chom-play: close names: ansible_facts\.distribution/);
-  const ok = await runCli(['--syntax-check', '-i', 'hosts.yml', 'site.yml'], project(play(true, '      copy:\n        content: "{{ ansible_facts.distribution }}"\n        dest: /tmp/x\n')));
+  const ok = await runCli(
+    ['--syntax-check', '-i', 'hosts.yml', 'site.yml'],
+    project(play(true, '      copy:\n        content: "{{ ansible_facts.distribution }}"\n        dest: /tmp/x\n')),
+  );
   assert.equal(ok.code, 0, ok.stderr);
 });
 
@@ -39,4 +41,10 @@ test('syntax-check names an Ansible module chom-play lacks by its full name', as
   const r = await runCli(['--syntax-check', '-i', 'hosts.yml', 'site.yml'], dir);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /site\.yml:5:7: task "t": ansible\.builtin\.unarchive exists in Ansible but is not implemented in chom-play yet/);
+});
+
+test('syntax-check lets a fact through in a play that gathers with an explicit setup task', async () => {
+  const tasks = '      setup:\n    - name: u\n      copy:\n        content: "{{ ansible_distribution }}"\n        dest: /tmp/x\n';
+  const r = await runCli(['--syntax-check', '-i', 'hosts.yml', 'site.yml'], project(play(false, tasks)));
+  assert.equal(r.code, 0, r.stderr);
 });
