@@ -188,6 +188,7 @@ function compileTask(
     ignoreErrors: task.ignoreErrors,
     noLog: task.noLog,
   };
+  if (task.blocks) base.blocks = task.blocks;
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
   if (task.register) base.register = task.register;
   const when = task.when.length === 0 ? undefined : conditionOf(task.when, vars, registered, task.loc);

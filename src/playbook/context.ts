@@ -3,7 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { readYaml, type YamlFile } from '../yaml/read.js';
-import type { RoleInstance } from './model.js';
+import type { BlockFrame, RoleInstance } from './model.js';
 import type { ModuleRegistry } from './registry.js';
 
 export type YamlPath = Array<string | number>;
@@ -11,6 +11,8 @@ export type YamlPath = Array<string | number>;
 /** Shared state of one loadPlaybook() call: the module registry and every file read. */
 export class LoadContext {
   readonly files: string[] = [];
+  /** Next `block:` id (ids are unique within the playbook). */
+  nextBlockId = 1;
   private readonly cache = new Map<string, YamlFile>();
 
   constructor(
@@ -57,6 +59,8 @@ export interface Inherit {
   role?: RoleInstance;
   /** Extra directories to look for included task files (a role's tasks/, the playbook dir). */
   includeDirs: string[];
+  /** Blocks around (outermost first). */
+  blocks?: BlockFrame[];
 }
 
 export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -153,10 +153,10 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.equal(e.message, 'cannot find task file "nope.yml"');
   });
 
-  it('rescue is refused by name', () => {
-    const e = failure(site('    - block:\n        - command: ls\n      rescue:\n        - command: "true"\n'));
-    assert.equal(e.where, 'playbooks/site.yml:5:7');
-    assert.match(e.message, /block "rescue:" is not supported yet/);
+  it('rescue without block is refused at its key', () => {
+    const e = failure(site('    - command: ls\n      rescue:\n        - command: "true"\n'));
+    assert.equal(e.where, 'playbooks/site.yml:4:7');
+    assert.match(e.message, /"rescue:" belongs to a block/);
   });
 
   it('a wrong keyword type in a play names the key', () => {

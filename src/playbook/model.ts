@@ -103,4 +103,15 @@ export interface Task {
   argLocs?: Record<string, SourceLoc>;
   /** Position of each `notify` entry, same order as `notify`. */
   notifyLocs?: SourceLoc[];
+  /** The blocks around the task (outermost first) and the section it is in; see BlockFrame. */
+  blocks?: BlockFrame[];
+}
+
+/** One `block:` around a task: which instance, and whether the task is in its block, rescue or always list. */
+export interface BlockFrame {
+  /** Unique within one loaded playbook. */
+  id: number;
+  section: 'block' | 'rescue' | 'always';
+  /** "block NAME (file:line)" for the script's comments. */
+  label: string;
 }

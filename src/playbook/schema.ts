@@ -52,7 +52,7 @@ export const TASK_KEYWORD_PROPS = {
 };
 export const TASK_KEYWORDS = Object.keys(TASK_KEYWORD_PROPS);
 
-export const BLOCK_KEYWORDS = ['block', ...Object.keys(inheritable)];
+export const BLOCK_KEYWORDS = ['block', 'rescue', 'always', ...Object.keys(inheritable)];
 export const INCLUDE_KEYWORDS = Object.keys(inheritable);
 
 const playSchema = {
@@ -89,7 +89,7 @@ const importPlaybookSchema = {
 };
 
 const taskKeywordsSchema = { type: 'object', properties: TASK_KEYWORD_PROPS };
-const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' } }, additionalProperties: false };
+const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' }, rescue: list, always: list }, additionalProperties: false };
 const includeSchema = { type: 'object', properties: inheritable };
 
 const roleEntrySchema = {

@@ -26,7 +26,8 @@ export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, 
     const keys = Object.keys(entry);
     const incKey = keys.find((k) => INCLUDES.has(stripCollection(k)));
     for (const k of ['rescue', 'always']) {
-      if (k in entry) throw new InputError(`block "${k}:" is not supported yet (block: is)`, src.yf.keyLocOf([...here.path, k]), 'use ignore_errors on the task, or failed_when');
+      if (k in entry && !('block' in entry)) throw new InputError(`"${k}:" belongs to a block; this entry has no "block:"`, src.yf.keyLocOf([...here.path, k]));
+      if (k in entry && handler) throw new InputError(`block "${k}:" is not supported in handlers`, src.yf.keyLocOf([...here.path, k]), 'move the block into the tasks, or use ignore_errors on the handler');
     }
     if ('import_playbook' in entry) throw new InputError('import_playbook is only allowed at the top level of a playbook', src.yf.keyLocOf([...here.path, 'import_playbook']));
     if ('block' in entry) out.push(...loadBlock(ctx, entry, here, inh, handler));
@@ -53,7 +54,17 @@ function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inhe
 function loadBlock(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
   const label = typeof e.name === 'string' ? `block "${e.name}"` : 'block';
   check(validators.block, e, src.yf, src.path, keywordWording('block', UNSUPPORTED_TASK), `${label}: `);
-  return loadTaskList(ctx, e.block, { ...src, path: [...src.path, 'block'] }, deeper(inh, e, src), handler);
+  const inner = deeper(inh, e, src);
+  if (handler || (e.rescue === undefined && e.always === undefined)) {
+    // A plain block only passes keywords down: nothing to compile around its tasks.
+    return loadTaskList(ctx, e.block, { ...src, path: [...src.path, 'block'] }, inner, handler);
+  }
+  const loc = src.yf.locOf(src.path);
+  const id = ctx.nextBlockId++;
+  const frameLabel = `${label} (${loc.file}:${loc.line})`;
+  const section = (k: 'block' | 'rescue' | 'always'): Task[] =>
+    loadTaskList(ctx, e[k], { ...src, path: [...src.path, k] }, { ...inner, blocks: [...(inh.blocks ?? []), { id, section: k, label: frameLabel }] }, handler);
+  return [...section('block'), ...section('rescue'), ...section('always')];
 }
 
 function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: string, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
@@ -163,6 +174,7 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   if (e.changed_when !== undefined) task.changedWhen = condition(e.changed_when);
   if (e.failed_when !== undefined) task.failedWhen = condition(e.failed_when);
   if (inh.role) task.role = inh.role;
+  if (inh.blocks) task.blocks = inh.blocks;
   validateArgsWith(task, task.args, false, ctx.modules);
   return task;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { formatLoc } from '../errors.js';
 import { runAsLine, type HostPlan } from '../plan/plan.js';
+import { rescuedTaskIds } from '../shell/blocks.js';
 import type { Redactor } from '../secrets/index.js';
 import { adviceFor } from '../failure-class.js';
 import { EventParser, holderText, type ScriptEvent } from '../shell/events.js';
@@ -73,6 +74,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   const marker = 'CHOM' + randomBytes(8).toString('hex');
   const byId = new Map<number, { t: ScriptTask; handler: boolean }>();
   for (const t of plan.tasks) byId.set(t.id, { t, handler: false });
+  const rescuedIds = rescuedTaskIds(plan.tasks);
   for (const t of plan.handlers) byId.set(t.id, { t, handler: true });
   const records: TaskRecord[] = [];
   const bearing = new Map<number, boolean>();
@@ -125,7 +127,9 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     if (e.t !== 'task') return;
     const meta = byId.get(e.id);
     const status = e.status as TaskStatus;
-    const ignored = status === 'failed' && meta?.t.ignoreErrors === true;
+    // A failure a block's rescue handles counts `rescued` (as Ansible's recap), never fails the host.
+    const rescued = status === 'failed' && meta?.t.ignoreErrors !== true && rescuedIds.has(e.id);
+    const ignored = status === 'failed' && (meta?.t.ignoreErrors === true || rescued);
     const cls = e.class;
     if (status === 'failed' && !ignored) {
       failed = true;
@@ -136,6 +140,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       s.ok++;
       s.changed++;
     } else if (status === 'skipped') s.skipped++;
+    else if (rescued) s.rescued++;
     else if (ignored) s.ignored++;
     else s.failed++;
     const result = {
