@@ -20,9 +20,11 @@ import debug from './debug.js';
 import assert from './assert.js';
 import pkg from './package.js';
 import setup from './setup.js';
+import setFact from './set_fact.js';
+import includeVars from './include_vars.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup];
+const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup, setFact, includeVars];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {

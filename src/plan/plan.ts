@@ -6,13 +6,16 @@ import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
 import { managedPaths } from '../shell/prefetch.js';
-import { compileCondition, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
+import { compileCondition, overlay, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
 import { resolveExpressionArgs } from './exprs.js';
+import { CONTROLLER_MODULES, HostVarsLayer, refuseRunTimeValues } from './set-fact.js';
+import { firstFoundLoop } from './include-vars.js';
+import { playForHost } from './vars-files.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -73,16 +76,20 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     extraVars: ctx.extraVars,
     env: ctx.env,
   };
+  // vars_files alternatives / templated names, read once this host's vars and facts are known.
+  if (play.varsFilesLater) inputs.play = playForHost(play, resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl), ctx.tmpl);
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
+  // set_fact / include_vars results of this host (src/plan/set-fact.ts); scopes are rebuilt when they change.
+  const layer = new HostVarsLayer(ctx.playbook);
   const scopeOf = (t: Task): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
-      base = resolveVars(scopeFor(inputs, shared, t.role), play.loc, ctx.tmpl);
+      base = resolveVars(scopeFor(inputs, shared, t.role, {}, layer.varsFor(t.role)), play.loc, ctx.tmpl);
       scopes.set(t.role ?? play, base);
     }
-    return Object.keys(t.vars).length === 0 ? base : resolveVars({ ...base, ...(renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars) }, t.loc, ctx.tmpl);
+    return Object.keys(t.vars).length === 0 ? base : resolveVars(overlay(base, renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars), t.loc, ctx.tmpl);
   };
 
   const registered = new Set<string>();
@@ -101,9 +108,17 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   });
 
   for (const task of taskList) {
-    const vars = scopeOf(task);
+    let vars = scopeOf(task);
+    const onController = CONTROLLER_MODULES.has(task.module);
+    if (onController) refuseRunTimeValues(task, registered);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
-      const v = item.bind ? { ...vars, [task.loopVar]: item.value } : vars;
+      const v = item.bind ? overlay(vars, { [task.loopVar]: item.value }) : vars;
+      if (onController) {
+        tasks.push(layer.apply(task, v, registered, nextId++, ctx.tmpl, item.label));
+        scopes.clear();
+        vars = scopeOf(task);
+        continue;
+      }
       tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
     }
     if (task.register) registered.add(task.register);
@@ -150,13 +165,13 @@ interface LoopItem {
 
 function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (task.loop === undefined) return [{ bind: false }];
-  const list = renderValue(task.loop, vars, task.loc, tmpl);
+  const list = task.loopWith === 'first_found' ? firstFoundLoop(task, vars, tmpl) : renderValue(task.loop, vars, task.loc, tmpl);
   if (!Array.isArray(list)) {
     throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
   }
   const labelTpl = task.loopLabel;
   return list.map((value) => {
-    const label = labelTpl !== undefined ? renderValue(labelTpl, { ...vars, [task.loopVar]: value }, task.loc, tmpl) : value;
+    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value }), task.loc, tmpl) : value;
     return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
   });
 }

@@ -43,7 +43,7 @@ function groupNames(groups: string[]): string[] {
 }
 
 /** The variables a task of `role` (or of the play itself when undefined) sees on one host. */
-export function scopeFor(inp: VarsInputs, shared: SharedMagic, role: RoleInstance | undefined, taskVars: Vars = {}): Vars {
+export function scopeFor(inp: VarsInputs, shared: SharedMagic, role: RoleInstance | undefined, taskVars: Vars = {}, hostVars: Vars = {}): Vars {
   const { play } = inp;
   const hostEntry = entryOf(inp.inventory, inp.host);
   const defaults: Vars = {};
@@ -60,6 +60,7 @@ export function scopeFor(inp: VarsInputs, shared: SharedMagic, role: RoleInstanc
     ...play.vars,
     ...roleVars,
     ...taskVars,
+    ...hostVars, // include_vars < set_fact (src/plan/set-fact.ts), above task vars as in Ansible
     ...(role?.params ?? {}),
     ...inp.extraVars,
     facts,

@@ -180,10 +180,10 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.equal(e.message, 'role "db": unknown key "memory" in "requires"; did you mean "memory_mb"?');
   });
 
-  it('a templated vars_files path is refused', () => {
-    const e = failure({ 'playbooks/site.yml': '- hosts: all\n  vars_files:\n    - "vars/{{ env }}.yml"\n' });
+  it('a vars_files alternative that is not a file name is refused (templated names are read per host)', () => {
+    const e = failure({ 'playbooks/site.yml': '- hosts: all\n  vars_files:\n    - ["vars/{{ env }}.yml", 3]\n' });
     assert.equal(e.where, 'playbooks/site.yml:3:7');
-    assert.match(e.message, /uses a variable/);
+    assert.match(e.message, /vars_files alternatives must be file names, got/);
   });
 
   it('become_user other than root is refused', () => {

@@ -4,7 +4,7 @@ import { intKeyword, percentKeyword, serialKeyword } from './keywords.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
 import { checkBecomeUser, findFile, isMapping, LoadContext, refuseTemplatedPath, type Inherit } from './context.js';
-import type { Play, Playbook, Task } from './model.js';
+import type { Play, Playbook, Task, VarsFilesEntry } from './model.js';
 import type { ModuleRegistry } from './registry.js';
 import { RoleExpander } from './roles.js';
 import { check, keywordWording, toBool, UNSUPPORTED_PLAY, validators } from './schema.js';
@@ -63,10 +63,20 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   const dir = dirname(abs);
   const vars: Vars = isMapping(e.vars) ? { ...e.vars } : {};
   const varsFiles = e.vars_files === undefined || e.vars_files === null ? [] : Array.isArray(e.vars_files) ? e.vars_files : [e.vars_files];
+  const varsFilesLater: VarsFilesEntry[] = [];
   varsFiles.forEach((vf, j) => {
     const loc = Array.isArray(e.vars_files) ? yf.locOf([i, 'vars_files', j]) : yf.locOf([i, 'vars_files']);
-    if (typeof vf !== 'string') throw new InputError(`vars_files entries must be file names, got ${describeValue(vf)} (first-found lists are not supported)`, loc);
-    refuseTemplatedPath(vf, 'vars file', loc);
+    // A list is alternatives (the first that exists wins); a templated name needs the host's
+    // vars and facts: both are read by the planner (src/plan/vars-files.ts).
+    if (Array.isArray(vf) || (typeof vf === 'string' && vf.includes('{{'))) {
+      const candidates = (Array.isArray(vf) ? vf : [vf]).map((c) => {
+        if (typeof c !== 'string') throw new InputError(`vars_files alternatives must be file names, got ${describeValue(c)}`, loc);
+        return c;
+      });
+      varsFilesLater.push({ candidates, loc, dir });
+      return;
+    }
+    if (typeof vf !== 'string') throw new InputError(`vars_files entries must be file names or lists of alternatives, got ${describeValue(vf)}`, loc);
     const vyf = ctx.read(findFile(vf, [dir], 'vars file', loc));
     if (vyf.value === null || vyf.value === undefined) return;
     if (!isMapping(vyf.value)) throw new InputError(`a vars file must be a mapping of variables, got ${describeValue(vyf.value)}`, vyf.locOf([]));
@@ -109,6 +119,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
     rollbackOnFailure: toBool(e.rollback_on_failure) ?? false,
     keyLocs,
   };
+  if (varsFilesLater.length > 0) play.varsFilesLater = varsFilesLater;
   const serial = serialKeyword(e.serial, kwLoc('serial'));
   if (serial !== undefined) play.serial = serial;
   const maxFail = percentKeyword(e.max_fail_percentage, kwLoc('max_fail_percentage'));

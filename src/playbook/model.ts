@@ -42,6 +42,16 @@ export interface Play {
   becomeUser?: string;
   /** Where each keyword was written, for errors found when a templated value is rendered. */
   keyLocs: Partial<Record<string, SourceLoc>>;
+  /** vars_files entries read per host by the planner: lists of alternatives, templated names. */
+  varsFilesLater?: VarsFilesEntry[];
+}
+
+/** One vars_files entry known only per host: the first candidate that exists is read. */
+export interface VarsFilesEntry {
+  candidates: string[];
+  loc: SourceLoc;
+  /** The playbook's directory (relative names are found there). */
+  dir: string;
 }
 
 export interface RoleInstance {
@@ -69,6 +79,8 @@ export interface Task {
   tags: string[];                // own + inherited (play, role, block/include)
   when: string[];                // raw expressions, all must hold (inherited ones first)
   loop?: unknown;                // raw: a list, or a string template that renders to a list
+  /** with_first_found: `loop` holds the lookup's terms; the planner finds the file (src/plan/include-vars.ts). */
+  loopWith?: 'first_found';
   loopVar: string;               // loop_control.loop_var, default 'item'
   notify: string[];
   register?: string;

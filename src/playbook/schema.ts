@@ -32,6 +32,7 @@ export const TASK_KEYWORD_PROPS = {
   ...inheritable,
   loop: {},
   with_items: {},
+  with_first_found: {},
   loop_control: {
     type: 'object',
     properties: { loop_var: identifier, label: {} },
@@ -153,10 +154,10 @@ export const UNSUPPORTED_TASK = new Set([
   'delegate_to', 'delegate_facts', 'run_once', 'environment', 'async', 'poll', 'throttle', 'local_action', 'action',
   'connection', 'remote_user', 'any_errors_fatal', 'debugger', 'module_defaults', 'collections', 'port',
   'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_dict', 'with_list', 'with_fileglob',
-  'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found', 'with_lines',
+  'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_lines',
   'with_indexed_items', 'with_random_choice', 'with_flattened', 'with_file', 'with_template',
   'with_inventory_hostnames', 'include_role', 'import_role', 'ansible.builtin.include_role',
-  'ansible.builtin.import_role', 'include', 'include_vars', 'ansible.builtin.include_vars',
+  'ansible.builtin.import_role', 'include',
 ]);
 
 /** Standard wording for keyword mappings (plays, tasks, blocks, role entries, meta). */

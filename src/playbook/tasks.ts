@@ -124,8 +124,9 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     }
   }
 
-  if ('loop' in e && 'with_items' in e) throw new InputError(`${prefix}give either loop or with_items, not both`, keyLoc('with_items'));
-  if ('loop_control' in e && !('loop' in e) && !('with_items' in e)) throw new InputError(`${prefix}loop_control without loop`, keyLoc('loop_control'));
+  const loops = ['loop', 'with_items', 'with_first_found'].filter((k) => k in e);
+  if (loops.length > 1) throw new InputError(`${prefix}give one of ${loops.join(', ')}, not several`, keyLoc(loops[1]));
+  if ('loop_control' in e && loops.length === 0) throw new InputError(`${prefix}loop_control without loop`, keyLoc('loop_control'));
   const notify = e.notify === undefined || e.notify === null ? [] : Array.isArray(e.notify) ? e.notify.map(String) : [String(e.notify)];
   const notifyLocs = Array.isArray(e.notify) ? notify.map((_, j) => yf.locOf([...path, 'notify', j])) : notify.map(() => yf.locOf([...path, 'notify']));
   const lc = isMapping(e.loop_control) ? e.loop_control : {};
@@ -157,6 +158,10 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   };
   if (e.loop !== undefined) task.loop = e.loop;
   else if (e.with_items !== undefined) task.loop = flattenOnce(e.with_items);
+  else if (e.with_first_found !== undefined) {
+    task.loop = e.with_first_found;
+    task.loopWith = 'first_found';
+  }
   if (typeof e.register === 'string') task.register = e.register;
   const retries = intKeyword('retries', e.retries, 0, kwLoc('retries'));
   if (retries !== undefined) task.retries = retries;

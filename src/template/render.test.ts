@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../errors.js';
-import { renderString, renderTemplateFile, renderValue, resolveVars } from './render.js';
+import { overlay, renderString, renderTemplateFile, renderValue, resolveVars } from './render.js';
 
 const loc = { file: 'roles/web/tasks/main.yml', line: 4, col: 3 };
 const vars = {
@@ -140,12 +140,20 @@ test('vars that use other vars are resolved in any order', () => {
 });
 
 test('a cycle between vars names the chain', () => {
-  assert.match(errOf(() => resolveVars({ a: '{{ b }}', b: 'x{{ a }}' }, loc)).message, /variable "a" refers to itself through "b" \(a -> b -> a\)/);
-  assert.match(errOf(() => resolveVars({ a: '{{ a }}' }, loc)).message, /variable "a" refers to itself$/);
-  assert.match(errOf(() => resolveVars({ a: '{{ b }}', b: '{{ c }}', c: '{{ a }}' }, loc)).message, /a -> b -> c -> a/);
-  const e = errOf(() => resolveVars({ a: 'x {{ nope }}' }, loc));
+  assert.match(errOf(() => resolveVars({ a: '{{ b }}', b: 'x{{ a }}' }, loc).a).message, /variable "a" refers to itself through "b" \(a -> b -> a\)/);
+  assert.match(errOf(() => resolveVars({ a: '{{ a }}' }, loc).a).message, /variable "a" refers to itself$/);
+  assert.match(errOf(() => resolveVars({ a: '{{ b }}', b: '{{ c }}', c: '{{ a }}' }, loc).a).message, /a -> b -> c -> a/);
+  const e = errOf(() => resolveVars({ a: 'x {{ nope }}' }, loc).a);
   assert.match(e.message, /in variable "a": variable "nope" is not defined/);
   assert.equal(e.loc, loc);
+});
+
+test('an unused var that cannot be rendered never fails; used, it fails naming the var', () => {
+  const out = resolveVars({ broken: "{{ nope | bogus_filter }}", used: '{{ name }}!', name: 'web1' }, loc);
+  assert.equal(renderValue('{{ used }}', out, loc), 'web1!');
+  const merged = overlay(out, { extra: 1 });
+  assert.equal(renderValue('{{ used }}-{{ extra }}', merged, loc), 'web1!-1', 'overlay keeps vars lazy');
+  assert.match(errOf(() => renderValue('{{ broken }}', merged, loc)).message, /in variable "broken": .*bogus_filter/);
 });
 
 test('Ansible-style {{ x | filter }} expressions work in values and templates', () => {

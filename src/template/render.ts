@@ -99,12 +99,16 @@ function hasTemplate(v: unknown, depth = 0): boolean {
 }
 
 /**
- * Vars whose values use other vars (`url: "http://{{ host }}:{{ port }}"`) are rendered,
- * each once, in dependency order found on demand; a cycle is an error naming the chain.
- * Every var must render (stricter than Ansible, which only fails when a broken var is used).
+ * Vars whose values use other vars (`url: "http://{{ host }}:{{ port }}"`) are rendered lazily,
+ * as Ansible does: each templated var is rendered when first read (then cached), so a default
+ * that cannot be evaluated fails only if something uses it. A cycle is an error naming the chain.
+ * The result holds getters: merge it with overlay(), never with `{...spread}` (which reads all).
  */
 export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext): Vars {
-  const pending = Object.keys(vars).filter((k) => !UNRESOLVED_VARS.has(k) && hasTemplate(vars[k]));
+  // Getters (vars already made lazy, merged with overlay()) stay as they are: reading them here
+  // would render them.
+  const descs = Object.getOwnPropertyDescriptors(vars);
+  const pending = Object.keys(vars).filter((k) => !descs[k].get && !UNRESOLVED_VARS.has(k) && hasTemplate(vars[k]));
   if (pending.length === 0) return vars;
   const isPending = new Set(pending);
   const where = loc ?? { file: '<vars>', line: 1, col: 1 };
@@ -113,7 +117,8 @@ export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext):
   const view: Vars = {};
   for (const k of Object.keys(vars)) {
     if (!isPending.has(k)) {
-      view[k] = vars[k];
+      if (descs[k].get) Object.defineProperty(view, k, { ...descs[k], configurable: true });
+      else view[k] = vars[k];
       continue;
     }
     Object.defineProperty(view, k, { enumerable: true, configurable: true, get: () => resolve(k) });
@@ -138,7 +143,7 @@ export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext):
       return v;
     } catch (err) {
       // Name the var being resolved (the error itself may be about a var it uses).
-      if (err instanceof InputError && stack.length === 1 && !err.message.includes('refers to itself')) {
+      if (err instanceof InputError && stack.length === 1 && !err.message.includes('refers to itself') && !err.message.startsWith('in variable "')) {
         throw new InputError(`in variable "${k}": ${err.message}`, err.loc, err.hint);
       }
       throw err;
@@ -146,7 +151,19 @@ export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext):
       stack.pop();
     }
   };
-  const out: Vars = { ...vars };
-  for (const k of pending) out[k] = resolve(k);
+  return view;
+}
+
+/**
+ * `{...base, ...extra}` for lazily resolved vars: getters are copied as getters (a spread would
+ * read, and so render, every var). Later sources win.
+ */
+export function overlay(...sources: Vars[]): Vars {
+  const out: Vars = {};
+  for (const s of sources) {
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(s))) {
+      if (d.enumerable) Object.defineProperty(out, k, { ...d, configurable: true, ...(d.get ? {} : { writable: true }) });
+    }
+  }
   return out;
 }

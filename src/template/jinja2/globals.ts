@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Namespace } from './evaluator.js';
+import { firstFoundList } from './first-found.js';
 import { Fn, isDict, iter, J2Error, need, num, pyStr, str, truthy, Undef, type Dict } from './values.js';
 
 /**
@@ -61,8 +62,14 @@ function lookupValues(host: LookupHost, name: string, terms: unknown[], kw: Dict
       });
     case 'template':
       return terms.map((t) => host.renderTemplate(str(t, pos), pos));
+    case 'first_found': {
+      // ansible_search_path is set per task by the planner (role dir, playbook dir), as in Ansible.
+      const sp = host.vars.ansible_search_path;
+      const search = Array.isArray(sp) ? sp.map(String) : [];
+      return firstFoundList(terms, kw, [...search, ...host.fileDirs], 'files', pos);
+    }
     default:
-      throw new J2Error(`unsupported lookup "${name}"`, pos, 'lookups that run here: env, file, vars, varnames, pipe, items, list, dict, template');
+      throw new J2Error(`unsupported lookup "${name}"`, pos, 'lookups that run here: env, file, vars, varnames, pipe, items, list, dict, template, first_found');
   }
 }
 

@@ -184,3 +184,4 @@ export function renderJinjaFile(path: string, vars: Dict, displayName: string, i
 
 export { J2Error } from './values.js';
 export { evalJinjaExpr, lazyVars, renderJinjaString } from './strings.js';
+export { firstFound, firstFoundList } from './first-found.js';
