@@ -5,6 +5,8 @@ import { ModuleArgError, type InputKind, type LocalInput } from '../modules/type
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
+import type { ScriptBlockFrame } from '../shell/blocks.js';
+import { resolveInclude } from '../playbook/includes.js';
 import { managedPaths } from '../shell/prefetch.js';
 import { compileCondition, overlay, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
@@ -16,6 +18,7 @@ import { resolveExpressionArgs } from './exprs.js';
 import { CONTROLLER_MODULES, HostVarsLayer, refuseRunTimeValues } from './set-fact.js';
 import { firstFoundLoop } from './include-vars.js';
 import { playForHost } from './vars-files.js';
+import { extendedLoop, loopItems } from './loops.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -83,13 +86,15 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
   // set_fact / include_vars results of this host (src/plan/set-fact.ts); scopes are rebuilt when they change.
   const layer = new HostVarsLayer(ctx.playbook);
-  const scopeOf = (t: Task): Vars => {
+  // `outer`: loop variables of includes around the task (they are seen by its vars: too).
+  const scopeOf = (t: Task, outer: Vars = {}, taskVars = true): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
       base = resolveVars(scopeFor(inputs, shared, t.role, {}, layer.varsFor(t.role)), play.loc, ctx.tmpl);
       scopes.set(t.role ?? play, base);
     }
-    return Object.keys(t.vars).length === 0 ? base : resolveVars(overlay(base, renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars), t.loc, ctx.tmpl);
+    if (Object.keys(outer).length > 0) base = overlay(base, outer);
+    return !taskVars || Object.keys(t.vars).length === 0 ? base : resolveVars(overlay(base, renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars), t.loc, ctx.tmpl);
   };
 
   const registered = new Set<string>();
@@ -107,22 +112,58 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     for (const l of h.listen) if (!handlerIds.has(l)) handlerIds.set(l, handlerBase + i);
   });
 
-  for (const task of taskList) {
-    let vars = scopeOf(task);
+  // Block ids are renumbered per loop iteration of an include around them (src/shell/blocks.ts
+  // needs one id per block instance on this host).
+  const blockIds = new Map<string, number>();
+  const blocksOf = (t: Task, iter: string[]): ScriptBlockFrame[] | undefined =>
+    t.blocks?.map((b) => {
+      const k = `${b.id}/${iter.slice(0, b.loopDepth ?? 0).join('/')}`;
+      let id = blockIds.get(k);
+      if (id === undefined) blockIds.set(k, (id = blockIds.size + 1));
+      return { id, section: b.section, label: b.label };
+    });
+  const emit = (task: Task, outer: Vars, iter: string[]): void => {
+    let vars = scopeOf(task, outer);
     const onController = CONTROLLER_MODULES.has(task.module);
     if (onController) refuseRunTimeValues(task, registered);
+    const blocks = blocksOf(task, iter);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
-      const v = item.bind ? overlay(vars, { [task.loopVar]: item.value }) : vars;
+      const v = item.bind ? overlay(vars, { [task.loopVar]: item.value, ...item.extra }) : vars;
+      let st: ScriptTask;
       if (onController) {
-        tasks.push(layer.apply(task, v, registered, nextId++, ctx.tmpl, item.label));
+        st = layer.apply(task, v, registered, nextId++, ctx.tmpl, item.label);
         scopes.clear();
-        vars = scopeOf(task);
-        continue;
+        vars = scopeOf(task, outer);
+      } else {
+        st = compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label);
       }
-      tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
+      if (blocks) st.blocks = blocks;
+      tasks.push(st);
     }
     if (task.register) registered.add(task.register);
-  }
+  };
+  const walk = (list: Task[], depth: number, outer: Vars, iter: string[]): void => {
+    for (let i = 0; i < list.length; ) {
+      const f = list[i].includeLoops?.[depth];
+      if (!f) {
+        if (includedHere(ctx, list[i], scopeOf(list[i], outer), registered)) emit(list[i], outer, iter);
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < list.length && list[j].includeLoops?.[depth]?.id === f.id) j++;
+      const group = list.slice(i, j);
+      const items = loopItems(f.form, renderValue(f.loop, scopeOf(group[0], outer, false), f.loc, ctx.tmpl), f.what, f.loc);
+      items.forEach((value, k) => {
+        const bind: Vars = { [f.loopVar]: value };
+        if (f.indexVar) bind[f.indexVar] = k;
+        if (f.extended) bind.ansible_loop = extendedLoop(items, k);
+        walk(group, depth + 1, { ...outer, ...bind }, [...iter, `${f.id}:${k}`]);
+      });
+      i = j;
+    }
+  };
+  walk(taskList, 0, {}, []);
   play.handlers.forEach((h, i) => {
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
@@ -131,6 +172,39 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
   const minDisk = play.minDiskFreeMb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
   return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.rollbackOnFailure, uploads: hc.uploads };
+}
+
+/**
+ * A task from a templated include (`include_tasks: "{{ x }}.yml"`) belongs to this host's plan
+ * when the name, rendered with the host's variables, finds the file the task comes from. A
+ * name that finds no file is an error, unless the include's `when` is already false. A
+ * candidate file that did not load fails here, only for a host that picks it.
+ */
+function includedHere(ctx: PlanContext, task: Task, vars: Vars, registered: ReadonlySet<string>): boolean {
+  const whenFalse = (): boolean => {
+    try {
+      return task.when.length > 0 && conditionOf(task.when, vars, registered, task.loc) === false;
+    } catch {
+      return false;
+    }
+  };
+  for (const g of task.includeGuards ?? []) {
+    let rendered: string;
+    try {
+      rendered = String(renderValue(g.template, vars, g.loc, ctx.tmpl));
+    } catch (err) {
+      if (whenFalse()) return false;
+      throw err;
+    }
+    const found = resolveInclude(rendered, g.dirs);
+    if (!found || !g.candidates.includes(found)) {
+      if (whenFalse()) return false;
+      throw new InputError(`cannot find task file "${rendered}" (include_tasks "${g.template}")`, g.loc, `looked in: ${g.dirs.join(', ')}`);
+    }
+    if (found !== g.abs) return false;
+  }
+  if (task.deferred) throw task.deferred;
+  return true;
 }
 
 /** An integer keyword (retries, delay, timeout, min_disk_free_mb): the loader typed it; a template is rendered here. */
@@ -161,18 +235,23 @@ interface LoopItem {
   bind: boolean;
   value?: unknown;
   label?: string;
+  /** loop_control.index_var and ansible_loop (extended), bound beside the loop variable. */
+  extra?: Vars;
 }
 
 function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (task.loop === undefined) return [{ bind: false }];
-  const list = task.loopWith === 'first_found' ? firstFoundLoop(task, vars, tmpl) : renderValue(task.loop, vars, task.loc, tmpl);
-  if (!Array.isArray(list)) {
-    throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
-  }
+  const what = `task "${task.name}"`;
+  const list = task.loopWith === 'first_found'
+    ? firstFoundLoop(task, vars, tmpl)
+    : loopItems(task.loopWith ?? 'list', renderValue(task.loop, vars, task.loc, tmpl), what, task.loc);
   const labelTpl = task.loopLabel;
-  return list.map((value) => {
-    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value }), task.loc, tmpl) : value;
-    return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
+  return list.map((value, i) => {
+    const extra: Vars = {};
+    if (task.loopIndexVar) extra[task.loopIndexVar] = i;
+    if (task.loopExtended) extra.ansible_loop = extendedLoop(list, i);
+    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value, ...extra }), task.loc, tmpl) : value;
+    return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label), extra };
   });
 }
 
@@ -203,7 +282,6 @@ function compileTask(
     ignoreErrors: task.ignoreErrors,
     noLog: task.noLog,
   };
-  if (task.blocks) base.blocks = task.blocks;
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
   if (task.register) base.register = task.register;
   const when = task.when.length === 0 ? undefined : conditionOf(task.when, vars, registered, task.loc);

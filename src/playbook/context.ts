@@ -3,7 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { readYaml, type YamlFile } from '../yaml/read.js';
-import type { BlockFrame, RoleInstance } from './model.js';
+import type { BlockFrame, IncludeGuard, IncludeLoop, RoleInstance, Task } from './model.js';
 import type { ModuleRegistry } from './registry.js';
 
 export type YamlPath = Array<string | number>;
@@ -11,8 +11,13 @@ export type YamlPath = Array<string | number>;
 /** Shared state of one loadPlaybook() call: the module registry and every file read. */
 export class LoadContext {
   readonly files: string[] = [];
-  /** Next `block:` id (ids are unique within the playbook). */
+  /** Next `block:` / looping include id (ids are unique within the playbook). */
   nextBlockId = 1;
+  /** include_role / import_role of the play being loaded (set by the play loader). */
+  roles?: RoleIncluder;
+  /** Handlers of roles included by tasks, and included roles made public: drained per play. */
+  extraHandlers: Task[] = [];
+  publicRoles: RoleInstance[] = [];
   private readonly cache = new Map<string, YamlFile>();
 
   constructor(
@@ -61,6 +66,24 @@ export interface Inherit {
   includeDirs: string[];
   /** Blocks around (outermost first). */
   blocks?: BlockFrame[];
+  includeLoops?: IncludeLoop[];
+  includeGuards?: IncludeGuard[];
+}
+
+/** What include_role / import_role asks of the play's role expander. */
+export interface RoleIncludeSpec {
+  name: string;
+  tasksFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  handlersFrom?: string;
+  public: boolean;
+  loc: SourceLoc;
+}
+
+export interface RoleIncluder {
+  /** The role's tasks (meta dependencies' first); its handlers go to ctx.extraHandlers. */
+  include(spec: RoleIncludeSpec, inh: Inherit): Task[];
 }
 
 export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -141,10 +141,11 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.match(e.message, /task "Nothing": has no module/);
   });
 
-  it('include with a loop is refused as not supported yet', () => {
-    const e = failure({ ...site('    - include_tasks: more.yml\n      loop: [1, 2]\n'), 'playbooks/more.yml': '- command: ls\n' });
+  it('import_tasks with a loop is refused at the loop key, pointing to include_tasks', () => {
+    const e = failure({ ...site('    - import_tasks: more.yml\n      loop: [1, 2]\n'), 'playbooks/more.yml': '- command: ls\n' });
     assert.equal(e.where, 'playbooks/site.yml:4:7');
-    assert.equal(e.message, 'include_tasks with a loop is not supported yet');
+    assert.match(e.message, /import_tasks cannot loop/);
+    assert.match(e.hint ?? '', /include_tasks/);
   });
 
   it('a missing included file lists where it looked', () => {

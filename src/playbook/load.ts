@@ -85,7 +85,11 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
 
   const tags = mergeTags(outerTags, normTags(e.tags));
   const searchDirs = [...new Set([join(dir, 'roles'), join(ctx.projectDir, 'roles')])];
-  const roles = new RoleExpander(ctx, tags, dir).expand(e.roles, yf, [i, 'roles'], searchDirs, { tags: [], when: [] }, []);
+  const expander = new RoleExpander(ctx, tags, dir, searchDirs);
+  ctx.roles = expander;
+  ctx.extraHandlers = [];
+  ctx.publicRoles = [];
+  const roles = expander.expand(e.roles, yf, [i, 'roles'], searchDirs, { tags: [], when: [] }, []);
   const inh: Inherit = { tags, when: [], vars: {}, includeDirs: [dir] };
   const section = (key: string, handler = false): Task[] =>
     loadTaskList(ctx, e[key], { yf, path: [i, key], abs, stack: [abs] }, inh, handler);
@@ -99,7 +103,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
     handlerDirs.add(r.role.dir);
     handlers.push(...r.handlers);
   }
-  handlers.push(...section('handlers', true));
+  handlers.push(...ctx.extraHandlers, ...section('handlers', true));
   checkNotify(tasks, handlers);
 
   const keyLocs: Partial<Record<string, SourceLoc>> = {};
@@ -112,7 +116,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
     vars,
     gatherFacts: toBool(e.gather_facts) ?? true,
     tags,
-    roles: roles.map((r) => r.role),
+    roles: [...roles.map((r) => r.role), ...ctx.publicRoles],
     tasks,
     handlers,
     anyErrorsFatal: toBool(e.any_errors_fatal) ?? false,

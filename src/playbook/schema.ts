@@ -33,9 +33,17 @@ export const TASK_KEYWORD_PROPS = {
   loop: {},
   with_items: {},
   with_first_found: {},
+  with_list: {},
+  with_dict: {},
+  with_subelements: {},
+  with_together: {},
+  with_nested: {},
+  with_cartesian: {},
+  with_indexed_items: {},
+  with_sequence: {},
   loop_control: {
     type: 'object',
-    properties: { loop_var: identifier, label: {} },
+    properties: { loop_var: identifier, label: {}, index_var: identifier, extended: bool },
     additionalProperties: false,
   },
   notify: strList,
@@ -54,7 +62,32 @@ export const TASK_KEYWORD_PROPS = {
 export const TASK_KEYWORDS = Object.keys(TASK_KEYWORD_PROPS);
 
 export const BLOCK_KEYWORDS = ['block', 'rescue', 'always', ...Object.keys(inheritable)];
-export const INCLUDE_KEYWORDS = Object.keys(inheritable);
+/** Keywords of include_tasks / include_role (loops are expanded per host by the planner). */
+const includeProps = {
+  ...inheritable,
+  loop: {}, with_items: {}, with_list: {}, with_dict: {}, with_subelements: {}, with_together: {}, with_nested: {},
+  with_indexed_items: {}, with_sequence: {},
+  loop_control: TASK_KEYWORD_PROPS.loop_control,
+  args: { type: 'object' },
+};
+export const INCLUDE_KEYWORDS = Object.keys(includeProps);
+/** Arguments of include_role / import_role (Ansible's names). */
+export const ROLE_INCLUDE_ARGS = ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'public', 'apply', 'allow_duplicates', 'rolespec_validate'];
+const roleIncludeSchema = {
+  type: 'object',
+  properties: {
+    name: str, tasks_from: str, vars_from: str, defaults_from: str, handlers_from: str, public: bool,
+    apply: { type: 'object', properties: inheritable, additionalProperties: false }, allow_duplicates: bool, rolespec_validate: bool,
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+const taskIncludeSchema = {
+  type: 'object',
+  properties: { file: str, apply: { type: 'object', properties: inheritable, additionalProperties: false } },
+  required: ['file'],
+  additionalProperties: false,
+};
 
 const playSchema = {
   type: 'object',
@@ -91,7 +124,7 @@ const importPlaybookSchema = {
 
 const taskKeywordsSchema = { type: 'object', properties: TASK_KEYWORD_PROPS };
 const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' }, rescue: list, always: list }, additionalProperties: false };
-const includeSchema = { type: 'object', properties: inheritable };
+const includeSchema = { type: 'object', properties: includeProps };
 
 const roleEntrySchema = {
   type: 'object',
@@ -130,6 +163,8 @@ const compiled = {
   taskKeywords: lazy(taskKeywordsSchema),
   block: lazy(blockSchema),
   include: lazy(includeSchema),
+  roleInclude: lazy(roleIncludeSchema),
+  taskInclude: lazy(taskIncludeSchema),
   roleEntry: lazy(roleEntrySchema),
   meta: lazy(metaSchema),
 };
@@ -140,6 +175,8 @@ export const validators = {
   get taskKeywords() { return compiled.taskKeywords(); },
   get block() { return compiled.block(); },
   get include() { return compiled.include(); },
+  get roleInclude() { return compiled.roleInclude(); },
+  get taskInclude() { return compiled.taskInclude(); },
   get roleEntry() { return compiled.roleEntry(); },
   get meta() { return compiled.meta(); },
 };
@@ -153,11 +190,10 @@ export const UNSUPPORTED_PLAY = new Set([
 export const UNSUPPORTED_TASK = new Set([
   'delegate_to', 'delegate_facts', 'run_once', 'environment', 'async', 'poll', 'throttle', 'local_action', 'action',
   'connection', 'remote_user', 'any_errors_fatal', 'debugger', 'module_defaults', 'collections', 'port',
-  'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_dict', 'with_list', 'with_fileglob',
-  'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_lines',
-  'with_indexed_items', 'with_random_choice', 'with_flattened', 'with_file', 'with_template',
-  'with_inventory_hostnames', 'include_role', 'import_role', 'ansible.builtin.include_role',
-  'ansible.builtin.import_role', 'include',
+  'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_fileglob',
+  'with_lines',
+  'with_random_choice', 'with_flattened', 'with_file', 'with_template',
+  'with_inventory_hostnames',
 ]);
 
 /** Standard wording for keyword mappings (plays, tasks, blocks, role entries, meta). */
