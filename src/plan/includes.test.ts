@@ -125,3 +125,31 @@ describe('with_* loops and loop_control', () => {
     );
   });
 });
+
+describe('keywords decided per host', () => {
+  const p1 = (tasks: string, head = ''): HostPlan => plan({ 'site.yml': site(tasks, head) });
+  it('templated ignore_errors and no_log are rendered with the host vars', () => {
+    const p = p1('    - command: "false"\n      ignore_errors: "{{ lenient }}"\n      no_log: "{{ not lenient }}"\n', '  vars: { lenient: true }\n');
+    assert.equal(p.tasks[0].ignoreErrors, true);
+    assert.equal(p.tasks[0].noLog, false);
+  });
+  it('a templated become that renders true makes the host script run under sudo', () => {
+    assert.equal(p1('    - command: id\n      become: "{{ want }}"\n', '  vars: { want: yes }\n').become, true);
+    assert.equal(p1('    - command: id\n      become: "{{ want }}"\n', '  vars: { want: no }\n').become, false);
+  });
+  it('environment from play and task is exported in the task function, the task winning', () => {
+    const p = p1('    - command: env\n      environment: { B: "{{ b }}", A: task }\n', '  vars: { b: two }\n  environment: { A: play, C: "x y" }\n');
+    assert.match(p.tasks[0].body, /export A=task\n/);
+    assert.match(p.tasks[0].body, /export B=two\n/);
+    assert.match(p.tasks[0].body, /export C='x y'\n/);
+  });
+  it('become_user on a command runs it through runuser; on a file module it is refused at its line', () => {
+    const p = p1('    - command: whoami\n      become: true\n      become_user: www-data\n');
+    assert.match(p.tasks[0].body, /CHOM_BECOME_USER=www-data/);
+    assert.throws(() => p1('    - copy: { content: x, dest: /tmp/x }\n      become: true\n      become_user: www-data\n'), /works on command and shell tasks only/);
+  });
+  it('run_once: only the first host of the play gets the task', () => {
+    const files = { 'site.yml': site('    - command: echo once\n      run_once: true\n    - command: echo all\n') };
+    assert.equal(plan(files).tasks.length, 2);
+  });
+});

@@ -6,7 +6,7 @@ import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
 import type { ScriptBlockFrame } from '../shell/blocks.js';
-import { resolveInclude } from '../playbook/includes.js';
+import { becomeUserLine, conditionOf, flagOf, includedHere, taskEnvironment } from './keywords.js';
 import { managedPaths } from '../shell/prefetch.js';
 import { compileCondition, overlay, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
@@ -83,7 +83,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   if (play.varsFilesLater) inputs.play = playForHost(play, resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl), ctx.tmpl);
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
-  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
+  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user), connBecome: conn.become };
   // set_fact / include_vars results of this host (src/plan/set-fact.ts); scopes are rebuilt when they change.
   const layer = new HostVarsLayer(ctx.playbook);
   // `outer`: loop variables of includes around the task (they are seen by its vars: too).
@@ -122,7 +122,11 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
       if (id === undefined) blockIds.set(k, (id = blockIds.size + 1));
       return { id, section: b.section, label: b.label };
     });
+  let becomeByExpr = false;
   const emit = (task: Task, outer: Vars, iter: string[]): void => {
+    // run_once: the play's first host runs it (its registered value is not shared with the others).
+    if (task.runOnce && host !== playHosts[0]) return;
+    if (task.exprs?.become !== undefined && flagOf(task, 'become', scopeOf(task, outer), ctx.tmpl, false)) becomeByExpr = true;
     let vars = scopeOf(task, outer);
     const onController = CONTROLLER_MODULES.has(task.module);
     if (onController) refuseRunTimeValues(task, registered);
@@ -146,7 +150,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     for (let i = 0; i < list.length; ) {
       const f = list[i].includeLoops?.[depth];
       if (!f) {
-        if (includedHere(ctx, list[i], scopeOf(list[i], outer), registered)) emit(list[i], outer, iter);
+        if (includedHere(ctx.tmpl, list[i], scopeOf(list[i], outer), registered)) emit(list[i], outer, iter);
         i++;
         continue;
       }
@@ -168,43 +172,10 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
-  const become = conn.become || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
+  const become = conn.become || becomeByExpr || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
   const minDisk = play.minDiskFreeMb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
   return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.rollbackOnFailure, uploads: hc.uploads };
-}
-
-/**
- * A task from a templated include (`include_tasks: "{{ x }}.yml"`) belongs to this host's plan
- * when the name, rendered with the host's variables, finds the file the task comes from. A
- * name that finds no file is an error, unless the include's `when` is already false. A
- * candidate file that did not load fails here, only for a host that picks it.
- */
-function includedHere(ctx: PlanContext, task: Task, vars: Vars, registered: ReadonlySet<string>): boolean {
-  const whenFalse = (): boolean => {
-    try {
-      return task.when.length > 0 && conditionOf(task.when, vars, registered, task.loc) === false;
-    } catch {
-      return false;
-    }
-  };
-  for (const g of task.includeGuards ?? []) {
-    let rendered: string;
-    try {
-      rendered = String(renderValue(g.template, vars, g.loc, ctx.tmpl));
-    } catch (err) {
-      if (whenFalse()) return false;
-      throw err;
-    }
-    const found = resolveInclude(rendered, g.dirs);
-    if (!found || !g.candidates.includes(found)) {
-      if (whenFalse()) return false;
-      throw new InputError(`cannot find task file "${rendered}" (include_tasks "${g.template}")`, g.loc, `looked in: ${g.dirs.join(', ')}`);
-    }
-    if (found !== g.abs) return false;
-  }
-  if (task.deferred) throw task.deferred;
-  return true;
 }
 
 /** An integer keyword (retries, delay, timeout, min_disk_free_mb): the loader typed it; a template is rendered here. */
@@ -256,9 +227,11 @@ function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
 }
 
 /** Per host: where large copy sources are staged, and what to upload. */
-interface HostCompile {
+export interface HostCompile {
   uploads: Upload[];
   stageDir: string;
+  /** The connection's own become (ansible_become): the default of a task's become. */
+  connBecome: boolean;
 }
 
 function compileTask(
@@ -279,8 +252,8 @@ function compileTask(
     loc: task.loc,
     body: ':',
     notify: [],
-    ignoreErrors: task.ignoreErrors,
-    noLog: task.noLog,
+    ignoreErrors: flagOf(task, 'ignore_errors', vars, ctx.tmpl, task.ignoreErrors),
+    noLog: flagOf(task, 'no_log', vars, ctx.tmpl, task.noLog),
   };
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
   if (task.register) base.register = task.register;
@@ -312,7 +285,7 @@ function compileTask(
     }
     ctx.bodyCache.set(key, body);
   }
-  base.body = modeOverrides(task) + body;
+  base.body = modeOverrides(task) + taskEnvironment(ctx.tmpl, play, task, vars) + becomeUserLine(ctx.tmpl, hc.connBecome, play, task, vars) + body;
   const managed = managedPaths(mod.name, args);
   if (managed) base.paths = managed;
 
@@ -347,18 +320,6 @@ function renderName(task: Task, vars: Vars, tmpl: TemplateContext): string {
   } catch {
     return task.name; // a name is a label: never fail a run over it
   }
-}
-
-/** AND of all conditions: false/true when known now, else a bash condition. */
-function conditionOf(exprs: string[], vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): boolean | string {
-  const parts: string[] = [];
-  for (const e of exprs) {
-    const c = compileCondition(e, vars, registered, loc);
-    if (c.kind === 'const') {
-      if (!c.value) return false;
-    } else parts.push(`( ${c.code} )`);
-  }
-  return parts.length === 0 ? true : parts.join(' && ');
 }
 
 function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): string {

@@ -187,10 +187,10 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.match(e.message, /vars_files alternatives must be file names, got/);
   });
 
-  it('become_user other than root is refused', () => {
-    const e = failure(site('    - command: whoami\n      become_user: www\n'));
+  it('become_user other than root is refused on a file module, at its key', () => {
+    const e = failure(site('    - copy: { content: x, dest: /tmp/x }\n      become_user: www\n'));
     assert.equal(e.where, 'playbooks/site.yml:4:7');
-    assert.match(e.message, /become_user "www" is not supported/);
+    assert.match(e.message, /become_user "www" works on command and shell tasks only/);
   });
 
   it('an include cycle is refused', () => {

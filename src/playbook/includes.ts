@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
-import { checkBecomeUser, findFile, isDir, isFile, isMapping, normWhen, type Inherit, type LoadContext, type TaskSource } from './context.js';
+import { checkBecomeUser, findFile, flagBool, flagExprs, isDir, isFile, isMapping, normWhen, type Inherit, type LoadContext, type TaskSource } from './context.js';
 import { parseKeyValues } from './kv.js';
 import { readLoop } from './loops.js';
 import type { IncludeGuard, Task } from './model.js';
@@ -30,11 +30,14 @@ export function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource
     ...inh,
     tags: mergeTags(inh.tags, normTags(e.tags)),
     when: [...inh.when, ...normWhen(e.when)],
-    become: toBool(e.become) ?? inh.become,
+    become: flagBool(e.become) ?? inh.become,
     becomeUser: checkBecomeUser(e.become_user, src.yf.keyLocOf([...at, 'become_user'])) ?? inh.becomeUser,
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
-    ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors,
-    noLog: toBool(e.no_log) ?? inh.noLog,
+    ignoreErrors: flagBool(e.ignore_errors) ?? inh.ignoreErrors,
+    noLog: flagBool(e.no_log) ?? inh.noLog,
+    exprs: flagExprs(inh.exprs, e),
+    environment: e.environment === undefined || e.environment === null ? inh.environment : [...(inh.environment ?? []), e.environment],
+    runOnce: toBool(e.run_once) ?? inh.runOnce,
   };
 }
 

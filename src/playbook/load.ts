@@ -60,6 +60,9 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   check(validators.play, e, yf, [i], keywordWording('play', UNSUPPORTED_PLAY), label);
   const hosts = Array.isArray(e.hosts) ? e.hosts.join(':') : String(e.hosts);
   const becomeUser = checkBecomeUser(e.become_user, yf.keyLocOf([i, 'become_user']));
+  if (becomeUser !== undefined && becomeUser !== 'root') {
+    throw new InputError(`${label}become_user "${becomeUser}" on a play is not supported: chom-play runs a play's tasks as root`, yf.keyLocOf([i, 'become_user']), 'put become_user on the command/shell tasks that must run as that user');
+  }
   const dir = dirname(abs);
   const vars: Vars = isMapping(e.vars) ? { ...e.vars } : {};
   const varsFiles = e.vars_files === undefined || e.vars_files === null ? [] : Array.isArray(e.vars_files) ? e.vars_files : [e.vars_files];
@@ -133,6 +136,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   if (becomeUser !== undefined) play.becomeUser = becomeUser;
   const become = toBool(e.become);
   if (become !== undefined) play.become = become;
+  if (e.environment !== undefined && e.environment !== null) play.environment = e.environment;
   if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) play.gatherFactsExpr = e.gather_facts;
   return play;
 }

@@ -39,10 +39,12 @@ export interface Play {
   rollbackOnFailure: boolean;
   /** Free MB / and /var need before any task (chom-play keyword; default in the planner). */
   minDiskFreeMb?: Templated<number>;
-  /** Only 'root' is accepted (tasks run as root under become). */
+  /** Only 'root' is accepted on a play (a command/shell task may name another user). */
   becomeUser?: string;
   /** Where each keyword was written, for errors found when a templated value is rendered. */
   keyLocs: Partial<Record<string, SourceLoc>>;
+  /** environment: for every task of the play (a mapping or a template rendering to one). */
+  environment?: unknown;
   /** vars_files entries read per host by the planner: lists of alternatives, templated names. */
   varsFilesLater?: VarsFilesEntry[];
 }
@@ -114,7 +116,7 @@ export interface Task {
   diff?: boolean;
   /** loop_control.label (raw, rendered per item). */
   loopLabel?: unknown;
-  /** Only 'root' is accepted (tasks run as root under become). */
+  /** become_user: root, or (command and shell only) another user the command runs as. */
   becomeUser?: string;
   /** Where each keyword was written, for errors found when a templated value is rendered. */
   keyLocs: Partial<Record<string, SourceLoc>>;
@@ -125,6 +127,12 @@ export interface Task {
   notifyLocs?: SourceLoc[];
   /** The blocks around the task (outermost first) and the section it is in; see BlockFrame. */
   blocks?: BlockFrame[];
+  /** become / ignore_errors / no_log written as "{{ expression }}" (here or around): rendered per host. */
+  exprs?: Partial<Record<'become' | 'ignore_errors' | 'no_log', string>>;
+  /** environment: mappings (or templates rendering to one) from the outermost in; the task's last. */
+  environment?: unknown[];
+  /** run_once: only the first host of the play runs it. */
+  runOnce?: boolean;
   /** Loops of the include_tasks / include_role around the task (outermost first), expanded per host. */
   includeLoops?: IncludeLoop[];
   /** Templated include file names around the task: it runs only where the name renders to its file. */

@@ -26,7 +26,13 @@ const intOrTemplate = { type: ['integer', 'string'] };
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-expect': 'a variable name (letters, digits and _, not starting with a digit)' };
 
 /** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
-const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: bool, no_log: bool };
+/** A boolean, or a "{{ expression }}" rendered per host by the planner. */
+const boolOrTemplate = { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' };
+const environment = { type: ['object', 'string', 'array', 'null'] };
+const inheritable = {
+  name: str, tags, when: cond, become: boolOrTemplate, become_user: str, vars: mapping, ignore_errors: boolOrTemplate, no_log: boolOrTemplate,
+  environment, run_once: bool,
+};
 
 export const TASK_KEYWORD_PROPS = {
   ...inheritable,
@@ -104,6 +110,7 @@ const playSchema = {
     tags,
     become: bool,
     become_user: str,
+    environment,
     gather_facts: { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' },
     serial: { type: ['integer', 'string', 'array'] },
     max_fail_percentage: { type: ['number', 'string'] },
@@ -183,12 +190,12 @@ export const validators = {
 
 /** Ansible keywords that exist but chom-play does not implement: said so, never ignored. */
 export const UNSUPPORTED_PLAY = new Set([
-  'vars_prompt', 'environment', 'remote_user', 'connection', 'strategy', 'order', 'gather_subset', 'gather_timeout',
+  'vars_prompt', 'remote_user', 'connection', 'strategy', 'order', 'gather_subset', 'gather_timeout',
   'force_handlers', 'module_defaults', 'collections', 'port', 'throttle', 'run_once', 'ignore_errors',
   'ignore_unreachable', 'no_log', 'check_mode', 'diff', 'debugger', 'fact_path', 'become_method', 'become_flags',
 ]);
 export const UNSUPPORTED_TASK = new Set([
-  'delegate_to', 'delegate_facts', 'run_once', 'environment', 'async', 'poll', 'throttle', 'local_action', 'action',
+  'delegate_to', 'delegate_facts', 'async', 'poll', 'throttle', 'local_action', 'action',
   'connection', 'remote_user', 'any_errors_fatal', 'debugger', 'module_defaults', 'collections', 'port',
   'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_fileglob',
   'with_lines',

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgsWith } from './args.js';
-import { checkBecomeUser, findFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
+import { checkBecomeUser, flagBool, flagExprs, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
 import { parseKeyValues, splitFreeForm } from './kv.js';
 import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
@@ -12,6 +12,9 @@ import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
 import { readLoop, type LoopSpec } from './loops.js';
 import { deeper, loadInclude, ROLE_INCLUDES, TASK_INCLUDES } from './includes.js';
+
+/** Modules that honour become_user: command and shell run as that user (runuser); the others do not run anything. */
+const BECOME_USER_MODULES = new Set(['command', 'shell', 'debug', 'set_fact', 'assert', 'fail', 'include_vars']);
 
 
 /** A list of tasks (play section, role tasks/handlers file, block, included file) -> flat Task[]. */
@@ -106,8 +109,8 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     when: [...inh.when, ...normWhen(e.when)],
     loopVar: loopSpec?.loopVar ?? 'item',
     notify,
-    ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
-    noLog: toBool(e.no_log) ?? inh.noLog ?? false,
+    ignoreErrors: flagBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
+    noLog: flagBool(e.no_log) ?? inh.noLog ?? false,
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
     listen: strListKeyword(e.listen),
     keyLocs,
@@ -127,11 +130,19 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   if (e.diff !== undefined) task.diff = toBool(e.diff);
   const becomeUser = checkBecomeUser(e.become_user, kwLoc('become_user')) ?? inh.becomeUser;
   if (becomeUser) task.becomeUser = becomeUser;
-  const become = toBool(e.become) ?? inh.become;
+  const become = flagBool(e.become) ?? inh.become;
   if (become !== undefined) task.become = become;
   if (e.changed_when !== undefined) task.changedWhen = condition(e.changed_when);
   if (e.failed_when !== undefined) task.failedWhen = condition(e.failed_when);
   if (inh.role) task.role = inh.role;
+  const exprs = flagExprs(inh.exprs, e);
+  if (exprs) task.exprs = exprs;
+  const env = e.environment === undefined || e.environment === null ? inh.environment : [...(inh.environment ?? []), e.environment];
+  if (env) task.environment = env;
+  if (toBool(e.run_once) ?? inh.runOnce) task.runOnce = true;
+  if (becomeUser && becomeUser !== 'root' && !BECOME_USER_MODULES.has(task.module)) {
+    throw new InputError(`${prefix}become_user "${becomeUser}" works on command and shell tasks only (${task.module} runs as root)`, kwLoc('become_user'), 'use owner:/group: arguments for files, or run the step with command/shell');
+  }
   if (inh.blocks) task.blocks = inh.blocks;
   if (inh.includeLoops) task.includeLoops = inh.includeLoops;
   if (inh.includeGuards) task.includeGuards = inh.includeGuards;
