@@ -9,7 +9,7 @@ import { mapLimit } from './pool.js';
 import { applyResume, applyStartAtTask, type PlannedPlay } from './resume.js';
 import { finishRecord, startRecord, type HostState } from './record.js';
 import { writeRunRecord, pruneRuns, DEFAULT_KEEP, type RunRecord } from './history.js';
-import { batchExceeds, maxFailPercentage, serialBatches } from './serial.js';
+import { batchExceeds, serialBatches } from './serial.js';
 import { exitCodeFor, emptyStats, type HostStats } from './stats.js';
 import { planContext, planHostPlays, preflight, runHosts, type PlannedPlayHosts, type RunConfig } from './runner.js';
 import { withSessions } from './session.js';
