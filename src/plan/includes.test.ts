@@ -153,3 +153,27 @@ describe('keywords decided per host', () => {
     assert.equal(plan(files).tasks.length, 2);
   });
 });
+
+describe('connection and delegation', () => {
+  it('connection: local on a play is refused for a host reached over ssh, at the keyword', () => {
+    assert.throws(() => plan({ 'site.yml': '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - command: id\n' }), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /connection: local, but host "web1" is reached over ssh/);
+      assert.equal(e.loc?.line, 2);
+      return true;
+    });
+  });
+  it('connection: local on a play of localhost plans as usual', () => {
+    const p = plan({ 'hosts.yml': 'all:\n  hosts:\n    web1: { ansible_connection: local }\n', 'site.yml': '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - command: id\n' });
+    assert.equal(p.tasks.length, 1);
+  });
+  it('delegate_to is refused when the playbook loads, saying what to do instead', () => {
+    assert.throws(() => plan({ 'site.yml': site('    - command: id\n      delegate_to: localhost\n') }), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /task keyword "delegate_to" is not supported/);
+      assert.match(e.hint ?? '', /hosts: localhost/);
+      assert.equal(e.loc?.line, 5);
+      return true;
+    });
+  });
+});

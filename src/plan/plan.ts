@@ -83,6 +83,13 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   if (play.varsFilesLater) inputs.play = playForHost(play, resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl), ctx.tmpl);
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
+  if (play.connection && play.connection !== conn.connection) {
+    throw new InputError(
+      `play "${play.name}": connection: ${play.connection}, but host "${host}" is reached over ${conn.connection}`,
+      play.keyLocs.connection ?? play.loc,
+      play.connection === 'local' ? 'connection: local applies to hosts run on the controller: hosts: localhost, or ansible_connection: local in the inventory' : 'remove connection: from the play, or set ansible_connection for the host',
+    );
+  }
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user), connBecome: conn.become };
   // set_fact / include_vars results of this host (src/plan/set-fact.ts); scopes are rebuilt when they change.
   const layer = new HostVarsLayer(ctx.playbook);

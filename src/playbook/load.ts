@@ -137,6 +137,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   const become = toBool(e.become);
   if (become !== undefined) play.become = become;
   if (e.environment !== undefined && e.environment !== null) play.environment = e.environment;
+  if (typeof e.connection === 'string') play.connection = e.connection === 'local' ? 'local' : 'ssh';
   if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) play.gatherFactsExpr = e.gather_facts;
   return play;
 }

@@ -45,6 +45,8 @@ export interface Play {
   keyLocs: Partial<Record<string, SourceLoc>>;
   /** environment: for every task of the play (a mapping or a template rendering to one). */
   environment?: unknown;
+  /** connection: local / ssh on the play: must agree with how each host is reached (checked per host). */
+  connection?: 'local' | 'ssh';
   /** vars_files entries read per host by the planner: lists of alternatives, templated names. */
   varsFilesLater?: VarsFilesEntry[];
 }

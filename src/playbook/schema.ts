@@ -111,6 +111,7 @@ const playSchema = {
     become: bool,
     become_user: str,
     environment,
+    connection: { type: 'string', enum: ['local', 'ssh', 'smart', 'paramiko', 'openssh'], 'x-expect': '"local" or "ssh"' },
     gather_facts: { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' },
     serial: { type: ['integer', 'string', 'array'] },
     max_fail_percentage: { type: ['number', 'string'] },
@@ -190,7 +191,7 @@ export const validators = {
 
 /** Ansible keywords that exist but chom-play does not implement: said so, never ignored. */
 export const UNSUPPORTED_PLAY = new Set([
-  'vars_prompt', 'remote_user', 'connection', 'strategy', 'order', 'gather_subset', 'gather_timeout',
+  'vars_prompt', 'remote_user', 'strategy', 'order', 'gather_subset', 'gather_timeout',
   'force_handlers', 'module_defaults', 'collections', 'port', 'throttle', 'run_once', 'ignore_errors',
   'ignore_unreachable', 'no_log', 'check_mode', 'diff', 'debugger', 'fact_path', 'become_method', 'become_flags',
 ]);
@@ -202,6 +203,15 @@ export const UNSUPPORTED_TASK = new Set([
   'with_random_choice', 'with_flattened', 'with_file', 'with_template',
   'with_inventory_hostnames',
 ]);
+
+/** What to do instead, for task keywords chom-play refuses (said with the error). */
+export const UNSUPPORTED_TASK_HINTS: Partial<Record<string, string>> = {
+  delegate_to: "a host's tasks run in one script on that host: put the step in a play for the other host (hosts: localhost runs on the controller)",
+  local_action: 'put the step in a play with hosts: localhost (it runs on the controller)',
+  connection: "a host's tasks run in one script on that host: use a play with hosts: localhost (or connection: local on the play) for controller steps",
+  async: 'run it synchronously (timeout: limits its time), or start a systemd unit for background work',
+  with_fileglob: 'list the files, or use the find module and loop over its result',
+};
 
 /** Standard wording for keyword mappings (plays, tasks, blocks, role entries, meta). */
 export function keywordWording(what: string, unsupported: ReadonlySet<string> = new Set(), extraHint = ''): Wording {

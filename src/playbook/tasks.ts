@@ -6,7 +6,7 @@ import { checkBecomeUser, flagBool, flagExprs, isMapping, normWhen, refuseTempla
 import { parseKeyValues, splitFreeForm } from './kv.js';
 import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
-import { BLOCK_KEYWORDS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
+import { BLOCK_KEYWORDS, UNSUPPORTED_TASK_HINTS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
 import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
@@ -151,7 +151,7 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 }
 
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
-  if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
+  if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc, UNSUPPORTED_TASK_HINTS[k]);
   const kw = suggest(k, TASK_KEYWORDS);
   const mod = suggest(k, ctx.modules.names());
   if (hasModule || (kw && !mod)) {
