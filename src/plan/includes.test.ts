@@ -177,3 +177,18 @@ describe('connection and delegation', () => {
     });
   });
 });
+
+describe('include_tasks of another OS', () => {
+  const files = {
+    'site.yml': site("    - include_tasks: setup-RedHat.yml\n      when: ansible_os_family == 'RedHat'\n    - include_tasks: setup-Debian.yml\n      when: ansible_os_family == 'Debian'\n"),
+    'setup-Debian.yml': '- name: debian path\n  command: echo deb\n',
+    'setup-RedHat.yml': '- name: redhat path\n  dnf: { name: httpd }\n',
+  };
+  it('a conditional include_tasks file that does not load fails only a host whose condition holds', () => {
+    assert.deepEqual(names(plan(files, { ansible_facts: { os_family: 'Debian' } })), ['debian path']);
+    assert.throws(() => plan(files, { ansible_facts: { os_family: 'RedHat' } }), /unknown module "dnf"/);
+  });
+  it('without a condition the error stays a load error', () => {
+    assert.throws(() => plan({ ...files, 'site.yml': site('    - include_tasks: setup-RedHat.yml\n') }), /unknown module "dnf"/);
+  });
+});

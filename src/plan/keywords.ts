@@ -89,7 +89,10 @@ export function includedHere(tmpl: TemplateContext, task: Task, vars: Vars, regi
     }
     if (found !== g.abs) return false;
   }
-  if (task.deferred) throw task.deferred;
+  if (task.deferred) {
+    if (whenFalse()) return false;
+    throw task.deferred;
+  }
   return true;
 }
 

@@ -92,7 +92,14 @@ export function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: s
   const abs = findFile(file, dirs, 'task file', valueLoc);
   if (src.stack.includes(abs)) throw new InputError(`include cycle: ${[...src.stack, abs].map((f) => ctx.display(f)).join(' -> ')}`, valueLoc);
   const inc = ctx.read(abs);
-  return loadList(ctx, inc.value, { yf: inc, path: [], abs, stack: [...src.stack, abs] }, inner, handler);
+  try {
+    return loadList(ctx, inc.value, { yf: inc, path: [], abs, stack: [...src.stack, abs] }, inner, handler);
+  } catch (err) {
+    // include_tasks is dynamic in Ansible: `include_tasks: setup-RedHat.yml` + `when:` is never
+    // read on Debian. A file that does not load fails only a host whose `when` lets it in.
+    if (kind !== 'include_tasks' || handler || inner.when.length === inh.when.length || !(err instanceof InputError)) throw err;
+    return [deferredTask(ctx, abs, err, valueLoc, inner)];
+  }
 }
 
 function includeRole(ctx: LoadContext, raw: unknown, kind: string, src: TaskSource, key: string, inner: Inherit): Task[] {
