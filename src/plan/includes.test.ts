@@ -84,6 +84,10 @@ describe('include_tasks forms', () => {
     assert.throws(() => plan(files, { ansible_facts: { os_family: 'RedHat' } }), /unknown module "dnf"/);
     assert.throws(() => plan(files, { ansible_facts: { os_family: 'Suse' } }), /cannot find task file "setup-Suse.yml"/);
   });
+  it('import_tasks with a name from play vars is resolved the same way', () => {
+    const p = plan({ 'site.yml': site('    - import_tasks: "{{ flavour }}.yml"\n', '  vars: { flavour: b }\n'), 'a.yml': '- name: a\n  command: echo\n', 'b.yml': '- name: b\n  command: echo\n' });
+    assert.deepEqual(names(p), ['b']);
+  });
   it('include_tasks with a loop runs the whole file per item, in order; apply passes keywords down', () => {
     const p = plan({
       'site.yml': site('    - include_tasks:\n        file: user.yml\n        apply: { tags: [users], become: true }\n      loop: [ann, bob]\n      loop_control: { loop_var: u, index_var: i }\n'),

@@ -86,7 +86,6 @@ export function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: s
   const dirs = [dirname(src.abs), ...inh.includeDirs];
   if (file.includes('{{')) {
     if (handler) throw new InputError(`${kind} "${file}" in handlers uses a variable; handlers must name their files literally`, valueLoc);
-    if (kind === 'import_tasks') throw new InputError(`import_tasks "${file}" uses a variable; imports are read before variables are known`, valueLoc, 'use include_tasks for a file name that depends on variables or facts');
     return templatedInclude(ctx, file, dirs, valueLoc, src, inner, handler, loadList);
   }
   const abs = findFile(file, dirs, 'task file', valueLoc);
@@ -154,11 +153,19 @@ function templatedInclude(ctx: LoadContext, template: string, dirs: string[], lo
     throw new InputError(`no task file can match "${template}"`, loc, `looked in: ${dirs.map((d) => ctx.display(d)).join(', ')} (the name's literal parts must match a .yml file there)`);
   }
   const out: Task[] = [];
-  for (const abs of candidates) {
-    const guard: IncludeGuard = { template, dirs, abs, candidates, loc };
+  // Only files that hold a task list are candidates (not the includer itself, vars or inventory files).
+  const isTaskList = (abs: string): boolean => {
+    try {
+      return Array.isArray(ctx.read(abs).value);
+    } catch {
+      return false;
+    }
+  };
+  const taskFiles = candidates.filter((abs) => !src.stack.includes(abs) && isTaskList(abs));
+  for (const abs of taskFiles) {
+    const guard: IncludeGuard = { template, dirs, abs, candidates: taskFiles, loc };
     const inh: Inherit = { ...inner, includeGuards: [...(inner.includeGuards ?? []), guard] };
     try {
-      if (src.stack.includes(abs)) throw new InputError(`include cycle: ${[...src.stack, abs].map((f) => ctx.display(f)).join(' -> ')}`, loc);
       out.push(...loadList(ctx, ctx.read(abs).value, { yf: ctx.read(abs), path: [], abs, stack: [...src.stack, abs] }, inh, handler));
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
