@@ -1,12 +1,11 @@
-import { dirname } from 'node:path';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgsWith } from './args.js';
-import { checkBecomeUser, flagBool, flagExprs, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
+import { checkBecomeUser, flagBool, flagExprs, isMapping, normWhen, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
 import { parseKeyValues, splitFreeForm } from './kv.js';
 import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
-import { BLOCK_KEYWORDS, UNSUPPORTED_TASK_HINTS, check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
+import { UNSUPPORTED_TASK_HINTS, check, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
 import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
