@@ -43,6 +43,8 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
     // Every check that needs no host: keywords, module arguments, templates, variables (facts excepted).
     preflight({ ...loaded, tags: opts.tags, skipTags: opts.skipTags, limit: opts.limit });
     out(`playbook: ${loaded.playbook.file}: syntax OK (${loaded.playbook.plays.length} plays, ${loaded.playbook.files.length} files)\n`);
+    // Files an include_tasks reads only under a condition (another OS's tasks): said, not fatal.
+    for (const t of loaded.playbook.plays.flatMap((p) => p.tasks)) if (t.deferred) out(`note: ${String(t.deferred).split("\n")[0]} (fails only a host whose ${t.name} condition holds)\n`);
     return 0;
   }
   if (opts.listHosts || opts.listTasks || opts.listTags) {

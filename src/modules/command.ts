@@ -98,7 +98,8 @@ export function runBody(run: string, shown: string, args: Params<typeof COMMON_A
   }
   L.push(
     'rc=0',
-    `${run} ${input} || rc=$?`,
+    // become_user (set by the planner): the command runs as that user; the task's own files stay root's.
+    `\${CHOM_BECOME_USER:+runuser -u "$CHOM_BECOME_USER" --} ${run} ${input} || rc=$?`,
     // The task's exit status is the command's: the runner reports it as rc.
     'if [ "$rc" -ne 0 ]; then echo "non-zero return code $rc from: $shown" >&2; return "$rc"; fi',
     'chom_changed "ran: $shown"',

@@ -1,6 +1,7 @@
 import { quote } from '../shell/quote.js';
 import { defineModule, type Params } from './spec.js';
 import { ModuleArgError } from './types.js';
+import { validateCommand } from './copy.js';
 
 /**
  * The edit itself runs in perl (perl-base is Essential in Debian, so it is on every host):
@@ -72,6 +73,7 @@ const args = {
   owner: { type: 'id' },
   group: { type: 'id' },
   mode: { type: 'mode' },
+  validate: { type: 'str' },
 } as const;
 
 /** Ansible's lineinfile: make sure one line is present (replacing the last regexp match) or absent. */
@@ -119,6 +121,16 @@ function compile(p: Params<typeof args>): string {
     `res=$(${Object.entries(env).map(([k, v]) => `CHOM_L_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "lineinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [[ $res == changed* ]]; then',
+    ...(p.validate === undefined
+      ? []
+      : [
+          // validate: the new content is checked (%s = its temp file) before it replaces the file.
+          '  want=$new',
+          `  if ! chom_check && ! vout=$(${validateCommand(p.validate)} </dev/null 2>&1); then`,
+          '    printf \'%s\\n\' "$vout" >&2',
+          `    chom_fail "validation of the new content failed: $(printf '%s' "$vout" | tail -n 5) ($p left as it was)"`,
+          '  fi',
+        ]),
     '  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ' + (p.backup ? '1' : '0') + ' "$msg in $p"',
     'else',
     '  chom_set_attrs "$p" "$mode" "$owner" "$group"',

@@ -1,9 +1,6 @@
 import type { SourceLoc } from '../types.js';
 import type { Vars } from '../inventory/model.js';
 import type { ModuleDef } from '../modules/types.js';
-import type { Task } from '../playbook/model.js';
-import { InputError } from '../errors.js';
-import { parseBool } from '../bool.js';
 import { compileCondition, renderValue, type TemplateContext } from '../template/index.js';
 
 /**
@@ -46,14 +43,4 @@ export function resolveExpressionArgs(
     }
   }
   return out;
-}
-
-/** A templated ignore_errors / no_log, decided per host with the task's variables and facts. */
-export function keywordBool(task: Task, keyword: 'ignore_errors' | 'no_log', literal: boolean, vars: Vars, tmpl: TemplateContext): boolean {
-  const expr = task.keywordExprs?.[keyword];
-  if (expr === undefined) return literal;
-  const v = renderValue(expr, vars, task.loc, tmpl);
-  const b = parseBool(v);
-  if (b === undefined) throw new InputError(`task "${task.name}": ${keyword} "${expr}" gave ${JSON.stringify(v)}, not a boolean`, task.loc, 'make the expression give true or false');
-  return b;
 }

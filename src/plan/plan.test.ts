@@ -147,3 +147,36 @@ describe('per-task check_mode and diff', { skip: isRoot ? false : 'needs root (r
     }
   });
 });
+
+describe('block / rescue / always', () => {
+  const blockSite = (dir: string): Record<string, string> => ({
+    'site.yml': site([
+      '    - name: guarded\n      block:\n',
+      `        - copy: { content: "1\\n", dest: ${dir}/one }\n`,
+      '        - command: "false"\n',
+      `        - copy: { content: "never\\n", dest: ${dir}/never }\n`,
+      '      rescue:\n',
+      `        - copy: { content: "{{ note }}\\n", dest: ${dir}/rescued }\n`,
+      '      always:\n',
+      `        - copy: { content: "a\\n", dest: ${dir}/always }\n`,
+      `    - copy: { content: "after\\n", dest: ${dir}/after }\n`,
+    ].join(''), '  vars: { note: saved }\n'),
+  });
+  it('tasks carry the block, its section and where it was written', () => {
+    const p = plan(blockSite('/tmp/x'));
+    assert.deepEqual(p.tasks.map((t) => t.blocks?.map((b) => b.section).join('/') ?? '-'), ['block', 'block', 'block', 'rescue', 'always', '-']);
+    assert.equal(p.tasks[0].blocks?.[0].label, 'block "guarded" (site.yml:5)');
+  });
+  it('a failing task: the rest of the block is skipped, rescue and always run, the host goes on', { skip: isRoot ? false : 'needs root (runs the script)' }, () => {
+    const sb = sandbox();
+    try {
+      const r = runTasks(sb, plan(blockSite(sb.root)).tasks);
+      assert.deepEqual(r.tasks.map((t) => t.status), ['changed', 'failed', 'changed', 'changed', 'changed'], r.stderr);
+      assert.equal(readFileSync(join(sb.root, 'rescued'), 'utf8'), 'saved\n');
+      assert.throws(() => readFileSync(join(sb.root, 'never')));
+      assert.equal(r.code, 0);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

@@ -7,6 +7,8 @@ import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
 import { prefetchHints } from '../shell/prefetch.js';
+import type { ScriptBlockFrame } from '../shell/blocks.js';
+import { becomeUserLine, conditionOf, flagOf, includedHere, taskEnvironment } from './keywords.js';
 import { compileCondition, overlay, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
 import { findSourceFile } from './files.js';
 import { readVaultedSource } from '../vault/files.js';
@@ -14,10 +16,11 @@ import { readSource, stageDirFor, type SourceFile, type Upload } from './staging
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
-import { keywordBool, resolveExpressionArgs } from './exprs.js';
+import { resolveExpressionArgs } from './exprs.js';
 import { CONTROLLER_MODULES, hostLayer, refuseRunTimeValues } from './set-fact.js';
 import { firstFoundLoop } from './include-vars.js';
 import { playForHost } from './vars-files.js';
+import { extendedLoop, loopItems } from './loops.js';
 
 /** Everything the planner needs besides the play and host. */
 export interface PlanContext {
@@ -82,19 +85,28 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   if (play.varsFilesLater) inputs.play = playForHost(play, resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl), ctx.tmpl);
   const scopes = new Map<unknown, Vars>();
   const conn = connectionFor(ctx.inventory, host, hostEntry(ctx.inventory, host)?.vars ?? {});
-  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user) };
+  if (play.connection && play.connection !== conn.connection) {
+    throw new InputError(
+      `play "${play.name}": connection: ${play.connection}, but host "${host}" is reached over ${conn.connection}`,
+      play.keyLocs.connection ?? play.loc,
+      play.connection === 'local' ? 'connection: local applies to hosts run on the controller: hosts: localhost, or ansible_connection: local in the inventory' : 'remove connection: from the play, or set ansible_connection for the host',
+    );
+  }
+  const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user), connBecome: conn.become };
   // set_fact / include_vars results of this host, kept across plays (src/plan/set-fact.ts); scopes are rebuilt when they change.
   const layer = hostLayer(ctx, host, play);
-  const scopeOf = (t: Task): Vars => {
+  // `outer`: loop variables of includes around the task (they are seen by its vars: too).
+  const scopeOf = (t: Task, outer: Vars = {}, taskVars = true): Vars => {
     let base = scopes.get(t.role ?? play);
     if (!base) {
       base = resolveVars(scopeFor(inputs, shared, t.role, {}, layer.varsFor(t.role)), play.loc, ctx.tmpl);
       scopes.set(t.role ?? play, base);
     }
-    if (Object.keys(t.vars).length === 0) return base;
+    const withOuter = (v: Vars): Vars => (Object.keys(outer).length > 0 ? overlay(v, outer) : v);
+    if (!taskVars || Object.keys(t.vars).length === 0) return withOuter(base);
     // Task vars sit below set_fact/include_vars and role params (Ansible's order): a scope of its own.
-    const taskVars = renderValue(t.vars, base, t.loc, ctx.tmpl) as Vars;
-    return resolveVars(scopeFor(inputs, shared, t.role, taskVars, layer.varsFor(t.role)), t.loc, ctx.tmpl);
+    const tv = renderValue(t.vars, withOuter(base), t.loc, ctx.tmpl) as Vars;
+    return withOuter(resolveVars(scopeFor(inputs, shared, t.role, tv, layer.varsFor(t.role)), t.loc, ctx.tmpl));
   };
 
   const registered = new Set<string>();
@@ -113,26 +125,66 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   });
 
   const hostFacts = new Set<string>();
-  for (const task of taskList) {
+  // Block ids are renumbered per loop iteration of an include around them (src/shell/blocks.ts
+  // needs one id per block instance on this host).
+  const blockIds = new Map<string, number>();
+  const blocksOf = (t: Task, iter: string[]): ScriptBlockFrame[] | undefined =>
+    t.blocks?.map((b) => {
+      const k = `${b.id}/${iter.slice(0, b.loopDepth ?? 0).join('/')}`;
+      let id = blockIds.get(k);
+      if (id === undefined) blockIds.set(k, (id = blockIds.size + 1));
+      return { id, section: b.section, label: b.label };
+    });
+  let becomeByExpr = false;
+  const emit = (task: Task, outer: Vars, iter: string[]): void => {
+    // run_once: the play's first host runs it (its registered value is not shared with the others).
+    if (task.runOnce && host !== playHosts[0]) return;
+    if (task.exprs?.become !== undefined && flagOf(task, 'become', scopeOf(task, outer), ctx.tmpl, false)) becomeByExpr = true;
     // set_fact/include_vars run on the controller: their own refusal also covers `when:` (which
     // other tasks may put on registered values, since it compiles to bash).
     const onController = CONTROLLER_MODULES.has(task.module);
     if (onController) refuseRunTimeValues(task, registered);
     refuseRuntimeValues(task, registered, hostFacts);
-    let vars = scopeOf(task);
+    let vars = scopeOf(task, outer);
+    const blocks = blocksOf(task, iter);
     for (const item of expandLoop(task, vars, ctx.tmpl)) {
-      const v = item.bind ? overlay(vars, { [task.loopVar]: item.value }) : vars;
+      const v = item.bind ? overlay(vars, { [task.loopVar]: item.value, ...item.extra }) : vars;
+      let st: ScriptTask;
       if (onController) {
-        tasks.push(layer.apply(task, v, registered, nextId++, ctx.tmpl, item.label));
+        st = layer.apply(task, v, registered, nextId++, ctx.tmpl, item.label);
         scopes.clear();
-        vars = scopeOf(task);
-        continue;
+        vars = scopeOf(task, outer);
+      } else {
+        st = compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label);
       }
-      tasks.push(compileTask(ctx, hc, play, task, v, nextId++, registered, handlerIds, item.label));
+      if (blocks) st.blocks = blocks;
+      tasks.push(st);
     }
     if (task.register) registered.add(task.register);
     for (const f of hostFactsOf(task)) hostFacts.add(f);
-  }
+  };
+  const walk = (list: Task[], depth: number, outer: Vars, iter: string[]): void => {
+    for (let i = 0; i < list.length; ) {
+      const f = list[i].includeLoops?.[depth];
+      if (!f) {
+        if (includedHere(ctx.tmpl, list[i], scopeOf(list[i], outer), registered)) emit(list[i], outer, iter);
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < list.length && list[j].includeLoops?.[depth]?.id === f.id) j++;
+      const group = list.slice(i, j);
+      const items = loopItems(f.form, renderValue(f.loop, scopeOf(group[0], outer, false), f.loc, ctx.tmpl), f.what, f.loc);
+      items.forEach((value, k) => {
+        const bind: Vars = { [f.loopVar]: value };
+        if (f.indexVar) bind[f.indexVar] = k;
+        if (f.extended) bind.ansible_loop = extendedLoop(items, k);
+        walk(group, depth + 1, { ...outer, ...bind }, [...iter, `${f.id}:${k}`]);
+      });
+      i = j;
+    }
+  };
+  walk(taskList, 0, {}, []);
   play.handlers.forEach((h, i) => {
     if (CONTROLLER_MODULES.has(h.module)) {
       throw new InputError(`handler "${h.name}": ${h.module} as a handler runs only when notified, which is known only while the host runs`, h.loc, `make it a task (with when: on a variable), or set the value where it is used`);
@@ -141,7 +193,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
-  const become = conn.become || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
+  const become = conn.become || becomeByExpr || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
   const minDisk = play.minDiskFreeMb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
   return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.rollbackOnFailure, uploads: hc.uploads };
@@ -175,25 +227,32 @@ interface LoopItem {
   bind: boolean;
   value?: unknown;
   label?: string;
+  /** loop_control.index_var and ansible_loop (extended), bound beside the loop variable. */
+  extra?: Vars;
 }
 
 function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (task.loop === undefined) return [{ bind: false }];
-  const list = task.loopWith === 'first_found' ? firstFoundLoop(task, vars, tmpl) : renderValue(task.loop, vars, task.loc, tmpl);
-  if (!Array.isArray(list)) {
-    throw new InputError(`task "${task.name}": loop must be a list, got ${typeof list === 'string' ? `the string "${list}"` : typeof list}`, task.loc);
-  }
+  const what = `task "${task.name}"`;
+  const list = task.loopWith === 'first_found'
+    ? firstFoundLoop(task, vars, tmpl)
+    : loopItems(task.loopWith ?? 'list', renderValue(task.loop, vars, task.loc, tmpl), what, task.loc);
   const labelTpl = task.loopLabel;
-  return list.map((value) => {
-    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value }), task.loc, tmpl) : value;
-    return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label) };
+  return list.map((value, i) => {
+    const extra: Vars = {};
+    if (task.loopIndexVar) extra[task.loopIndexVar] = i;
+    if (task.loopExtended) extra.ansible_loop = extendedLoop(list, i);
+    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value, ...extra }), task.loc, tmpl) : value;
+    return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label), extra };
   });
 }
 
 /** Per host: where large copy sources are staged, and what to upload. */
-interface HostCompile {
+export interface HostCompile {
   uploads: Upload[];
   stageDir: string;
+  /** The connection's own become (ansible_become): the default of a task's become. */
+  connBecome: boolean;
 }
 
 function compileTask(
@@ -214,8 +273,8 @@ function compileTask(
     loc: task.loc,
     body: ':',
     notify: [],
-    ignoreErrors: keywordBool(task, 'ignore_errors', task.ignoreErrors, vars, ctx.tmpl),
-    noLog: keywordBool(task, 'no_log', task.noLog, vars, ctx.tmpl),
+    ignoreErrors: flagOf(task, 'ignore_errors', vars, ctx.tmpl, task.ignoreErrors),
+    noLog: flagOf(task, 'no_log', vars, ctx.tmpl, task.noLog),
   };
   const selfAndRegistered = task.register ? new Set([...registered, task.register]) : registered;
   if (task.register) base.register = task.register;
@@ -247,7 +306,7 @@ function compileTask(
     }
     ctx.bodyCache.set(key, body);
   }
-  base.body = modeOverrides(task) + body;
+  base.body = modeOverrides(task) + taskEnvironment(ctx.tmpl, play, task, vars) + becomeUserLine(ctx.tmpl, hc.connBecome, play, task, vars) + body;
   Object.assign(base, prefetchHints(mod.name, args));
 
   for (const n of task.notify) {
@@ -281,18 +340,6 @@ function renderName(task: Task, vars: Vars, tmpl: TemplateContext): string {
   } catch {
     return task.name; // a name is a label: never fail a run over it
   }
-}
-
-/** AND of all conditions: false/true when known now, else a bash condition. */
-function conditionOf(exprs: string[], vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): boolean | string {
-  const parts: string[] = [];
-  for (const e of exprs) {
-    const c = compileCondition(e, vars, registered, loc);
-    if (c.kind === 'const') {
-      if (!c.value) return false;
-    } else parts.push(`( ${c.code} )`);
-  }
-  return parts.length === 0 ? true : parts.join(' && ');
 }
 
 function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): string {

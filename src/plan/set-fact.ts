@@ -7,7 +7,7 @@ import type { Play, Playbook, RoleInstance, Task } from '../playbook/model.js';
 import type { ScriptTask } from '../shell/script.js';
 import { quote } from '../shell/quote.js';
 import { compileCondition, renderValue, type TemplateContext } from '../template/index.js';
-import { keywordBool } from './exprs.js';
+import { flagOf } from './keywords.js';
 import { includeVars } from './include-vars.js';
 
 /**
@@ -63,8 +63,8 @@ export class HostVarsLayer {
     const name = labelOf(task, vars, tmpl, itemLabel);
     const base: ScriptTask = {
       id, name, loc: task.loc, body: ':', notify: [],
-      ignoreErrors: keywordBool(task, 'ignore_errors', task.ignoreErrors, vars, tmpl),
-      noLog: keywordBool(task, 'no_log', task.noLog, vars, tmpl),
+      ignoreErrors: flagOf(task, 'ignore_errors', vars, tmpl, task.ignoreErrors),
+      noLog: flagOf(task, 'no_log', vars, tmpl, task.noLog),
     };
     if (task.register) base.register = task.register; // `x is succeeded` later works as on the host
     refuseRunTimeValues(task, registered);

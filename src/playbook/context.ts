@@ -3,7 +3,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { readYaml, type YamlFile } from '../yaml/read.js';
-import type { RoleInstance } from './model.js';
+import { parseBool } from '../bool.js';
+import type { BlockFrame, IncludeGuard, IncludeLoop, RoleInstance, Task } from './model.js';
 import type { ModuleRegistry } from './registry.js';
 
 export type YamlPath = Array<string | number>;
@@ -11,6 +12,13 @@ export type YamlPath = Array<string | number>;
 /** Shared state of one loadPlaybook() call: the module registry and every file read. */
 export class LoadContext {
   readonly files: string[] = [];
+  /** Next `block:` / looping include id (ids are unique within the playbook). */
+  nextBlockId = 1;
+  /** include_role / import_role of the play being loaded (set by the play loader). */
+  roles?: RoleIncluder;
+  /** Handlers of roles included by tasks, and included roles made public: drained per play. */
+  extraHandlers: Task[] = [];
+  publicRoles: RoleInstance[] = [];
   private readonly cache = new Map<string, YamlFile>();
 
   constructor(
@@ -54,11 +62,34 @@ export interface Inherit {
   vars: Vars;
   ignoreErrors?: boolean;
   noLog?: boolean;
-  /** Templated ignore_errors / no_log, by keyword: rendered per host at plan time. */
-  keywordExprs?: Record<string, string>;
   role?: RoleInstance;
   /** Extra directories to look for included task files (a role's tasks/, the playbook dir). */
   includeDirs: string[];
+  /** Blocks around (outermost first). */
+  blocks?: BlockFrame[];
+  /** become / ignore_errors / no_log given as "{{ expression }}": rendered per host. */
+  exprs?: FlagExprs;
+  /** environment: mappings (or templates) around, outermost first. */
+  environment?: unknown[];
+  runOnce?: boolean;
+  includeLoops?: IncludeLoop[];
+  includeGuards?: IncludeGuard[];
+}
+
+/** What include_role / import_role asks of the play's role expander. */
+export interface RoleIncludeSpec {
+  name: string;
+  tasksFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  handlersFrom?: string;
+  public: boolean;
+  loc: SourceLoc;
+}
+
+export interface RoleIncluder {
+  /** The role's tasks (meta dependencies' first); its handlers go to ctx.extraHandlers. */
+  include(spec: RoleIncludeSpec, inh: Inherit): Task[];
 }
 
 export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -91,11 +122,31 @@ export function normWhen(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).map((x) => String(x));
 }
 
-/** Ansible's `become_user`: tasks run as root here, so only root (the default) is accepted. */
+/** Ansible's `become_user`: a user name (or a template); which tasks can use it is checked per task. */
 export function checkBecomeUser(v: unknown, loc: SourceLoc): string | undefined {
   if (v === undefined || v === null) return undefined;
-  if (v !== 'root') {
-    throw new InputError(`become_user "${String(v)}" is not supported: chom-play runs become tasks as root`, loc, 'remove become_user (or set it to root); use `sudo -u USER` inside a command/shell task if needed');
+  const s = String(v);
+  if (!s.includes('{{') && !/^[a-z_][a-z0-9_.-]*\$?$/i.test(s)) throw new InputError(`become_user "${s}" is not a user name`, loc);
+  return s;
+}
+
+/** A keyword boolean; undefined for a "{{ expression }}" (kept in FlagExprs for the planner). */
+export function flagBool(v: unknown): boolean | undefined {
+  if (typeof v === 'string' && v.includes('{{')) return undefined;
+  return v === undefined || v === null ? undefined : parseBool(v) === true;
+}
+
+export type FlagExprs = Partial<Record<'become' | 'ignore_errors' | 'no_log', string>>;
+
+/** Keywords that may be a "{{ expression }}": the template kept for the planner, or undefined. */
+export function flagExprs(outer: FlagExprs | undefined, e: Record<string, unknown>): FlagExprs | undefined {
+  let out = outer;
+  for (const k of ['become', 'ignore_errors', 'no_log'] as const) {
+    if (!(k in e)) continue;
+    const v = e[k];
+    out = { ...out };
+    if (typeof v === 'string' && v.includes('{{')) out[k] = v;
+    else delete out[k];
   }
-  return 'root';
+  return out && Object.keys(out).length > 0 ? out : undefined;
 }

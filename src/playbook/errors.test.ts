@@ -141,10 +141,11 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.match(e.message, /task "Nothing": has no module/);
   });
 
-  it('include with a loop is refused as not supported yet', () => {
-    const e = failure({ ...site('    - include_tasks: more.yml\n      loop: [1, 2]\n'), 'playbooks/more.yml': '- command: ls\n' });
+  it('import_tasks with a loop is refused at the loop key, pointing to include_tasks', () => {
+    const e = failure({ ...site('    - import_tasks: more.yml\n      loop: [1, 2]\n'), 'playbooks/more.yml': '- command: ls\n' });
     assert.equal(e.where, 'playbooks/site.yml:4:7');
-    assert.equal(e.message, 'include_tasks with a loop is not supported yet');
+    assert.match(e.message, /import_tasks cannot loop/);
+    assert.match(e.hint ?? '', /include_tasks/);
   });
 
   it('a missing included file lists where it looked', () => {
@@ -153,10 +154,10 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.equal(e.message, 'cannot find task file "nope.yml"');
   });
 
-  it('rescue is refused by name', () => {
-    const e = failure(site('    - block:\n        - command: ls\n      rescue:\n        - command: "true"\n'));
-    assert.equal(e.where, 'playbooks/site.yml:5:7');
-    assert.match(e.message, /block "rescue:" is not supported yet/);
+  it('rescue without block is refused at its key', () => {
+    const e = failure(site('    - command: ls\n      rescue:\n        - command: "true"\n'));
+    assert.equal(e.where, 'playbooks/site.yml:4:7');
+    assert.match(e.message, /"rescue:" belongs to a block/);
   });
 
   it('a wrong keyword type in a play names the key', () => {
@@ -186,10 +187,10 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.match(e.message, /vars_files alternatives must be file names, got/);
   });
 
-  it('become_user other than root is refused', () => {
-    const e = failure(site('    - command: whoami\n      become_user: www\n'));
+  it('become_user other than root is refused on a file module, at its key', () => {
+    const e = failure(site('    - copy: { content: x, dest: /tmp/x }\n      become_user: www\n'));
     assert.equal(e.where, 'playbooks/site.yml:4:7');
-    assert.match(e.message, /become_user "www" is not supported/);
+    assert.match(e.message, /become_user "www" works on command and shell tasks only/);
   });
 
   it('an include cycle is refused', () => {

@@ -186,7 +186,7 @@ describe('import_playbook and play options', () => {
     assert.deepEqual(pb.plays[1].tasks[0].tags, []);
   });
 
-  it('maps with_items to loop (flattening one level) and keeps loop_var and extras', () => {
+  it('keeps with_items terms raw for the planner (which flattens one level) and keeps loop_var and extras', () => {
     const root = project({
       'site.yml': `- hosts: all
   tasks:
@@ -200,7 +200,8 @@ describe('import_playbook and play options', () => {
 `,
     });
     const t = loadPlaybookWith(join(root, 'site.yml'), { modules: fakeModules() }).plays[0].tasks[0];
-    assert.deepEqual(t.loop, ['a', 'b', 'c']);
+    assert.deepEqual(t.loop, [['a', 'b'], 'c']);
+    assert.equal(t.loopWith, 'items');
     assert.equal(t.loopVar, 'pkg');
     assert.equal(t.register, 'out');
     assert.equal(t.noLog, true);

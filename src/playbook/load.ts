@@ -60,6 +60,9 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   check(validators.play, e, yf, [i], keywordWording('play', UNSUPPORTED_PLAY), label);
   const hosts = Array.isArray(e.hosts) ? e.hosts.join(':') : String(e.hosts);
   const becomeUser = checkBecomeUser(e.become_user, yf.keyLocOf([i, 'become_user']));
+  if (becomeUser !== undefined && becomeUser !== 'root') {
+    throw new InputError(`${label}become_user "${becomeUser}" on a play is not supported: chom-play runs a play's tasks as root`, yf.keyLocOf([i, 'become_user']), 'put become_user on the command/shell tasks that must run as that user');
+  }
   const dir = dirname(abs);
   const vars: Vars = isMapping(e.vars) ? { ...e.vars } : {};
   const varsFiles = e.vars_files === undefined || e.vars_files === null ? [] : Array.isArray(e.vars_files) ? e.vars_files : [e.vars_files];
@@ -85,7 +88,11 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
 
   const tags = mergeTags(outerTags, normTags(e.tags));
   const searchDirs = [...new Set([join(dir, 'roles'), join(ctx.projectDir, 'roles')])];
-  const roles = new RoleExpander(ctx, tags, dir).expand(e.roles, yf, [i, 'roles'], searchDirs, { tags: [], when: [] }, []);
+  const expander = new RoleExpander(ctx, tags, dir, searchDirs);
+  ctx.roles = expander;
+  ctx.extraHandlers = [];
+  ctx.publicRoles = [];
+  const roles = expander.expand(e.roles, yf, [i, 'roles'], searchDirs, { tags: [], when: [] }, []);
   const inh: Inherit = { tags, when: [], vars: {}, includeDirs: [dir] };
   const section = (key: string, handler = false): Task[] =>
     loadTaskList(ctx, e[key], { yf, path: [i, key], abs, stack: [abs] }, inh, handler);
@@ -99,7 +106,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
     handlerDirs.add(r.role.dir);
     handlers.push(...r.handlers);
   }
-  handlers.push(...section('handlers', true));
+  handlers.push(...ctx.extraHandlers, ...section('handlers', true));
   checkNotify(tasks, handlers);
 
   const keyLocs: Partial<Record<string, SourceLoc>> = {};
@@ -112,7 +119,7 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
     vars,
     gatherFacts: toBool(e.gather_facts) ?? true,
     tags,
-    roles: roles.map((r) => r.role),
+    roles: [...roles.map((r) => r.role), ...ctx.publicRoles],
     tasks,
     handlers,
     anyErrorsFatal: toBool(e.any_errors_fatal) ?? false,
@@ -129,6 +136,8 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   if (becomeUser !== undefined) play.becomeUser = becomeUser;
   const become = toBool(e.become);
   if (become !== undefined) play.become = become;
+  if (e.environment !== undefined && e.environment !== null) play.environment = e.environment;
+  if (typeof e.connection === 'string') play.connection = e.connection === 'local' ? 'local' : 'ssh';
   if (typeof e.gather_facts === 'string' && e.gather_facts.includes('{{')) {
     // May gather: src/facts/plays.ts decides once vars are known.
     play.gatherFactsExpr = e.gather_facts;

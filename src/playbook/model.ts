@@ -1,5 +1,6 @@
 import type { SourceLoc, Vars } from '../types.js';
 import type { Templated } from './keywords.js';
+import type { LoopForm } from './loops.js';
 
 /**
  * A loaded playbook: every file read, validated (ajv) and flattened, but NOTHING rendered:
@@ -38,10 +39,14 @@ export interface Play {
   rollbackOnFailure: boolean;
   /** Free MB / and /var need before any task (chom-play keyword; default in the planner). */
   minDiskFreeMb?: Templated<number>;
-  /** Only 'root' is accepted (tasks run as root under become). */
+  /** Only 'root' is accepted on a play (a command/shell task may name another user). */
   becomeUser?: string;
   /** Where each keyword was written, for errors found when a templated value is rendered. */
   keyLocs: Partial<Record<string, SourceLoc>>;
+  /** environment: for every task of the play (a mapping or a template rendering to one). */
+  environment?: unknown;
+  /** connection: local / ssh on the play: must agree with how each host is reached (checked per host). */
+  connection?: 'local' | 'ssh';
   /** vars_files entries read per host by the planner: lists of alternatives, templated names. */
   varsFilesLater?: VarsFilesEntry[];
 }
@@ -79,8 +84,15 @@ export interface Task {
   tags: string[];                // own + inherited (play, role, block/include)
   when: string[];                // raw expressions, all must hold (inherited ones first)
   loop?: unknown;                // raw: a list, or a string template that renders to a list
-  /** with_first_found: `loop` holds the lookup's terms; the planner finds the file (src/plan/include-vars.ts). */
-  loopWith?: 'first_found';
+  /**
+   * A `with_*` form: `loop` holds the lookup's terms, turned into items by the planner
+   * (src/plan/loops.ts; with_first_found: src/plan/include-vars.ts). Absent for `loop:`.
+   */
+  loopWith?: LoopForm;
+  /** loop_control.index_var: the item's index (0-based) under this name. */
+  loopIndexVar?: string;
+  /** loop_control.extended: ansible_loop (index, first, last, length, ...). */
+  loopExtended?: boolean;
   loopVar: string;               // loop_control.loop_var, default 'item'
   notify: string[];
   register?: string;
@@ -89,7 +101,6 @@ export interface Task {
   changedWhen?: string | boolean;
   failedWhen?: string | boolean;
   noLog: boolean;
-  keywordExprs?: Record<string, string>; // templated ignore_errors / no_log (src/plan/exprs.ts)
   vars: Vars;                    // task vars
   role?: RoleInstance;           // set for tasks/handlers that come from a role
   /** Retry until this holds over the registered result (with retries, default 3). */
@@ -107,7 +118,7 @@ export interface Task {
   diff?: boolean;
   /** loop_control.label (raw, rendered per item). */
   loopLabel?: unknown;
-  /** Only 'root' is accepted (tasks run as root under become). */
+  /** become_user: root, or (command and shell only) another user the command runs as. */
   becomeUser?: string;
   /** Where each keyword was written, for errors found when a templated value is rendered. */
   keyLocs: Partial<Record<string, SourceLoc>>;
@@ -116,4 +127,57 @@ export interface Task {
   argLocs?: Record<string, SourceLoc>;
   /** Position of each `notify` entry, same order as `notify`. */
   notifyLocs?: SourceLoc[];
+  /** The blocks around the task (outermost first) and the section it is in; see BlockFrame. */
+  blocks?: BlockFrame[];
+  /** become / ignore_errors / no_log written as "{{ expression }}" (here or around): rendered per host. */
+  exprs?: Partial<Record<'become' | 'ignore_errors' | 'no_log', string>>;
+  /** environment: mappings (or templates rendering to one) from the outermost in; the task's last. */
+  environment?: unknown[];
+  /** run_once: only the first host of the play runs it. */
+  runOnce?: boolean;
+  /** Loops of the include_tasks / include_role around the task (outermost first), expanded per host. */
+  includeLoops?: IncludeLoop[];
+  /** Templated include file names around the task: it runs only where the name renders to its file. */
+  includeGuards?: IncludeGuard[];
+  /** A file a templated include could name but that did not load: the error, raised if a host picks it. */
+  deferred?: Error;
+}
+
+/** One looping include: its tasks run in order once per item, the loop variables bound. */
+export interface IncludeLoop {
+  /** Unique within one loaded playbook. */
+  id: number;
+  loop: unknown;
+  form: LoopForm;
+  loopVar: string;
+  indexVar?: string;
+  extended: boolean;
+  loc: SourceLoc;
+  what: string;
+}
+
+/**
+ * `include_tasks: "setup-{{ ansible_os_family }}.yml"`: the loader reads every file the name
+ * could render to (its candidates); the planner renders the name per host and keeps the tasks
+ * of the one file it names.
+ */
+export interface IncludeGuard {
+  template: string;
+  /** Where a relative rendered name is looked up, in order. */
+  dirs: string[];
+  /** The candidate these tasks come from. */
+  abs: string;
+  candidates: string[];
+  loc: SourceLoc;
+}
+
+/** One `block:` around a task: which instance, and whether the task is in its block, rescue or always list. */
+export interface BlockFrame {
+  /** Unique within one loaded playbook. */
+  id: number;
+  section: 'block' | 'rescue' | 'always';
+  /** "block NAME (file:line)" for the script's comments. */
+  label: string;
+  /** How many looping includes are around the block (it is one instance per their iteration). */
+  loopDepth?: number;
 }

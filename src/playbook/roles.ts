@@ -4,7 +4,7 @@ import { collectionRoleDirs, rolesPath } from '../config/role-paths.js';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
-import { isDir, isFile, isMapping, normWhen, refuseTemplatedPath, type LoadContext, type YamlPath } from './context.js';
+import { isDir, isFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type RoleIncludeSpec, type YamlPath } from './context.js';
 import type { RoleInstance, Task } from './model.js';
 import { check, keywordWording, toBool, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
@@ -44,7 +44,59 @@ export class RoleExpander {
     private readonly ctx: LoadContext,
     private readonly playTags: string[],
     private readonly playbookDir: string,
+    /** The play's role directories (roles/ beside the playbook and in the project). */
+    private readonly searchDirs: string[] = [],
   ) {}
+
+  /**
+   * include_role / import_role: the role's meta dependencies (each once per play), then its tasks
+   * from tasks/TASKS_FROM (default main), with vars/VARS_FROM and defaults/DEFAULTS_FROM. Its
+   * handlers join the play's; a public role's variables are seen by the play's later tasks.
+   */
+  include(spec: RoleIncludeSpec, inh: Inherit): Task[] {
+    const parent = inh.role ? [dirname(inh.role.dir)] : [];
+    const dir = this.findRole(spec.name, [...parent, ...this.searchDirs], spec.loc);
+    const files = this.filesOf(dir, spec.name);
+    const out: Task[] = [];
+    if (files.metaYf) {
+      for (const d of this.expand(files.meta.dependencies, files.metaYf, ['dependencies'], [dirname(dir), ...this.searchDirs], { tags: inh.tags, when: inh.when }, [dir])) {
+        out.push(...d.tasks);
+        this.ctx.extraHandlers.push(...d.handlers);
+        if (spec.public) this.ctx.publicRoles.push(d.role);
+      }
+    }
+    const from = (sub: string, name: string | undefined): { yf: YamlFile; abs: string } | undefined => {
+      if (name === undefined) return undefined;
+      const base = join(dir, sub, name);
+      const abs = [base, `${base}.yml`, `${base}.yaml`].find(isFile);
+      if (!abs) throw new InputError(`role "${spec.name}" has no ${sub}/${name}(.yml)`, spec.loc, `looked in ${this.ctx.display(join(dir, sub))}`);
+      return { yf: this.ctx.read(abs), abs };
+    };
+    const varsOf = (f: { yf: YamlFile } | undefined, dflt: Vars): Vars => {
+      if (!f) return dflt;
+      if (f.yf.value === null || f.yf.value === undefined) return {};
+      if (!isMapping(f.yf.value)) throw new InputError(`role "${spec.name}": vars file must be a mapping of variables, got ${describeValue(f.yf.value)}`, f.yf.locOf([]));
+      return f.yf.value;
+    };
+    const role: RoleInstance = {
+      name: spec.name, dir, defaults: varsOf(from('defaults', spec.defaultsFrom), files.defaults), vars: varsOf(from('vars', spec.varsFrom), files.vars),
+      params: {}, tags: [], meta: files.meta, loc: spec.loc,
+    };
+    if (isDir(join(dir, 'files'))) role.filesDir = join(dir, 'files');
+    if (isDir(join(dir, 'templates'))) role.templatesDir = join(dir, 'templates');
+    if (spec.public) this.ctx.publicRoles.push(role);
+    const tasksFile = from('tasks', spec.tasksFrom) ?? files.tasks;
+    const handlersFile = from('handlers', spec.handlersFrom) ?? files.handlers;
+    const load = (f: { yf: YamlFile; abs: string } | undefined, handler: boolean, from: Inherit): Task[] =>
+      f ? loadTaskList(this.ctx, f.yf.value, { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] }, { ...from, role, includeDirs: [join(dir, 'tasks'), this.playbookDir] }, handler) : [];
+    out.push(...load(tasksFile, false, inh));
+    // A role included twice (a loop, two includes) brings its handlers once; they run as handlers
+    // of the play, outside the include's loop and conditions.
+    if (!this.ctx.extraHandlers.some((h) => h.role?.dir === dir)) {
+      this.ctx.extraHandlers.push(...load(handlersFile, true, { tags: inh.tags, when: [], vars: {}, includeDirs: [] }));
+    }
+    return out;
+  }
 
   expand(value: unknown, yf: YamlFile, path: YamlPath, searchDirs: string[], outer: Outer, stack: string[]): LoadedRole[] {
     if (value === null || value === undefined) return [];

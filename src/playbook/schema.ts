@@ -30,18 +30,30 @@ const intOrTemplate = { type: ['integer', 'string'] };
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-expect': 'a variable name (letters, digits and _, not starting with a digit)' };
 
 /** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
-/** A boolean, or a "{{ expression }}" decided per host by the planner (src/plan/exprs.ts). */
-const boolOrExpr = { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' };
-const inheritable = { name: str, tags, when: cond, become: bool, become_user: str, vars: mapping, ignore_errors: boolOrExpr, no_log: boolOrExpr };
+/** A boolean, or a "{{ expression }}" rendered per host by the planner. */
+const boolOrTemplate = { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' };
+const environment = { type: ['object', 'string', 'array', 'null'] };
+const inheritable = {
+  name: str, tags, when: cond, become: boolOrTemplate, become_user: str, vars: mapping, ignore_errors: boolOrTemplate, no_log: boolOrTemplate,
+  environment, run_once: bool,
+};
 
 export const TASK_KEYWORD_PROPS = {
   ...inheritable,
   loop: {},
   with_items: {},
   with_first_found: {},
+  with_list: {},
+  with_dict: {},
+  with_subelements: {},
+  with_together: {},
+  with_nested: {},
+  with_cartesian: {},
+  with_indexed_items: {},
+  with_sequence: {},
   loop_control: {
     type: 'object',
-    properties: { loop_var: identifier, label: {} },
+    properties: { loop_var: identifier, label: {}, index_var: identifier, extended: bool },
     additionalProperties: false,
   },
   notify: strList,
@@ -59,8 +71,33 @@ export const TASK_KEYWORD_PROPS = {
 };
 export const TASK_KEYWORDS = Object.keys(TASK_KEYWORD_PROPS);
 
-export const BLOCK_KEYWORDS = ['block', ...Object.keys(inheritable)];
-export const INCLUDE_KEYWORDS = Object.keys(inheritable);
+export const BLOCK_KEYWORDS = ['block', 'rescue', 'always', ...Object.keys(inheritable)];
+/** Keywords of include_tasks / include_role (loops are expanded per host by the planner). */
+const includeProps = {
+  ...inheritable,
+  loop: {}, with_items: {}, with_list: {}, with_dict: {}, with_subelements: {}, with_together: {}, with_nested: {},
+  with_indexed_items: {}, with_sequence: {},
+  loop_control: TASK_KEYWORD_PROPS.loop_control,
+  args: { type: 'object' },
+};
+export const INCLUDE_KEYWORDS = Object.keys(includeProps);
+/** Arguments of include_role / import_role (Ansible's names). */
+export const ROLE_INCLUDE_ARGS = ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'public', 'apply', 'allow_duplicates', 'rolespec_validate'];
+const roleIncludeSchema = {
+  type: 'object',
+  properties: {
+    name: str, tasks_from: str, vars_from: str, defaults_from: str, handlers_from: str, public: bool,
+    apply: { type: 'object', properties: inheritable, additionalProperties: false }, allow_duplicates: bool, rolespec_validate: bool,
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+const taskIncludeSchema = {
+  type: 'object',
+  properties: { file: str, apply: { type: 'object', properties: inheritable, additionalProperties: false } },
+  required: ['file'],
+  additionalProperties: false,
+};
 
 const playSchema = {
   type: 'object',
@@ -77,6 +114,8 @@ const playSchema = {
     tags,
     become: bool,
     become_user: str,
+    environment,
+    connection: { type: 'string', enum: ['local', 'ssh', 'smart', 'paramiko', 'openssh'], 'x-expect': '"local" or "ssh"' },
     gather_facts: { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' },
     serial: { type: ['integer', 'string', 'array'] },
     max_fail_percentage: { type: ['number', 'string'] },
@@ -96,8 +135,8 @@ const importPlaybookSchema = {
 };
 
 const taskKeywordsSchema = { type: 'object', properties: TASK_KEYWORD_PROPS };
-const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' } }, additionalProperties: false };
-const includeSchema = { type: 'object', properties: inheritable };
+const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' }, rescue: list, always: list }, additionalProperties: false };
+const includeSchema = { type: 'object', properties: includeProps };
 
 const roleEntrySchema = {
   type: 'object',
@@ -132,6 +171,8 @@ export const PLAYBOOK_SCHEMAS = {
   taskKeywords: taskKeywordsSchema,
   block: blockSchema,
   include: includeSchema,
+  roleInclude: roleIncludeSchema,
+  taskInclude: taskIncludeSchema,
   roleEntry: roleEntrySchema,
   meta: metaSchema,
 };
@@ -147,6 +188,8 @@ const compiled = {
   taskKeywords: lazy('taskKeywords'),
   block: lazy('block'),
   include: lazy('include'),
+  roleInclude: lazy('roleInclude'),
+  taskInclude: lazy('taskInclude'),
   roleEntry: lazy('roleEntry'),
   meta: lazy('meta'),
 };
@@ -157,25 +200,35 @@ export const validators = {
   get taskKeywords() { return compiled.taskKeywords(); },
   get block() { return compiled.block(); },
   get include() { return compiled.include(); },
+  get roleInclude() { return compiled.roleInclude(); },
+  get taskInclude() { return compiled.taskInclude(); },
   get roleEntry() { return compiled.roleEntry(); },
   get meta() { return compiled.meta(); },
 };
 
 /** Ansible keywords that exist but chom-play does not implement: said so, never ignored. */
 export const UNSUPPORTED_PLAY = new Set([
-  'vars_prompt', 'environment', 'remote_user', 'connection', 'strategy', 'order', 'gather_subset', 'gather_timeout',
+  'vars_prompt', 'remote_user', 'strategy', 'order', 'gather_subset', 'gather_timeout',
   'force_handlers', 'module_defaults', 'collections', 'port', 'throttle', 'run_once', 'ignore_errors',
   'ignore_unreachable', 'no_log', 'check_mode', 'diff', 'debugger', 'fact_path', 'become_method', 'become_flags',
 ]);
 export const UNSUPPORTED_TASK = new Set([
-  'delegate_to', 'delegate_facts', 'run_once', 'environment', 'async', 'poll', 'throttle', 'local_action', 'action',
+  'delegate_to', 'delegate_facts', 'async', 'poll', 'throttle', 'local_action', 'action',
   'connection', 'remote_user', 'any_errors_fatal', 'debugger', 'module_defaults', 'collections', 'port',
-  'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_dict', 'with_list', 'with_fileglob',
-  'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_lines',
-  'with_indexed_items', 'with_random_choice', 'with_flattened', 'with_file', 'with_template',
-  'with_inventory_hostnames', 'include_role', 'import_role', 'ansible.builtin.include_role',
-  'ansible.builtin.import_role', 'include',
+  'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_fileglob',
+  'with_lines',
+  'with_random_choice', 'with_flattened', 'with_file', 'with_template',
+  'with_inventory_hostnames',
 ]);
+
+/** What to do instead, for task keywords chom-play refuses (said with the error). */
+export const UNSUPPORTED_TASK_HINTS: Partial<Record<string, string>> = {
+  delegate_to: "a host's tasks run in one script on that host: put the step in a play for the other host (hosts: localhost runs on the controller)",
+  local_action: 'put the step in a play with hosts: localhost (it runs on the controller)',
+  connection: "a host's tasks run in one script on that host: use a play with hosts: localhost (or connection: local on the play) for controller steps",
+  async: 'run it synchronously (timeout: limits its time), or start a systemd unit for background work',
+  with_fileglob: 'list the files, or use the find module and loop over its result',
+};
 
 /** Standard wording for keyword mappings (plays, tasks, blocks, role entries, meta). */
 export function keywordWording(what: string, unsupported: ReadonlySet<string> = new Set(), extraHint = ''): Wording {

@@ -1,18 +1,21 @@
-import { dirname } from 'node:path';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgsWith } from './args.js';
-import { checkBecomeUser, findFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
+import { checkBecomeUser, flagBool, flagExprs, isMapping, normWhen, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
 import { parseKeyValues, splitFreeForm } from './kv.js';
 import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
-import { check, INCLUDE_KEYWORDS, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
+import { UNSUPPORTED_TASK_HINTS, check, keywordWording, TASK_KEYWORDS, toBool, UNSUPPORTED_TASK, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
 import { notImplementedMessage } from '../hints/modules.js';
 import { mergeTags, normTags } from './tags.js';
 import { intKeyword, strListKeyword } from './keywords.js';
+import { readLoop, type LoopSpec } from './loops.js';
+import { deeper, loadInclude, ROLE_INCLUDES, TASK_INCLUDES } from './includes.js';
 
-const INCLUDES = new Set(['import_tasks', 'include_tasks']);
+/** Modules that honour become_user: command and shell run as that user (runuser); the others do not run anything. */
+const BECOME_USER_MODULES = new Set(['command', 'shell', 'debug', 'set_fact', 'assert', 'fail', 'include_vars']);
+
 
 /** A list of tasks (play section, role tasks/handlers file, block, included file) -> flat Task[]. */
 export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
@@ -25,72 +28,33 @@ export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, 
     const here: TaskSource = { ...src, path: [...src.path, i] };
     if (!isMapping(entry)) throw new InputError(`a ${handler ? 'handler' : 'task'} must be a mapping of keywords, got ${describeValue(entry)}`, src.yf.locOf(here.path));
     const keys = Object.keys(entry);
-    const incKey = keys.find((k) => INCLUDES.has(stripCollection(k)));
+    const incKey = keys.find((k) => TASK_INCLUDES.has(stripCollection(k)) || ROLE_INCLUDES.has(stripCollection(k)));
     for (const k of ['rescue', 'always']) {
-      if (k in entry) throw new InputError(`block "${k}:" is not supported yet (block: is)`, src.yf.keyLocOf([...here.path, k]), 'use ignore_errors on the task, or failed_when');
+      if (k in entry && !('block' in entry)) throw new InputError(`"${k}:" belongs to a block; this entry has no "block:"`, src.yf.keyLocOf([...here.path, k]));
+      if (k in entry && handler) throw new InputError(`block "${k}:" is not supported in handlers`, src.yf.keyLocOf([...here.path, k]), 'move the block into the tasks, or use ignore_errors on the handler');
     }
     if ('import_playbook' in entry) throw new InputError('import_playbook is only allowed at the top level of a playbook', src.yf.keyLocOf([...here.path, 'import_playbook']));
     if ('block' in entry) out.push(...loadBlock(ctx, entry, here, inh, handler));
-    else if (incKey) out.push(...loadInclude(ctx, entry, incKey, here, inh, handler));
+    else if (incKey) out.push(...loadInclude(ctx, entry, incKey, here, inh, handler, loadTaskList));
     else out.push(loadTask(ctx, entry, here, inh, handler));
   });
   return out;
 }
 
-/** Keywords of a block / include / task that pass down to the tasks inside. */
-/** ignore_errors / no_log given as "{{ expr }}" (a literal on an inner level overrides an outer template). */
-function keywordExprs(e: Record<string, unknown>, outer: Record<string, string> | undefined): Record<string, string> | undefined {
-  const out = { ...(outer ?? {}) };
-  for (const k of ['ignore_errors', 'no_log']) {
-    if (typeof e[k] === 'string' && (e[k] as string).includes('{{')) out[k] = e[k] as string;
-    else if (e[k] !== undefined) delete out[k];
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
-function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource): Inherit {
-  return {
-    ...inh,
-    tags: mergeTags(inh.tags, normTags(e.tags)),
-    when: [...inh.when, ...normWhen(e.when)],
-    become: toBool(e.become) ?? inh.become,
-    becomeUser: checkBecomeUser(e.become_user, src.yf.keyLocOf([...src.path, 'become_user'])) ?? inh.becomeUser,
-    vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
-    ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors,
-    noLog: toBool(e.no_log) ?? inh.noLog,
-    keywordExprs: keywordExprs(e, inh.keywordExprs),
-  };
-}
-
 function loadBlock(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
   const label = typeof e.name === 'string' ? `block "${e.name}"` : 'block';
   check(validators.block, e, src.yf, src.path, keywordWording('block', UNSUPPORTED_TASK), `${label}: `);
-  return loadTaskList(ctx, e.block, { ...src, path: [...src.path, 'block'] }, deeper(inh, e, src), handler);
-}
-
-function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: string, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
-  const yf = src.yf;
-  for (const k of ['loop', 'with_items', 'loop_control']) {
-    if (k in e) throw new InputError(`${stripCollection(key)} with a loop is not supported yet`, yf.keyLocOf([...src.path, k]), 'repeat the include, or loop over the tasks inside the file');
+  const inner = deeper(inh, e, src);
+  if (handler || (e.rescue === undefined && e.always === undefined)) {
+    // A plain block only passes keywords down: nothing to compile around its tasks.
+    return loadTaskList(ctx, e.block, { ...src, path: [...src.path, 'block'] }, inner, handler);
   }
-  for (const k of Object.keys(e)) {
-    if (k === key || INCLUDE_KEYWORDS.includes(k)) continue;
-    const hint = suggest(k, INCLUDE_KEYWORDS);
-    throw new InputError(`unknown keyword "${k}" on ${stripCollection(key)}${hint ? `; did you mean "${hint}"?` : ` (allowed: ${INCLUDE_KEYWORDS.join(', ')})`}`, yf.keyLocOf([...src.path, k]));
-  }
-  const rest = Object.fromEntries(Object.entries(e).filter(([k]) => k !== key));
-  check(validators.include, rest, yf, src.path, keywordWording(stripCollection(key)));
-  const raw = e[key];
-  const file = typeof raw === 'string' ? raw : isMapping(raw) && typeof raw.file === 'string' && Object.keys(raw).length === 1 ? raw.file : undefined;
-  const valueLoc = yf.locOf([...src.path, key]);
-  if (file === undefined) throw new InputError(`${stripCollection(key)} needs a file name (a string, or {file: NAME}), got ${describeValue(raw)}`, valueLoc);
-  refuseTemplatedPath(file, 'task file', valueLoc);
-  const abs = findFile(file, [dirname(src.abs), ...inh.includeDirs], 'task file', valueLoc);
-  if (src.stack.includes(abs)) {
-    throw new InputError(`include cycle: ${[...src.stack, abs].map((f) => ctx.display(f)).join(' -> ')}`, valueLoc);
-  }
-  const inc = ctx.read(abs);
-  return loadTaskList(ctx, inc.value, { yf: inc, path: [], abs, stack: [...src.stack, abs] }, deeper(inh, e, src), handler);
+  const loc = src.yf.locOf(src.path);
+  const id = ctx.nextBlockId++;
+  const frameLabel = `${label} (${loc.file}:${loc.line})`;
+  const section = (k: 'block' | 'rescue' | 'always'): Task[] =>
+    loadTaskList(ctx, e[k], { ...src, path: [...src.path, k] }, { ...inner, blocks: [...(inh.blocks ?? []), { id, section: k, label: frameLabel, loopDepth: inh.includeLoops?.length ?? 0 }] }, handler);
+  return [...section('block'), ...section('rescue'), ...section('always')];
 }
 
 function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource, inh: Inherit, handler: boolean): Task {
@@ -125,12 +89,9 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     }
   }
 
-  const loops = ['loop', 'with_items', 'with_first_found'].filter((k) => k in e);
-  if (loops.length > 1) throw new InputError(`${prefix}give one of ${loops.join(', ')}, not several`, keyLoc(loops[1]));
-  if ('loop_control' in e && loops.length === 0) throw new InputError(`${prefix}loop_control without loop`, keyLoc('loop_control'));
+  const loopSpec = readLoop(e, prefix, keyLoc);
   const notify = e.notify === undefined || e.notify === null ? [] : Array.isArray(e.notify) ? e.notify.map(String) : [String(e.notify)];
   const notifyLocs = Array.isArray(e.notify) ? notify.map((_, j) => yf.locOf([...path, 'notify', j])) : notify.map(() => yf.locOf([...path, 'notify']));
-  const lc = isMapping(e.loop_control) ? e.loop_control : {};
   const keyLocs: Partial<Record<string, SourceLoc>> = {};
   for (const k of Object.keys(keywords)) keyLocs[k] = keyLoc(k);
   const kwLoc = (k: string): SourceLoc => keyLocs[k] ?? yf.locOf(path);
@@ -146,11 +107,10 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     loc: yf.locOf(path),
     tags: mergeTags(inh.tags, normTags(e.tags)),
     when: [...inh.when, ...normWhen(e.when)],
-    loopVar: typeof lc.loop_var === 'string' ? lc.loop_var : 'item',
+    loopVar: loopSpec?.loopVar ?? 'item',
     notify,
-    ignoreErrors: toBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
-    noLog: toBool(e.no_log) ?? inh.noLog ?? false,
-    keywordExprs: keywordExprs(e, inh.keywordExprs),
+    ignoreErrors: flagBool(e.ignore_errors) ?? inh.ignoreErrors ?? false,
+    noLog: flagBool(e.no_log) ?? inh.noLog ?? false,
     vars: { ...inh.vars, ...(isMapping(e.vars) ? e.vars : {}) },
     listen: strListKeyword(e.listen),
     keyLocs,
@@ -158,12 +118,7 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
     argLocs,
     notifyLocs,
   };
-  if (e.loop !== undefined) task.loop = e.loop;
-  else if (e.with_items !== undefined) task.loop = flattenOnce(e.with_items);
-  else if (e.with_first_found !== undefined) {
-    task.loop = e.with_first_found;
-    task.loopWith = 'first_found';
-  }
+  if (loopSpec) setLoop(task, loopSpec);
   if (typeof e.register === 'string') task.register = e.register;
   const retries = intKeyword('retries', e.retries, 0, kwLoc('retries'));
   if (retries !== undefined) task.retries = retries;
@@ -173,14 +128,24 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   if (e.until !== undefined) task.until = condition(e.until);
   if (e.check_mode !== undefined) task.checkMode = toBool(e.check_mode);
   if (e.diff !== undefined) task.diff = toBool(e.diff);
-  if (lc.label !== undefined) task.loopLabel = lc.label;
   const becomeUser = checkBecomeUser(e.become_user, kwLoc('become_user')) ?? inh.becomeUser;
   if (becomeUser) task.becomeUser = becomeUser;
-  const become = toBool(e.become) ?? inh.become;
+  const become = flagBool(e.become) ?? inh.become;
   if (become !== undefined) task.become = become;
   if (e.changed_when !== undefined) task.changedWhen = condition(e.changed_when);
   if (e.failed_when !== undefined) task.failedWhen = condition(e.failed_when);
   if (inh.role) task.role = inh.role;
+  const exprs = flagExprs(inh.exprs, e);
+  if (exprs) task.exprs = exprs;
+  const env = e.environment === undefined || e.environment === null ? inh.environment : [...(inh.environment ?? []), e.environment];
+  if (env) task.environment = env;
+  if (toBool(e.run_once) ?? inh.runOnce) task.runOnce = true;
+  if (becomeUser && becomeUser !== 'root' && !BECOME_USER_MODULES.has(task.module)) {
+    throw new InputError(`${prefix}become_user "${becomeUser}" works on command and shell tasks only (${task.module} runs as root)`, kwLoc('become_user'), 'use owner:/group: arguments for files, or run the step with command/shell');
+  }
+  if (inh.blocks) task.blocks = inh.blocks;
+  if (inh.includeLoops) task.includeLoops = inh.includeLoops;
+  if (inh.includeGuards) task.includeGuards = inh.includeGuards;
   validateArgsWith(task, task.args, false, ctx.modules);
   return task;
 }
@@ -188,7 +153,7 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
   const gap = hasModule ? undefined : notImplementedMessage(k);
   if (gap) return new InputError(`${prefix}${gap}`, loc, `supported modules: ${ctx.modules.names().join(', ')}`);
-  if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc);
+  if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc, UNSUPPORTED_TASK_HINTS[k]);
   const kw = suggest(k, TASK_KEYWORDS);
   const mod = suggest(k, ctx.modules.names());
   if (hasModule || (kw && !mod)) {
@@ -251,7 +216,11 @@ function condition(v: unknown): string | boolean {
   return String(v);
 }
 
-/** with_items flattens one level of nested lists (Ansible's behaviour); a template string stays raw. */
-function flattenOnce(v: unknown): unknown {
-  return Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
+/** A task's loop keywords onto the task (the planner expands them per host). */
+function setLoop(task: Task, l: LoopSpec): void {
+  task.loop = l.loop;
+  if (l.form !== 'list') task.loopWith = l.form;
+  if (l.label !== undefined) task.loopLabel = l.label;
+  if (l.indexVar !== undefined) task.loopIndexVar = l.indexVar;
+  if (l.extended) task.loopExtended = true;
 }

@@ -57,6 +57,8 @@ export interface EventContext {
   redact: (s: string) => string;
   /** The task writes a file from secrets: its diff must not show removed (old) lines. */
   secretBearing: (t: ScriptTask) => boolean;
+  /** Tasks inside a block with a rescue section: their failure is rescued, not a host failure. */
+  rescued?: ReadonlySet<number>;
 }
 
 export function initialState(stats: HostStats): HostEventState {
@@ -113,7 +115,9 @@ function taskEvent(cx: EventContext, st: HostEventState, e: Extract<ScriptEvent,
   const r = cx.redact;
   const meta = cx.tasks.get(e.id);
   const status = e.status as TaskStatus;
-  const ignored = status === 'failed' && meta?.t.ignoreErrors === true;
+  // A failure a block's rescue handles counts `rescued` (as Ansible's recap), never fails the host.
+  const rescued = status === 'failed' && meta?.t.ignoreErrors !== true && cx.rescued?.has(e.id) === true;
+  const ignored = status === 'failed' && (meta?.t.ignoreErrors === true || rescued);
   const cls = e.class;
   const hard = status === 'failed' && !ignored;
   const s = { ...st.stats };
@@ -122,6 +126,7 @@ function taskEvent(cx: EventContext, st: HostEventState, e: Extract<ScriptEvent,
     s.ok++;
     s.changed++;
   } else if (status === 'skipped') s.skipped++;
+  else if (rescued) s.rescued++;
   else if (ignored) s.ignored++;
   else s.failed++;
   const result: TaskResult = {

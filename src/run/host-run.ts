@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { runAsLine, type HostPlan } from '../plan/plan.js';
+import { rescuedTaskIds } from '../shell/blocks.js';
 import type { Redactor } from '../secrets/index.js';
 import { PASSWORD_REFUSED } from '../transport/become.js';
 import { EventParser, type ScriptEvent } from '../shell/events.js';
@@ -92,6 +93,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   const marker = 'CHOM' + randomBytes(8).toString('hex');
   const byId = new Map<number, { t: ScriptTask; handler: boolean }>();
   for (const t of plan.tasks) byId.set(t.id, { t, handler: false });
+  const rescuedIds = rescuedTaskIds(plan.tasks);
   for (const t of plan.handlers) byId.set(t.id, { t, handler: true });
   const bearing = new Map<number, boolean>();
   const cx: EventContext = {
@@ -99,6 +101,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     playIndex,
     tasks: byId,
     redact: (x) => r.redact(x),
+    rescued: rescuedIds,
     // A file written from secrets: its old lines may hold a rotated secret nobody knows any more.
     secretBearing: (t) => {
       let b = bearing.get(t.id);

@@ -29,16 +29,6 @@ function batchSize(v: unknown, total: number, loc?: SourceLoc): number {
   throw new InputError(`serial: ${JSON.stringify(v)} is not a host count or a percentage`, loc, 'write serial: 2, serial: "30%" or serial: [1, 5, "50%"]');
 }
 
-/** `max_fail_percentage` as a number 0..100, or undefined when the play has none. */
-export function maxFailPercentage(v: unknown, loc?: SourceLoc): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'string' ? Number(v.replace(/%\s*$/, '')) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
-    throw new InputError(`max_fail_percentage: ${JSON.stringify(v)} is not a percentage between 0 and 100`, loc, 'write max_fail_percentage: 0 to stop at the first failed host');
-  }
-  return n;
-}
-
 /** Ansible: the batch aborts the run when its failed share EXCEEDS the limit (so 0 = any failure). */
 export function batchExceeds(failed: number, batchSize: number, limit: number | undefined): boolean {
   if (limit === undefined || batchSize === 0) return false;

@@ -2,6 +2,7 @@ import type { SourceLoc } from '../errors.js';
 import { commentText, scriptHeader, startEventLine, type HeaderSpec } from './header.js';
 import { PRELUDE } from './prelude.js';
 import { quote } from './quote.js';
+import { mainWithBlocks, type ScriptBlockFrame } from './blocks.js';
 
 /** One compiled task (or handler) of a host's script. */
 export interface ScriptTask {
@@ -31,6 +32,8 @@ export interface ScriptTask {
   paths?: string[];
   /** Files whose content the task compares with a hash the controller knows: one sha256sum at the start. */
   hashPaths?: string[];
+  /** Blocks around the task, outermost first (block/rescue/always, see blocks.ts). */
+  blocks?: ScriptBlockFrame[];
 }
 
 export interface ScriptSpec {
@@ -87,7 +90,7 @@ function count(v: number | undefined, what: string, dflt: number, min: number): 
  * `chom__run id=N setting=value...`: only settings that differ from chom__run's defaults (see
  * prelude/run.sh), so a rendered script says what is special about each task.
  */
-function runCall(t: ScriptTask, taskTimeout: number): string {
+function runCall(t: ScriptTask, taskTimeout: number, rescued = false): string {
   if (!Number.isInteger(t.id) || t.id < 0) throw new Error(`task id must be a non-negative integer, got ${t.id}`);
   if (t.register !== undefined && !NAME_RE.test(t.register)) throw new Error(`register name "${t.register}" is not a valid variable name`);
   for (const h of t.notify) if (!Number.isInteger(h) || h < 0) throw new Error(`handler id must be a non-negative integer, got ${h}`);
@@ -98,6 +101,7 @@ function runCall(t: ScriptTask, taskTimeout: number): string {
   if (t.register !== undefined) w.push(`register=${t.register}`);
   if (t.noLog) w.push('no_log=1');
   if (t.ignoreErrors) w.push('ignore_errors=1');
+  if (rescued) w.push('rescue=1');
   const timeout = count(t.timeout, 'timeout', taskTimeout, 0);
   if (timeout !== taskTimeout) w.push(`timeout=${timeout}`);
   const attempts = count(t.attempts, 'attempts', 1, 1);
@@ -136,6 +140,8 @@ export function buildScript(spec: ScriptSpec): string {
   };
   const out: string[] = [...scriptHeader(header), PRELUDE, '# ---- tasks ----'];
   for (const t of spec.tasks) out.push(taskFunctions(t, 'task'));
+  const blocks = mainWithBlocks(spec.tasks, (t, rescued) => runCall(t, to, rescued));
+  if (blocks.functions.length > 0) out.push('# ---- blocks ----', ...blocks.functions);
   if (spec.handlers.length > 0) out.push('# ---- handlers ----');
   for (const h of spec.handlers) out.push(taskFunctions(h, 'handler'));
 
@@ -157,7 +163,7 @@ export function buildScript(spec: ScriptSpec): string {
   const hashPaths = listed((t) => t.hashPaths);
   if (paths.length > 0) main.push(`  chom__prefetch ${paths.map((p) => quote(p)).join(' ')}`);
   if (hashPaths.length > 0) main.push(`  chom__prefetch_sha ${hashPaths.map((p) => quote(p)).join(' ')}`);
-  for (const t of spec.tasks) main.push(`  ${runCall(t, to)} || { chom__stop; return 0; }`);
+  for (const c of blocks.calls) main.push(`  ${c} || { chom__stop; return 0; }`);
   for (const h of spec.handlers) {
     main.push(`  if chom__notified ${h.id}; then ${runCall(h, to)} || { chom__stop; return 0; }; fi`);
   }

@@ -124,6 +124,7 @@ chom__attempt() {
 # rendered script reads on its own; defaults in brackets):
 #   when=FUNC changed_when=FUNC failed_when=FUNC until=FUNC   condition functions [none]
 #   register=NAME [none]   no_log=1 [0]   ignore_errors=1 [0]   notify=ID,ID... handlers [none]
+#   rescue=1 [0]: a failure is handled by the rescue tasks of a block around (counted rescued)
 #   timeout=SECONDS [$CHOM_TASK_TIMEOUT, 0 = none]   attempts=N [1]   delay=SECONDS [5]
 # ATTEMPTS >= 1 with DELAY seconds between them, until the UNTIL condition function holds (or,
 # without one, until the task does not fail). Check mode makes one attempt and never waits.
@@ -171,7 +172,7 @@ chom__boundary() {
 }
 
 chom__run() {
-  local id="" whenf=- chf=- faf=- reg=- nolog=0 ignore=0 to=${CHOM_TASK_TIMEOUT:-0} attempts=1 delay=5 untilf=- notify="" a
+  local id="" whenf=- chf=- faf=- reg=- nolog=0 ignore=0 to=${CHOM_TASK_TIMEOUT:-0} attempts=1 delay=5 untilf=- notify="" rescue=0 a
   for a in "$@"; do
     case $a in
       id=*) id=${a#*=} ;;
@@ -186,6 +187,7 @@ chom__run() {
       attempts=*) attempts=${a#*=} ;;
       delay=*) delay=${a#*=} ;;
       notify=*) notify=${a#*=} ;;
+      rescue=*) rescue=${a#*=} ;;
       *) printf 'chom__run: unknown setting "%s"\n' "$a" >&2; return 1 ;;
     esac
   done
@@ -265,7 +267,9 @@ chom__run() {
     msg=""; CHOM_RET=""
   fi
   case $status in
-    failed) if [ "$ignore" = 1 ]; then CHOM_N_IGNORED=$((CHOM_N_IGNORED + 1)); else CHOM_N_FAILED=$((CHOM_N_FAILED + 1)); fi ;;
+    failed) if [ "$ignore" = 1 ]; then CHOM_N_IGNORED=$((CHOM_N_IGNORED + 1))
+      elif [ "$rescue" = 1 ]; then : # the controller counts it rescued; the host is not failed
+      else CHOM_N_FAILED=$((CHOM_N_FAILED + 1)); fi ;;
     changed) CHOM_N_CHANGED=$((CHOM_N_CHANGED + 1)); CHOM_N_OK=$((CHOM_N_OK + 1))
       for h in ${notify//,/ }; do printf -v "chom_notified_$h" 1; done ;;
     ok) CHOM_N_OK=$((CHOM_N_OK + 1)) ;;
