@@ -59,7 +59,7 @@ fi
 const UNDO_RECORD = String.raw`pkg_list() { dpkg-query -W -f='\${binary:Package}\t\${db:Status-Abbrev}\n' 2>/dev/null | sort; }
 names_of() { cut -d: -f1 "$1" | sort; }
 var_dirs() { find /var/lib /var/log /var/cache -mindepth 1 -maxdepth 1 -xdev -type d 2>/dev/null | sort || true; }
-etc_paths() { find /etc -xdev 2>/dev/null | sort || true; }
+etc_paths() { find /etc /var/lib/dpkg/alternatives -xdev 2>/dev/null | sort || true; }
 undo_snapshot() { snap_pkgs=$(pkg_list); snap_users=$(names_of /etc/passwd); snap_groups=$(names_of /etc/group); snap_etc=$(etc_paths); snap_var=$(var_dirs); }
 new_lines() { comm -13 <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep -v '^$' || true; }
 undo_journal() {
@@ -67,19 +67,25 @@ undo_journal() {
   for x in $(new_lines "$snap_groups" "$(names_of /etc/group)"); do chom_journal group "$x" groupdel; done
   for x in $(new_lines "$snap_users" "$(names_of /etc/passwd)"); do chom_journal user "$x" userdel; done
   while IFS= read -r x; do chom_journal mkdir "$x" rmdir; done < <(new_lines "$snap_var" "$(var_dirs)")
-  # /etc: the new paths no package owns (maintainer scripts' work, e.g. /etc/mysql/debian.cnf,
-  # which purge leaves), and the new directories above them (a leftover keeps dpkg from
-  # removing its directory). Parents are journaled before children: replayed after them.
+  # /etc (and dpkg's alternatives registry): the new paths no package owns (maintainer
+  # scripts' work, e.g. /etc/mysql/debian.cnf or an alternative, which purge may leave), and
+  # the new directories above them (a leftover keeps dpkg from removing its directory). ONE
+  # journal step with a list (parents first; replayed children first) instead of a step per
+  # path: most are gone after the purge, and the recap would list each of them.
   etc=$(new_lines "$snap_etc" "$(etc_paths)")
-  local -A fresh=(); local -a files=(); local dirs=""
+  local -A fresh=(); local -a files=(); local dirs="" lst
   while IFS= read -r x; do [ -z "$x" ] || fresh[$x]=1; done <<<"$etc"
   while IFS= read -r x; do
     [ -n "$x" ] || continue
     if [ -d "$x" ] && [ ! -L "$x" ]; then dirs+="$x"$'\n'; else files+=("$x"); fi
     p=\${x%/*}; while [ -n "\${fresh[$p]:-}" ]; do dirs+="$p"$'\n'; p=\${p%/*}; done
   done < <(comm -23 <(printf '%s\n' "$etc") <(cat /var/lib/dpkg/info/*.list 2>/dev/null | grep '^/etc/' | sort -u))
-  while IFS= read -r x; do [ -z "$x" ] || chom_journal mkdir "$x" rmdir; done < <(printf '%s' "$dirs" | sort -u)
-  for x in "\${files[@]}"; do chom_journal create "$x" delete; done
+  if [ -n "$dirs" ] || [ \${#files[@]} -gt 0 ]; then
+    lst="$CHOM_BACKUP_DIR/pkg-leftovers.\${CHOM_TASK_ID:-0}.$RANDOM"
+    mkdir -p -m 0700 "$CHOM_BACKUP_DIR"
+    { printf '%s' "$dirs" | sort -u; [ \${#files[@]} -eq 0 ] || printf '%s\n' "\${files[@]}"; } >"$lst"
+    chom_journal leftovers "$lst" delete
+  fi
   # Packages now installed that were not before; those that had only config files left (rc)
   # go back to that state (remove), the others are purged. One step each: one apt-get call.
   IFS=$'\t' read -r purge remove < <(pkg_list | awk -F'\t' 'NR == FNR { s[$1] = $2; next }

@@ -15,6 +15,8 @@
 #   pkg purge|remove           purge the packages the run installed (PATH: names, space-separated;
 #                              remove: those that had config files left before), only with
 #                              --rollback-packages or in rollback_on_failure (run.sh)
+#   leftovers delete           delete the paths listed in file PATH (what packages' maintainer scripts
+#                              made, apt.ts), empty directories included
 #   ufw-rule delete            `ufw --force delete RULE` (RULE: words as given to ufw)
 # ---- chom-play runtime: rollback (journal replay) ----
 # The journal's lines newest first, as NUL-terminated fields op, path, undo, backup, task. The
@@ -104,6 +106,21 @@ chom__undo_one() {
       chom_check && return 0
       chom_wait_pkg_lock 120 2>/dev/null || { st=failed; msg="the package-manager lock is held: $undo ${names[*]} later"; return 0; }
       if DEBIAN_FRONTEND=noninteractive apt-get -y -q "$undo" -- "${names[@]}" >/dev/null 2>&1; then msg="${undo}d ${#names[@]} package(s) the run installed: ${names[*]}"; else st=failed; msg="apt-get $undo ${names[*]} failed"; fi ;;
+    leftovers:delete)
+      # PATH: a list (one path a line, parents first) of what the maintainer scripts of packages
+      # the run installed created outside the packages' own files (apt.ts); most are gone after
+      # the purge. One step for all of them, so the recap names only what was really left.
+      if [ ! -f "$path" ]; then st=failed; msg="the list $path of the packages' leftovers is missing"; return 0; fi
+      local p; local -a gone=() full=()
+      while IFS= read -r p; do
+        [ -n "$p" ] || continue
+        if [ -d "$p" ] && [ ! -L "$p" ]; then
+          if chom_check || rmdir -- "$p" 2>/dev/null; then gone+=("$p"); else full+=("$p"); fi
+        elif chom_exists "$p"; then chom_check || rm -f -- "$p"; gone+=("$p"); fi
+      done < <(tac -- "$path")
+      if [ ${#gone[@]} -eq 0 ] && [ ${#full[@]} -eq 0 ]; then st=skipped; msg="the packages the run installed left nothing behind ($(grep -c . "$path") paths checked)"; return 0; fi
+      msg="$(if chom_check; then printf 'would remove'; else printf removed; fi) ${#gone[@]} leftover(s) of the packages the run installed: ${gone[*]}"
+      if [ ${#full[@]} -gt 0 ]; then st=kept; msg+="; kept ${#full[@]} directory(ies) holding other files: ${full[*]}"; fi ;;
     ufw-rule:delete)
       local -a w; read -r -a w <<<"$path"
       msg="${would}delete firewall rule: $path"
