@@ -51,6 +51,9 @@ wait_active() {
     # reads "failed" right after the start was queued: while a job for it is queued that is not
     # an answer yet.
     if { [ "$st" = inactive ] || [ "$st" = failed ]; } && [ -n "$(prop Job)" ] && [ "$SECONDS" -lt "$deadline" ]; then sleep 0.2; continue; fi
+    # The job may have finished between those two reads (seen: a restart read "inactive", then
+    # no job, while the unit was already up again): the state read after the job is the answer.
+    if [ "$st" = inactive ] || [ "$st" = failed ]; then st=$("\${SC[@]}" is-active "$unit" 2>/dev/null || true); [ "$st" = active ] && return 0; fi
     if [ "$st" = failed ] || [ "$st" = inactive ] || [ "$SECONDS" -ge "$deadline" ]; then
       [ "$st" = activating ] && "\${SC[@]}" stop --no-block "$unit" 2>/dev/null || true
       fail_journal "unit $unit did not become active within \${timeout}s (is-active: $st, result: $(prop Result))"
