@@ -60,7 +60,8 @@ const UNDO_RECORD = String.raw`pkg_list() { dpkg-query -W -f='\${binary:Package}
 names_of() { cut -d: -f1 "$1" | sort; }
 var_dirs() { find /var/lib /var/log /var/cache -mindepth 1 -maxdepth 1 -xdev -type d 2>/dev/null | sort || true; }
 etc_paths() { find /etc /var/lib/dpkg/alternatives -xdev 2>/dev/null | sort || true; }
-undo_snapshot() { snap_pkgs=$(pkg_list); snap_users=$(names_of /etc/passwd); snap_groups=$(names_of /etc/group); snap_etc=$(etc_paths); snap_var=$(var_dirs); }
+run_dirs() { find /run -mindepth 1 -maxdepth 1 -xdev -type d 2>/dev/null | sort || true; }
+undo_snapshot() { snap_run=$(run_dirs); snap_pkgs=$(pkg_list); snap_users=$(names_of /etc/passwd); snap_groups=$(names_of /etc/group); snap_etc=$(etc_paths); snap_var=$(var_dirs); }
 new_lines() { comm -13 <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep -v '^$' || true; }
 undo_journal() {
   local x p purge remove etc
@@ -80,6 +81,9 @@ undo_journal() {
     if [ -d "$x" ] && [ ! -L "$x" ]; then dirs+="$x"$'\n'; else files+=("$x"); fi
     p=\${x%/*}; while [ -n "\${fresh[$p]:-}" ]; do dirs+="$p"$'\n'; p=\${p%/*}; done
   done < <(comm -23 <(printf '%s\n' "$etc") <(cat /var/lib/dpkg/info/*.list 2>/dev/null | grep '^/etc/' | sort -u))
+  # New runtime directories (/run/mysqld) too: left behind owned by a uid the purge frees, they
+  # would make the next install of the same service fail (seen with MariaDB).
+  while IFS= read -r x; do [ -z "$x" ] || files+=("$x"); done < <(new_lines "$snap_run" "$(run_dirs)")
   if [ -n "$dirs" ] || [ \${#files[@]} -gt 0 ]; then
     lst="$CHOM_BACKUP_DIR/pkg-leftovers.\${CHOM_TASK_ID:-0}.$RANDOM"
     mkdir -p -m 0700 "$CHOM_BACKUP_DIR"

@@ -196,7 +196,7 @@ test('site.yml applies the whole stack to the fresh hosts', { skip: skipUnlessRo
   const names = jsonEvents(r.stdout).filter((e) => e.event === 'task' && e.host === app1().name && APP_ROLES.test(String(e.loc))).map((e) => String(e.name));
   assert.equal(names[0], 'Prometheus on the observability server answers from this server');
   // The site's last task: Prometheus on the observability server sees every target up.
-  const last = jsonEvents(r.stdout).filter((e) => e.event === 'task' && !e.handler).at(-1);
+  const last = jsonEvents(r.stdout).filter((e) => e.event === 'task' && e.handler !== true).at(-1);
   assert.equal(`${last?.host}|${last?.name}|${last?.status}`, `${obs().name}|Prometheus lists every exporter of every application server as up|ok`);
   assert.match(String(last?.output), /^all 11 targets up/, 'node exporter of each host, 3 exporters and a PHP-FPM site per app server');
   await recordCredentials();
@@ -243,7 +243,8 @@ test('Prometheus lists node, mysqld, nginx, redis and PHP-FPM targets of both ap
   await sh(app1().name, 'systemctl start prometheus-redis-exporter');
   assert.equal(r.code, 2, r.stdout + r.stderr);
   const failed = jsonEvents(r.stdout).find((e) => e.event === 'task' && e.status === 'failed');
-  assert.match(String(failed?.msg), new RegExp(`does not list these targets as up after 15s: ${app1().name}: redis ${app1().address.replace(/\./g, '\\.')}:9121 down$`));
+  assert.equal(failed?.name, 'Prometheus lists every exporter of every application server as up');
+  assert.match(String(failed?.output), new RegExp(`does not list these targets as up after 15s: ${app1().name}: redis ${app1().address.replace(/\./g, '\\.')}:9121 down\n`));
 });
 
 test('a second run reports changed=0, and so does --check after it', { skip: skipUnlessRoot }, async () => {

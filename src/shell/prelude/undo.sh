@@ -115,6 +115,8 @@ chom__undo_one() {
       while IFS= read -r p; do
         [ -n "$p" ] || continue
         if [ -d "$p" ] && [ ! -L "$p" ]; then
+          # A service's runtime directory (/run/NAME) goes with its contents: no data lives there.
+          case $p in /run/?*) chom_check || rm -rf -- "$p"; gone+=("$p"); continue ;; esac
           if chom_check || rmdir -- "$p" 2>/dev/null; then gone+=("$p"); else full+=("$p"); fi
         elif chom_exists "$p"; then chom_check || rm -f -- "$p"; gone+=("$p"); fi
       done < <(tac -- "$path")
