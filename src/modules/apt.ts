@@ -47,6 +47,61 @@ fi
 `.replace(/\\\$\{/g, '${');
 
 /**
+ * An install's undo record (read by rollback, shell/prelude/undo.sh). apt installs dependencies
+ * and maintainer scripts create users, groups, /etc files and data directories; none of that is
+ * named in the task. So the host is listed before the transaction and the difference journaled
+ * after it (also after a failed one: it may have installed half). Journal order is chosen for
+ * the newest-first replay: packages are purged first (their scripts stop services and remove
+ * most of what they made), then leftovers in /etc are deleted (children before parents), new
+ * directories under /var/lib, /var/log and /var/cache removed when empty or reported kept
+ * (data: MariaDB's tables, logs), then the users and groups.
+ */
+const UNDO_RECORD = String.raw`pkg_list() { dpkg-query -W -f='\${binary:Package}\t\${db:Status-Abbrev}\n' 2>/dev/null | sort; }
+names_of() { cut -d: -f1 "$1" | sort; }
+var_dirs() { find /var/lib /var/log /var/cache -mindepth 1 -maxdepth 1 -xdev -type d 2>/dev/null | sort || true; }
+etc_paths() { find /etc /var/lib/dpkg/alternatives -xdev 2>/dev/null | sort || true; }
+run_dirs() { find /run -mindepth 1 -maxdepth 1 -xdev -type d 2>/dev/null | sort || true; }
+undo_snapshot() { snap_run=$(run_dirs); snap_pkgs=$(pkg_list); snap_users=$(names_of /etc/passwd); snap_groups=$(names_of /etc/group); snap_etc=$(etc_paths); snap_var=$(var_dirs); }
+new_lines() { comm -13 <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep -v '^$' || true; }
+undo_journal() {
+  local x p purge remove etc
+  for x in $(new_lines "$snap_groups" "$(names_of /etc/group)"); do chom_journal group "$x" groupdel; done
+  for x in $(new_lines "$snap_users" "$(names_of /etc/passwd)"); do chom_journal user "$x" userdel; done
+  while IFS= read -r x; do chom_journal mkdir "$x" rmdir; done < <(new_lines "$snap_var" "$(var_dirs)")
+  # /etc (and dpkg's alternatives registry): the new paths no package owns (maintainer
+  # scripts' work, e.g. /etc/mysql/debian.cnf or an alternative, which purge may leave), and
+  # the new directories above them (a leftover keeps dpkg from removing its directory). ONE
+  # journal step with a list (parents first; replayed children first) instead of a step per
+  # path: most are gone after the purge, and the recap would list each of them.
+  etc=$(new_lines "$snap_etc" "$(etc_paths)")
+  local -A fresh=(); local -a files=(); local dirs="" lst
+  while IFS= read -r x; do [ -z "$x" ] || fresh[$x]=1; done <<<"$etc"
+  while IFS= read -r x; do
+    [ -n "$x" ] || continue
+    if [ -d "$x" ] && [ ! -L "$x" ]; then dirs+="$x"$'\n'; else files+=("$x"); fi
+    p=\${x%/*}; while [ -n "\${fresh[$p]:-}" ]; do dirs+="$p"$'\n'; p=\${p%/*}; done
+  done < <(comm -23 <(printf '%s\n' "$etc") <(cat /var/lib/dpkg/info/*.list 2>/dev/null | grep '^/etc/' | sort -u))
+  # New runtime directories (/run/mysqld) too: left behind owned by a uid the purge frees, they
+  # would make the next install of the same service fail (seen with MariaDB).
+  while IFS= read -r x; do [ -z "$x" ] || files+=("$x"); done < <(new_lines "$snap_run" "$(run_dirs)")
+  if [ -n "$dirs" ] || [ \${#files[@]} -gt 0 ]; then
+    lst="$CHOM_BACKUP_DIR/pkg-leftovers.\${CHOM_TASK_ID:-0}.$RANDOM"
+    mkdir -p -m 0700 "$CHOM_BACKUP_DIR"
+    { printf '%s' "$dirs" | sort -u; [ \${#files[@]} -eq 0 ] || printf '%s\n' "\${files[@]}"; } >"$lst"
+    chom_journal leftovers "$lst" delete
+  fi
+  # Packages now installed that were not before; those that had only config files left (rc)
+  # go back to that state (remove), the others are purged. One step each: one apt-get call.
+  IFS=$'\t' read -r purge remove < <(pkg_list | awk -F'\t' 'NR == FNR { s[$1] = $2; next }
+    $2 ~ /^.i/ && s[$1] !~ /^.i/ { if (s[$1] ~ /^.c/) r = r " " $1; else p = p " " $1 }
+    END { printf "%s\t%s\n", (p == "" ? "-" : substr(p, 2)), (r == "" ? "-" : substr(r, 2)) }' <(printf '%s\n' "$snap_pkgs") -)
+  [ "$remove" = - ] || chom_journal pkg "$remove" remove
+  [ "$purge" = - ] || chom_journal pkg "$purge" purge
+  return 0
+}
+`.replace(/\\\$\{/g, '${');
+
+/**
  * Debian packages through apt-get, decided by dpkg-query. Only packages that differ from the
  * wanted state are passed to apt-get, so a second run is ok. In check mode nothing is changed:
  * installs are simulated (apt-get -s fails the same way a real install would, e.g. an unknown
@@ -63,6 +118,7 @@ function compile(p: Params<typeof args>): string {
     throw new ModuleArgError('give name (the packages) or update_cache: yes or autoremove: yes', 'name');
   }
   const L: string[] = [`# apt state=${state} ${pkgs.join(' ')}`, HELPERS];
+  if (pkgs.length > 0 && state !== 'absent') L.push(UNDO_RECORD);
   L.push(`pkgs=(${pkgs.map(quote).join(' ')})`);
   if (update) L.push(updateCache(validTime, pkgs.length === 0));
   if (pkgs.length > 0) L.push(state === 'absent' ? removeBody(purge) : installBody(state === 'latest', recommends));
@@ -138,9 +194,11 @@ function installBody(latest: boolean, recommends: boolean | undefined): string {
     '  for p in "${todo[@]}"; do chom_state_set "pkg:${p%%=*}" present; done',
     '  chom_changed "${note:+$note; }would install: $msg"; return 0',
     'fi',
-    // Rollback purges what this task newly installs (only with --rollback-packages).
-    'for p in "${todo[@]}"; do case "$(pkg_status "${p%%=*}")" in ?i*) ;; *) chom_journal pkg "${p%%=*}" purge ;; esac; done',
-    `apt_run install ${rec}"\${todo[@]}"`,
+    // The undo record: everything the transaction installs or creates (see UNDO_RECORD).
+    'undo_snapshot; rc=0',
+    `out=$("\${APT[@]}" install ${rec}"\${todo[@]}" 2>&1) || rc=$?`,
+    'printf "%s\\n" "$out"; undo_journal',
+    '[ "$rc" -eq 0 ] || chom_fail "apt-get install failed (exit $rc): $(grep -E \'^(E|W):\' <<<"$out" | tail -n 5)"',
     'chom_changed "${note:+$note; }installed: $msg"',
   ].join('\n');
 }

@@ -46,9 +46,14 @@ wait_active() {
       # A oneshot unit without RemainAfterExit is "inactive" again after a successful run.
       inactive) res=$(prop Result); [ "$res" = success ] && [ "$(prop Type)" = oneshot ] && return 0 ;;
     esac
-    # Between the stop and the start of a queued restart the unit reads "inactive": while a job
-    # for it is still queued that is not an answer yet.
-    if [ "$st" = inactive ] && [ -n "$(prop Job)" ] && [ "$SECONDS" -lt "$deadline" ]; then sleep 0.2; continue; fi
+    # Between the stop and the start of a queued restart the unit reads "inactive", and a unit
+    # that had failed (a package's postinst started it before its settings were written) still
+    # reads "failed" right after the start was queued: while a job for it is queued that is not
+    # an answer yet.
+    if { [ "$st" = inactive ] || [ "$st" = failed ]; } && [ -n "$(prop Job)" ] && [ "$SECONDS" -lt "$deadline" ]; then sleep 0.2; continue; fi
+    # The job may have finished between those two reads (seen: a restart read "inactive", then
+    # no job, while the unit was already up again): the state read after the job is the answer.
+    if [ "$st" = inactive ] || [ "$st" = failed ]; then st=$("\${SC[@]}" is-active "$unit" 2>/dev/null || true); [ "$st" = active ] && return 0; fi
     if [ "$st" = failed ] || [ "$st" = inactive ] || [ "$SECONDS" -ge "$deadline" ]; then
       [ "$st" = activating ] && "\${SC[@]}" stop --no-block "$unit" 2>/dev/null || true
       fail_journal "unit $unit did not become active within \${timeout}s (is-active: $st, result: $(prop Result))"

@@ -4,8 +4,9 @@
  * moved to port 2222 first. Grafana, Loki and promtail come from upstream sources this machine
  * cannot reach: observability_log_stack is false here (their roles are covered by render tests).
  * Built for a small time budget: ONE lab, the cases run in order and build on each other, the
- * forced MariaDB failure runs a minimal play (not the site), and site.yml is applied in full
- * only three times (apply, no-change, --check). Needs root.
+ * forced MariaDB failure runs the application play's first roles (not the whole site: the
+ * observability server is not up yet), and site.yml is applied in full only three times
+ * (apply, no-change, --check). Needs root.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,11 +26,12 @@ const outputs: CliResult[] = [];
 const timings: Record<string, number> = {};
 const creds: string[] = [];
 let forwardRule: string[] | undefined;
+let inventory: { all: { hosts: Record<string, Record<string, unknown>> } } | undefined;
 const APP_ROLES = /^roles\/(observability_reachable|app_packages|nginx|php_fpm|mariadb|redis|vpsmanager|app_exporters)\//;
 
-async function chom(label: string, args: string[]): Promise<CliResult> {
+async function chom(label: string, args: string[], inventory = 'inventory/site'): Promise<CliResult> {
   const t0 = Date.now();
-  const r = await runCli([...args, '-i', 'inventory/site', '--output', 'json'], project);
+  const r = await runCli([...args, '-i', inventory, '--output', 'json'], project);
   timings[label] = Date.now() - t0;
   outputs.push(r);
   return r;
@@ -50,15 +52,19 @@ const appTierMs = (r: CliResult, host: string) =>
     .reduce((s, e) => s + Number(e.ms ?? 0), 0);
 
 /**
- * What a playbook may change on a host (as harness treeHash), without chom-play's own run state
- * (/var/lib/chom-play, /var/backups/chom-play), which a rollback keeps for audit.
+ * What a playbook may change on a host (as harness treeHash): every path's type, mode, owner and
+ * link target, the content of every file under etc srv opt usr/local home, the installed
+ * packages with versions, the users and groups. Left out: chom-play's own run state
+ * (/var/lib/chom-play, /var/backups/chom-play), which a rollback keeps for audit, and the
+ * bookkeeping copies tools write on every change (/etc/passwd- and co, dpkg's *-old files).
  */
 function stateHash(host: string): Promise<string> {
   return sh(host, [
     'cd / && find etc srv opt usr/local root home var/lib/dpkg var/backups var/lib/chom-play -xdev',
-    "\\( -path var/lib/chom-play -o -path var/backups/chom-play -o -path etc/ld.so.cache -o -path root/.bash_history \\) -prune -o",
-    "-printf '%p %M %u %g %s %l\\n' 2>/dev/null | sort | sha256sum;",
-    'find etc srv opt usr/local home -xdev -type f 2>/dev/null | sort | xargs -r sha256sum | sha256sum;',
+    "\\( -path var/lib/chom-play -o -path var/backups/chom-play -o -path 'etc/*-' -o -path 'var/lib/dpkg/*-old' -o -path etc/ld.so.cache -o -path root/.bash_history \\) -prune -o",
+    "-printf '%p %y %M %u %g %l\\n' 2>/dev/null | sort | sha256sum;",
+    "find etc srv opt usr/local home -xdev -type f ! -path 'etc/*-' 2>/dev/null | sort | xargs -r sha256sum | sha256sum;",
+    "dpkg-query -W -f='${binary:Package} ${Version} ${db:Status-Abbrev}\\n' | sha256sum;",
     'getent passwd | sha256sum; getent group | sha256sum',
   ].join(' '));
 }
@@ -126,6 +132,7 @@ before(async () => {
   };
   cpSync(join(project, 'inventory', 'lab'), join(project, 'inventory', 'site'), { recursive: true });
   writeFileSync(join(project, 'inventory', 'site', 'hosts.yml'), stringify(inv));
+  inventory = inv;
 });
 
 after(async () => {
@@ -136,32 +143,47 @@ after(async () => {
 });
 
 test('MariaDB refusing its settings after nginx succeeded rolls that host back; the other host finishes', { skip: skipUnlessRoot }, async () => {
-  // The host had only nginx (chom-play's nginx role), and MariaDB's packages from its image.
+  // Host 3 had only nginx (chom-play's common and nginx roles): no MariaDB, no PHP, no Redis.
   writeFileSync(join(project, 'playbooks', 'nginx-only.yml'), stringify([{ name: 'nginx only', hosts: 'all', vars_files: ['vars/stack.yml'], roles: ['common', 'nginx'] }]));
   const prep = await chom('prep-nginx-only', ['playbooks/nginx-only.yml', '--limit', moved().name]);
   assert.equal(prep.code, 0, prep.stdout + prep.stderr);
-  await sh(moved().name, 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server >/dev/null');
   const beforeHash = await stateHash(moved().name);
-  // A minimal play: the site's vhost in nginx (changes), then MariaDB with a setting it refuses.
+  // The site's application play up to MariaDB (its observability check needs a Prometheus that
+  // is not deployed yet) on both application servers. Host 3 also gets a site vhost in nginx
+  // and a MariaDB setting MariaDB refuses, as host variables of a copy of the inventory.
+  const fail = structuredClone(inventory!);
+  fail.all.hosts[moved().name] = {
+    ...fail.all.hosts[moved().name],
+    nginx_vhosts: [{ name: 'app', server_name: 'app.example.internal', root: '/srv/www/app' }],
+    mariadb_extra_settings: { no_such_setting: 1 },
+  };
+  cpSync(join(project, 'inventory', 'site'), join(project, 'inventory', 'fail'), { recursive: true });
+  writeFileSync(join(project, 'inventory', 'fail', 'hosts.yml'), stringify(fail));
   writeFileSync(join(project, 'playbooks', 'mariadb-fail.yml'), stringify([{
-    name: 'nginx site, then MariaDB (forced failure)',
-    hosts: 'all',
+    name: 'Application servers up to MariaDB (forced failure on one)',
+    hosts: 'vpsmanager',
     rollback_on_failure: true,
     vars_files: ['vars/stack.yml', 'vars/sizing.yml'],
-    vars: { nginx_vhosts: [{ name: 'app', server_name: '{{ app_server_name }}', root: '/srv/www/app' }], mariadb_extra_settings: { no_such_setting: 1 } },
-    roles: ['common', { role: 'nginx', when: "'vpsmanager' in group_names" }, { role: 'mariadb', when: "'vpsmanager' in group_names" }],
+    roles: ['common', 'app_packages', 'nginx', 'php_fpm', 'mariadb'],
   }]));
-  const r = await chom('forced-failure', ['playbooks/mariadb-fail.yml', '--limit', `${moved().name},${obs().name}`]);
-  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const r = await chom('forced-failure', ['playbooks/mariadb-fail.yml'], 'inventory/fail');
+  const all = r.stdout + r.stderr;
+  assert.equal(r.code, 2, all);
   assert.deepEqual(failedTasks(r), [`${moved().name}|MariaDB restarted with the new settings`]);
   const failed = jsonEvents(r.stdout).find((e) => e.event === 'task' && e.status === 'failed');
   assert.match(String(failed?.msg) + String(failed?.output), /no_such_setting/, 'MariaDB\'s own journal lines name the refused setting');
-  assert.ok(tasksWithStatus(r.stdout, 'changed').some((t) => t.startsWith(`${moved().name}|vhosts`)), 'nginx changed before MariaDB failed');
-  const all = r.stdout + r.stderr;
-  assert.match(all, new RegExp(`${moved().name}: rolled back: undone=[1-9]\\d* kept=\\d+ skipped=\\d+ failed=0`));
-  assert.equal(recap(r.stdout)[obs().name]?.failed, 0, 'the other host finished');
+  const changed = tasksWithStatus(r.stdout, 'changed');
+  assert.ok(changed.includes(`${moved().name}|Application tier packages, in one transaction`), 'the run installed MariaDB and the rest of the tier');
+  assert.ok(changed.some((t) => t.startsWith(`${moved().name}|vhosts`)), 'nginx changed before MariaDB failed');
+  // The recap says what happened: every package of that transaction purged (dependencies
+  // included), the data directory kept, nothing failed to undo.
+  assert.match(all, new RegExp(`${moved().name}: \\[undone\\] purged \\d+ package\\(s\\) the run installed: .*\\bmariadb-server\\b`));
+  assert.match(all, new RegExp(`${moved().name}: \\[kept\\] kept directory /var/lib/mysql: it holds data`));
+  assert.match(all, new RegExp(`${moved().name}: rolled back: undone=[1-9]\\d* kept=[1-9]\\d* skipped=\\d+ failed=0`));
+  assert.equal(recap(r.stdout)[app1().name]?.failed, 0, 'the other application server finished');
   assert.equal(await stateHash(moved().name), beforeHash, 'the host is back where it was before the run');
-  assert.match(await sh(moved().name, 'ls -d /var/lib/mysql/mysql'), /mysql/, 'MariaDB\'s data directory is kept');
+  assert.match(await sh(moved().name, 'ls /var/lib/mysql'), /\bmysql\b/, 'MariaDB\'s data directory is kept');
+  assert.match(await sh(app1().name, 'systemctl is-active mariadb'), /^active/);
 });
 
 test('site.yml applies the whole stack to the fresh hosts', { skip: skipUnlessRoot }, async () => {
@@ -169,10 +191,14 @@ test('site.yml applies the whole stack to the fresh hosts', { skip: skipUnlessRo
   assert.deepEqual(failedTasks(r), [], r.stdout + r.stderr);
   assert.equal(r.code, 0, r.stderr);
   for (const h of lab.hosts) assert.equal(recap(r.stdout)[h.name]?.failed, 0);
-  timings['app-tier-first-run-host2'] = appTierMs(r, app1().name);
+  timings['app-tier-first-run-host3'] = appTierMs(r, moved().name);
   // The cross-server check ran on the app servers before anything else of theirs.
   const names = jsonEvents(r.stdout).filter((e) => e.event === 'task' && e.host === app1().name && APP_ROLES.test(String(e.loc))).map((e) => String(e.name));
   assert.equal(names[0], 'Prometheus on the observability server answers from this server');
+  // The site's last task: Prometheus on the observability server sees every target up.
+  const last = jsonEvents(r.stdout).filter((e) => e.event === 'task' && e.handler !== true).at(-1);
+  assert.equal(`${last?.host}|${last?.name}|${last?.status}`, `${obs().name}|Prometheus lists every exporter of every application server as up|ok`);
+  assert.match(String(last?.output), /^all 11 targets up/, 'node exporter of each host, 3 exporters and a PHP-FPM site per app server');
   await recordCredentials();
 });
 
@@ -208,13 +234,24 @@ test('Prometheus lists node, mysqld, nginx, redis and PHP-FPM targets of both ap
     await new Promise((res) => setTimeout(res, 1000));
   }
   assert.deepEqual(seen, want);
+  // The site's own final check names a target that is down, with its host.
+  writeFileSync(join(project, 'playbooks', 'targets-up.yml'), stringify([{ name: 'check', hosts: 'observability', vars_files: ['vars/stack.yml'], roles: ['prometheus_targets_up'] }]));
+  await sh(app1().name, 'systemctl stop prometheus-redis-exporter');
+  const query = `promtool query instant http://127.0.0.1:9090 'up{job="redis",host="${app1().name}"}'`;
+  for (let i = 0; i < 30 && !/=> 0 /.test(await sh(obs().name, query)); i++) await new Promise((res) => setTimeout(res, 1000));
+  const r = await chom('targets-check-down', ['playbooks/targets-up.yml', '-e', 'prometheus_targets_timeout=15']);
+  await sh(app1().name, 'systemctl start prometheus-redis-exporter');
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const failed = jsonEvents(r.stdout).find((e) => e.event === 'task' && e.status === 'failed');
+  assert.equal(failed?.name, 'Prometheus lists every exporter of every application server as up');
+  assert.match(String(failed?.output), new RegExp(`does not list these targets as up after 15s: ${app1().name}: redis ${app1().address.replace(/\./g, '\\.')}:9121 down\n`));
 });
 
 test('a second run reports changed=0, and so does --check after it', { skip: skipUnlessRoot }, async () => {
   const r = await chom('apply2', ['playbooks/site.yml']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.deepEqual(tasksWithStatus(r.stdout, 'changed'), []);
-  timings['app-tier-no-change-host2'] = appTierMs(r, app1().name);
+  timings['app-tier-no-change-host3'] = appTierMs(r, moved().name);
   await recordCredentials();
   const c = await chom('check', ['playbooks/site.yml', '--check', '--diff']);
   assert.equal(c.code, 0, c.stdout + c.stderr);

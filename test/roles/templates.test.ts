@@ -75,6 +75,22 @@ test('Prometheus scrapes every exporter of every app server, and each site\'s PH
   assert.equal(jobs.phpfpm_web2_app.static_configs[0].targets[0], '198.51.100.22:8080');
 });
 
+test('the list of targets the site checks up is exactly what prometheus.yml scrapes', () => {
+  const vars = {
+    prometheus_scrape_interval: '15s', prometheus_scrape_group: 'all', prometheus_app_group: 'vpsmanager',
+    prometheus_app_exporters: { mysqld: 'mysqld_exporter_port', nginx: 'nginx_exporter_port', redis: 'redis_exporter_port' },
+    prometheus_default_sites: [{ name: 'app' }],
+  };
+  const y = parse(tpl('prometheus', 'prometheus.yml.hbs', vars)) as { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[]; labels?: { host: string } }> }> };
+  const scraped = y.scrape_configs
+    .filter((j) => j.job_name !== 'prometheus')
+    .flatMap((j) => j.static_configs.map((s) => `${j.job_name} ${s.targets[0]} ${s.labels?.host}`));
+  const listed = tpl('prometheus', 'targets.txt.hbs', vars).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  assert.deepEqual(listed.sort(), scraped.sort());
+  assert.equal(listed.length, 3 + 2 * 3 + 2, 'node per host, 3 exporters and one PHP-FPM site per app server');
+  assert.ok(listed.includes('mysqld 198.51.100.22:9104 web2'));
+});
+
 test('PHP-FPM pools, MariaDB and Redis take their sizes from the sizing row of the host\'s memory', () => {
   const row = { min_mb: 1536, max_mb: 3072, php_max_children: 8, innodb_mb: 384, redis_mb: 128 };
   const pools = tpl('php_fpm', 'pools.conf.hbs', { item: row, vpsmanager_sites: [{ name: 'a' }, { name: 'b' }] });

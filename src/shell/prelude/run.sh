@@ -289,10 +289,12 @@ chom_request_confirm() {
 }
 
 # A task failed (or the controller went away): with rollback_on_failure the run's changes are
-# undone first (not when the controller is gone: nobody would see the report).
+# undone first (not when the controller is gone: nobody would see the report). That includes
+# the packages this run installed (purged): moments after they were installed nothing else can
+# depend on them yet, unlike a later `chom-play rollback`, where --rollback-packages opts in.
 chom__stop() {
   if [ "${CHOM_ROLLBACK_ON_FAILURE:-0}" = 1 ] && ! chom_check && [ "${CHOM_LOST:-0}" != 1 ] && [ -f "$CHOM_JOURNAL" ]; then
-    chom__replay "$CHOM_JOURNAL" || true
+    CHOM_ROLLBACK_PACKAGES=1 chom__replay "$CHOM_JOURNAL" || true
     chom__mark_rolled_back "$CHOM_JOURNAL" "rollback_on_failure"
   fi
   chom__finish

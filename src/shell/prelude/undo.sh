@@ -12,7 +12,11 @@
 #   group groupdel             remove the group the run created
 #   unit-enable disable, unit-start stop, unit-disable enable, unit-stop start, unit-mask unmask,
 #   unit-unmask mask
-#   pkg purge                  purge a package the run installed, only with --rollback-packages
+#   pkg purge|remove           purge the packages the run installed (PATH: names, space-separated;
+#                              remove: those that had config files left before), only with
+#                              --rollback-packages or in rollback_on_failure (run.sh)
+#   leftovers delete           delete the paths listed in file PATH (what packages' maintainer scripts
+#                              made, apt.ts), empty directories included
 #   ufw-rule delete            `ufw --force delete RULE` (RULE: words as given to ufw)
 # ---- chom-play runtime: rollback (journal replay) ----
 # The journal's lines newest first, as NUL-terminated fields op, path, undo, backup, task. The
@@ -86,13 +90,39 @@ chom__undo_one() {
       msg="${would}$undo unit $path"
       chom_check && return 0
       if systemctl --no-ask-password "$undo" -- "$path" >/dev/null 2>&1; then msg="$undo unit $path: done"; else st=failed; msg="systemctl $undo $path failed"; fi ;;
-    pkg:purge)
-      if [ "${CHOM_ROLLBACK_PACKAGES:-0}" != 1 ]; then st=kept; msg="kept package $path (installed by the run): --rollback-packages purges it"; return 0; fi
-      case "$(dpkg-query -W -f='${db:Status-Abbrev}' "$path" 2>/dev/null || true)" in ?i* | ?c*) ;; *) st=skipped; msg="package $path is not installed"; return 0 ;; esac
-      msg="${would}purge package $path"
+    pkg:purge | pkg:remove)
+      # PATH: one package or several (one apt transaction, as they were installed together).
+      if [ "${CHOM_ROLLBACK_PACKAGES:-0}" != 1 ]; then st=kept; msg="kept package(s) $path (installed by the run): --rollback-packages ${undo}s them"; return 0; fi
+      local -a all names=(); local n extra
+      read -r -a all <<<"$path"
+      for n in "${all[@]}"; do
+        case "$undo:$(dpkg-query -W -f='${db:Status-Abbrev}' "$n" 2>/dev/null || true)" in purge:?i* | purge:?c* | remove:?i*) names+=("$n") ;; esac
+      done
+      if [ ${#names[@]} -eq 0 ]; then st=skipped; msg="package(s) $path: already ${undo}d"; return 0; fi
+      # Never take along a package the run did not install (apt removes what depends on these).
+      extra=$(LC_ALL=C apt-get -s "$undo" -- "${names[@]}" 2>/dev/null | sed -n 's/^\(Remv\|Purg\) \([^ ]*\).*/\2/p' | grep -vxF -f <(printf '%s\n' "${names[@]}" "${names[@]%%:*}") | paste -sd' ' - || true)
+      if [ -n "$extra" ]; then st=failed; msg="not ${undo}d: ${names[*]}: apt would also remove $extra (installed before the run); $undo by hand"; return 0; fi
+      msg="${would}$undo ${#names[@]} package(s): ${names[*]}"
       chom_check && return 0
-      chom_wait_pkg_lock 120 2>/dev/null || { st=failed; msg="the package-manager lock is held: purge $path later"; return 0; }
-      if DEBIAN_FRONTEND=noninteractive apt-get -y -q purge -- "$path" >/dev/null 2>&1; then msg="purged package $path"; else st=failed; msg="apt-get purge $path failed"; fi ;;
+      chom_wait_pkg_lock 120 2>/dev/null || { st=failed; msg="the package-manager lock is held: $undo ${names[*]} later"; return 0; }
+      if DEBIAN_FRONTEND=noninteractive apt-get -y -q "$undo" -- "${names[@]}" >/dev/null 2>&1; then msg="${undo}d ${#names[@]} package(s) the run installed: ${names[*]}"; else st=failed; msg="apt-get $undo ${names[*]} failed"; fi ;;
+    leftovers:delete)
+      # PATH: a list (one path a line, parents first) of what the maintainer scripts of packages
+      # the run installed created outside the packages' own files (apt.ts); most are gone after
+      # the purge. One step for all of them, so the recap names only what was really left.
+      if [ ! -f "$path" ]; then st=failed; msg="the list $path of the packages' leftovers is missing"; return 0; fi
+      local p; local -a gone=() full=()
+      while IFS= read -r p; do
+        [ -n "$p" ] || continue
+        if [ -d "$p" ] && [ ! -L "$p" ]; then
+          # A service's runtime directory (/run/NAME) goes with its contents: no data lives there.
+          case $p in /run/?*) chom_check || rm -rf -- "$p"; gone+=("$p"); continue ;; esac
+          if chom_check || rmdir -- "$p" 2>/dev/null; then gone+=("$p"); else full+=("$p"); fi
+        elif chom_exists "$p"; then chom_check || rm -f -- "$p"; gone+=("$p"); fi
+      done < <(tac -- "$path")
+      if [ ${#gone[@]} -eq 0 ] && [ ${#full[@]} -eq 0 ]; then st=skipped; msg="the packages the run installed left nothing behind ($(grep -c . "$path") paths checked)"; return 0; fi
+      msg="$(if chom_check; then printf 'would remove'; else printf removed; fi) ${#gone[@]} leftover(s) of the packages the run installed: ${gone[*]}"
+      if [ ${#full[@]} -gt 0 ]; then st=kept; msg+="; kept ${#full[@]} directory(ies) holding other files: ${full[*]}"; fi ;;
     ufw-rule:delete)
       local -a w; read -r -a w <<<"$path"
       msg="${would}delete firewall rule: $path"
