@@ -51,7 +51,10 @@ export async function ensureBenchRootfs(log: (s: string) => void): Promise<void>
     'chroot . /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3',
     'chroot . apt-get clean',
   ].join('\n');
-  await sh(['unshare', '--mount', '--propagation', 'private', '--fork', '/bin/sh', '-c', script], 'installing python3 into the bench rootfs');
+  await sh(
+    ['unshare', '--mount', '--propagation', 'private', '--fork', '/bin/sh', '-c', script],
+    'installing python3 into the bench rootfs',
+  );
   writeFileSync(join(tmp, 'etc/resolv.conf'), '');
   writeFileSync(join(tmp, PYTHON_MARKER), 'python3\n');
   rmSync(rootfs, { recursive: true, force: true });
@@ -63,7 +66,9 @@ const benchEnv = () => cliEnv({ CHOM_LAB_CACHE_DIR: BENCH_CACHE });
 export async function benchLabUp(name: string, hosts: number, workDir: string): Promise<BenchLab> {
   const inventoryDir = join(workDir, `inventory-${name}`);
   await sh([process.execPath, CLI, 'lab', 'down', '--name', name], 'lab down', { env: benchEnv() }).catch(() => undefined);
-  await sh([process.execPath, CLI, 'lab', 'up', '--hosts', String(hosts), '--name', name, '--inventory', inventoryDir], 'lab up', { env: benchEnv() });
+  await sh([process.execPath, CLI, 'lab', 'up', '--hosts', String(hosts), '--name', name, '--inventory', inventoryDir], 'lab up', {
+    env: benchEnv(),
+  });
   const doc = parse(readFileSync(join(inventoryDir, 'hosts.yml'), 'utf8')) as {
     all: { vars: { ansible_ssh_private_key_file: string }; hosts: Record<string, { ansible_host: string }> };
   };

@@ -33,7 +33,10 @@ function pathsOf(task: Task, out: { stat: Set<string>; hash: Set<string> }): voi
     const v = task.args[name];
     if (typeof v !== 'string') continue;
     // The bench reads state with a fixed command line; a templated path would need the planner.
-    if (v.includes('{{')) throw new Error(`bench: ${task.loc.file}:${task.loc.line}: ${task.module} ${name} is templated (${v}); use a literal path in the bench playbook`);
+    if (v.includes('{{'))
+      throw new Error(
+        `bench: ${task.loc.file}:${task.loc.line}: ${task.module} ${name} is templated (${v}); use a literal path in the bench playbook`,
+      );
     out.stat.add(v);
     // A copy with a directory dest or a file in state=directory has no single content to hash.
     if (spec.content && !v.endsWith('/')) out.hash.add(v);

@@ -38,16 +38,28 @@ export function run(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: strin
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        ms: Number(process.hrtime.bigint() - t0) / 1e6,
+      }),
     );
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
 
-export async function sh(argv: string[], what: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<string> {
+export async function sh(
+  argv: string[],
+  what: string,
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): Promise<string> {
   const r = await run(argv, opts);
-  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${argv.join(' ')}\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${what} failed (exit ${r.code}): ${argv.join(' ')}\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`,
+    );
   return r.stdout;
 }
 
@@ -56,7 +68,10 @@ export async function sh(argv: string[], what: string, opts: { env?: NodeJS.Proc
  * including children it waited for) too. The wall time is measured here, around the whole
  * process; time(1) adds well under a millisecond.
  */
-export async function runWithRss(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<Ran & { rssKb: number; cpuMs: number }> {
+export async function runWithRss(
+  argv: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<Ran & { rssKb: number; cpuMs: number }> {
   const r = await run(['/usr/bin/time', '-f', 'CHOMBENCH_RSS_KB=%M CPU_S=%U+%S', ...argv], opts);
   const m = /CHOMBENCH_RSS_KB=(\d+) CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr);
   return {

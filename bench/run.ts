@@ -18,7 +18,18 @@ import { benchLabDown, benchLabUp, ensureBenchRootfs, type BenchLab } from './la
 import { run, REPO } from './proc.js';
 import { emptyResult, machine, profile, table, targets, type Phase, type SizeResult, type Tool } from './table.js';
 import { managedPaths } from './paths.js';
-import { managedState, PLAYBOOK, PLAYBOOK_FACTS, renderScripts, runAnsible, runChom, runFloor, runStateFloor, stateReadCommand, type Measured } from './tools.js';
+import {
+  managedState,
+  PLAYBOOK,
+  PLAYBOOK_FACTS,
+  renderScripts,
+  runAnsible,
+  runChom,
+  runFloor,
+  runStateFloor,
+  stateReadCommand,
+  type Measured,
+} from './tools.js';
 
 interface Args {
   hosts: number[];
@@ -34,20 +45,44 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { hosts: [1, 10, 40, 100, 200], reps: 3, ansibleRepsLarge: 1, ansibleFactsReps: 1, ansibleMaxHosts: 40, prefix: 'bench', ansible: true };
+  const a: Args = {
+    hosts: [1, 10, 40, 100, 200],
+    reps: 3,
+    ansibleRepsLarge: 1,
+    ansibleFactsReps: 1,
+    ansibleMaxHosts: 40,
+    prefix: 'bench',
+    ansible: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
-    if (argv[i] === '--hosts') { a.hosts = v.split(',').map(Number); i++; }
-    else if (argv[i] === '--reps') { a.reps = Number(v); i++; }
-    else if (argv[i] === '--ansible-reps-40') { a.ansibleRepsLarge = Number(v); i++; }
-    else if (argv[i] === '--ansible-facts-reps') { a.ansibleFactsReps = Number(v); i++; }
-    else if (argv[i] === '--ansible-max-hosts') { a.ansibleMaxHosts = Number(v); i++; }
-    else if (argv[i] === '--lab-prefix') { a.prefix = v; i++; }
-    else if (argv[i] === '--no-ansible') a.ansible = false;
-    else throw new Error(`unknown argument ${argv[i]}; usage: npm run bench -- [--hosts 1,10,40,100,200] [--reps 3] [--ansible-reps-40 1] [--ansible-max-hosts 40] [--ansible-facts-reps 1] [--lab-prefix NAME] [--no-ansible]`);
+    if (argv[i] === '--hosts') {
+      a.hosts = v.split(',').map(Number);
+      i++;
+    } else if (argv[i] === '--reps') {
+      a.reps = Number(v);
+      i++;
+    } else if (argv[i] === '--ansible-reps-40') {
+      a.ansibleRepsLarge = Number(v);
+      i++;
+    } else if (argv[i] === '--ansible-facts-reps') {
+      a.ansibleFactsReps = Number(v);
+      i++;
+    } else if (argv[i] === '--ansible-max-hosts') {
+      a.ansibleMaxHosts = Number(v);
+      i++;
+    } else if (argv[i] === '--lab-prefix') {
+      a.prefix = v;
+      i++;
+    } else if (argv[i] === '--no-ansible') a.ansible = false;
+    else
+      throw new Error(
+        `unknown argument ${argv[i]}; usage: npm run bench -- [--hosts 1,10,40,100,200] [--reps 3] [--ansible-reps-40 1] [--ansible-max-hosts 40] [--ansible-facts-reps 1] [--lab-prefix NAME] [--no-ansible]`,
+      );
   }
   // The lab gives each lab one /24-sized range: 253 hosts at most.
-  if (a.hosts.some((n) => !Number.isInteger(n) || n < 1 || n > 253) || !(a.reps >= 1)) throw new Error('--hosts takes integers from 1 to 253 (comma-separated), --reps a positive integer');
+  if (a.hosts.some((n) => !Number.isInteger(n) || n < 1 || n > 253) || !(a.reps >= 1))
+    throw new Error('--hosts takes integers from 1 to 253 (comma-separated), --reps a positive integer');
   return a;
 }
 
@@ -56,7 +91,9 @@ const log = (s: string) => process.stderr.write(`${new Date().toISOString().slic
 async function ensureAnsible(): Promise<void> {
   if ((await run(['sh', '-c', 'command -v ansible-playbook'])).code === 0) return;
   log('bench: installing ansible-core from Debian (apt-get install -y --no-install-recommends ansible-core)');
-  const r = await run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'ansible-core'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = await run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'ansible-core'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.code !== 0) throw new Error(`could not install ansible-core: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
 }
 

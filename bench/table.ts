@@ -20,7 +20,14 @@ export interface SizeResult {
 
 export function emptyResult(hosts: number): SizeResult {
   const t = (): Record<Phase, number[]> => ({ first: [], again: [] });
-  return { hosts, ms: { chom: t(), chomFacts: t(), floor: t(), state: t(), ansible: t(), ansibleFacts: t() }, rssKb: [], cpuMs: t(), phases: new Map(), identical: true };
+  return {
+    hosts,
+    ms: { chom: t(), chomFacts: t(), floor: t(), state: t(), ansible: t(), ansibleFacts: t() },
+    rssKb: [],
+    cpuMs: t(),
+    phases: new Map(),
+    identical: true,
+  };
 }
 
 export function median(xs: number[]): number {
@@ -45,9 +52,20 @@ export function machine(): string {
 }
 
 const COLUMNS = [
-  'hosts', 'run', 'chom-play', 'state-read floor (ssh stat + sha256sum)', 'script floor (ssh bash -s)', 'Ansible facts off', 'Ansible facts on',
-  'chom-play facts on', 'chom-play / state floor', 'chom-play / script floor', 'Ansible off / chom-play', 'Ansible on / chom-play',
-  'controller CPU per host', 'reps (chom/ansible)',
+  'hosts',
+  'run',
+  'chom-play',
+  'state-read floor (ssh stat + sha256sum)',
+  'script floor (ssh bash -s)',
+  'Ansible facts off',
+  'Ansible facts on',
+  'chom-play facts on',
+  'chom-play / state floor',
+  'chom-play / script floor',
+  'Ansible off / chom-play',
+  'Ansible on / chom-play',
+  'controller CPU per host',
+  'reps (chom/ansible)',
 ];
 
 const msPerHost = (ms: number, hosts: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / hosts).toFixed(1)} ms`);
@@ -60,15 +78,28 @@ export function table(results: SizeResult[]): string {
       const m = (t: Tool) => median(r.ms[t][phase]);
       rows.push(
         `| ${[
-          r.hosts, phase === 'first' ? 'first (fresh hosts)' : 'no change', sec(m('chom')), sec(m('state')), sec(m('floor')), sec(m('ansible')), sec(m('ansibleFacts')),
-          sec(m('chomFacts')), ratio2(m('chom'), m('state')), ratio2(m('chom'), m('floor')), ratio(m('ansible'), m('chom')), ratio(m('ansibleFacts'), m('chom')),
-          msPerHost(median(r.cpuMs[phase]), r.hosts), `${r.ms.chom[phase].length}/${r.ms.ansible[phase].length}`,
+          r.hosts,
+          phase === 'first' ? 'first (fresh hosts)' : 'no change',
+          sec(m('chom')),
+          sec(m('state')),
+          sec(m('floor')),
+          sec(m('ansible')),
+          sec(m('ansibleFacts')),
+          sec(m('chomFacts')),
+          ratio2(m('chom'), m('state')),
+          ratio2(m('chom'), m('floor')),
+          ratio(m('ansible'), m('chom')),
+          ratio(m('ansibleFacts'), m('chom')),
+          msPerHost(median(r.cpuMs[phase]), r.hosts),
+          `${r.ms.chom[phase].length}/${r.ms.ansible[phase].length}`,
         ].join(' | ')} |`,
       );
     }
   }
   const rss = results.map((r) => `${r.hosts} hosts: ${peakMb(r).toFixed(0)} MB`).join(', ');
-  const slopes = wallPerAddedHost(results).map((s) => `${s.from}->${s.to}: ${s.ms.toFixed(0)} ms`).join(', ');
+  const slopes = wallPerAddedHost(results)
+    .map((s) => `${s.from}->${s.to}: ${s.ms.toFixed(0)} ms`)
+    .join(', ');
   return [
     rows.join('\n'),
     '',
@@ -98,21 +129,29 @@ export function targets(results: SizeResult[]): string[] {
     const st = median(r.ms.state.again);
     const a = median(r.ms.ansible.again);
     const limit = r.hosts === 1 ? 1.5 : 1.3;
-    out.push(`${verdict(c / st <= limit)}: ${r.hosts} host(s), no-change run within ${limit}x of the state-read floor (${(c / st).toFixed(2)}x)`);
-    if (r.hosts > 1 && !Number.isNaN(a)) out.push(`${verdict(a / c >= 30)}: ${r.hosts} hosts, no-change run >= 30x faster than Ansible facts off (${(a / c).toFixed(1)}x)`);
+    out.push(
+      `${verdict(c / st <= limit)}: ${r.hosts} host(s), no-change run within ${limit}x of the state-read floor (${(c / st).toFixed(2)}x)`,
+    );
+    if (r.hosts > 1 && !Number.isNaN(a))
+      out.push(`${verdict(a / c >= 30)}: ${r.hosts} hosts, no-change run >= 30x faster than Ansible facts off (${(a / c).toFixed(1)}x)`);
     if (r.hosts >= 100) {
       const cpu = median(r.cpuMs.again) / r.hosts;
       out.push(`${verdict(cpu < 20)}: ${r.hosts} hosts, no-change controller CPU < 20 ms per host (${cpu.toFixed(1)} ms)`);
       out.push(`${verdict(peakMb(r) < 200)}: ${r.hosts} hosts, peak RSS < 200 MB (${peakMb(r).toFixed(0)} MB)`);
     }
-    if (!Number.isNaN(a)) out.push(`${r.identical ? 'OK' : 'DIFFERENT'}: ${r.hosts} host(s), files rendered by chom-play (Handlebars) and Ansible (Jinja2) are byte-identical, same modes and owners`);
+    if (!Number.isNaN(a))
+      out.push(
+        `${r.identical ? 'OK' : 'DIFFERENT'}: ${r.hosts} host(s), files rendered by chom-play (Handlebars) and Ansible (Jinja2) are byte-identical, same modes and owners`,
+      );
   }
   const slopes = wallPerAddedHost(results);
   if (slopes.length >= 2) {
     const first = slopes[0].ms;
     const last = slopes[slopes.length - 1].ms;
     // "Flat": the last slope is no more than a quarter above the first (noise on a shared machine).
-    out.push(`${verdict(last <= first * 1.25)}: no-change wall time per added host flat from ${slopes[0].from} to ${slopes[slopes.length - 1].to} hosts (${slopes.map((s) => s.ms.toFixed(0)).join(' -> ')} ms)`);
+    out.push(
+      `${verdict(last <= first * 1.25)}: no-change wall time per added host flat from ${slopes[0].from} to ${slopes[slopes.length - 1].to} hosts (${slopes.map((s) => s.ms.toFixed(0)).join(' -> ')} ms)`,
+    );
   }
   return out;
 }

@@ -24,7 +24,8 @@ export function parsePhases(stderr: string): Map<string, { ms: number; cpuMs: nu
   const out = new Map<string, { ms: number; cpuMs: number }>();
   const at = stderr.indexOf('controller timings (-v):');
   if (at < 0) return out;
-  for (const m of stderr.slice(at).matchAll(/^ {2}(.+?)\s+(\d+) ms wall\s+(\d+) ms cpu$/gm)) out.set(m[1], { ms: Number(m[2]), cpuMs: Number(m[3]) });
+  for (const m of stderr.slice(at).matchAll(/^ {2}(.+?)\s+(\d+) ms wall\s+(\d+) ms cpu$/gm))
+    out.set(m[1], { ms: Number(m[2]), cpuMs: Number(m[3]) });
   return out;
 }
 
@@ -40,7 +41,21 @@ function fail(what: string, r: { code: number; stdout: string; stderr: string })
 /** chom-play as a user runs it; changed counted from the JSON recap. */
 export async function runChom(project: string, lab: BenchLab, playbook: string): Promise<Measured> {
   // -v: with -o json it only adds the phase timings on stderr (a handful of clock reads).
-  const argv = [process.execPath, CLI, playbook, '-i', lab.inventoryDir, '-f', String(Math.max(lab.hosts.length, 1)), '-e', 'tmpl_ext=hbs', '--no-write-facts', '-o', 'json', '-v'];
+  const argv = [
+    process.execPath,
+    CLI,
+    playbook,
+    '-i',
+    lab.inventoryDir,
+    '-f',
+    String(Math.max(lab.hosts.length, 1)),
+    '-e',
+    'tmpl_ext=hbs',
+    '--no-write-facts',
+    '-o',
+    'json',
+    '-v',
+  ];
   const r = await runWithRss(argv, { env: cliEnv({}), cwd: project });
   if (r.code !== 0) fail('chom-play', r);
   let changed = 0;
@@ -79,7 +94,10 @@ export function writeAnsibleCfg(project: string, lab: BenchLab): void {
 export async function runAnsible(project: string, lab: BenchLab, playbook: string): Promise<Measured> {
   writeAnsibleCfg(project, lab);
   const argv = ['ansible-playbook', '-i', join(lab.inventoryDir, 'hosts.yml'), playbook, '-e', 'tmpl_ext=j2'];
-  const r = await run(argv, { cwd: project, env: { ...process.env, ANSIBLE_CONFIG: join(project, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' } });
+  const r = await run(argv, {
+    cwd: project,
+    env: { ...process.env, ANSIBLE_CONFIG: join(project, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
+  });
   if (r.code !== 0) fail('ansible-playbook', r);
   let changed = 0;
   for (const m of r.stdout.matchAll(/^\S+\s+:\s+ok=\d+\s+changed=(\d+)/gm)) changed += Number(m[1]);
@@ -96,7 +114,19 @@ export async function renderScripts(project: string, lab: BenchLab): Promise<Map
   const todo = [...lab.hosts];
   const worker = async () => {
     for (let h = todo.shift(); h; h = todo.shift()) {
-      const argv = [process.execPath, CLI, 'render', PLAYBOOK, '-i', lab.inventoryDir, '--host', h.name, '--no-facts', '-e', 'tmpl_ext=hbs'];
+      const argv = [
+        process.execPath,
+        CLI,
+        'render',
+        PLAYBOOK,
+        '-i',
+        lab.inventoryDir,
+        '--host',
+        h.name,
+        '--no-facts',
+        '-e',
+        'tmpl_ext=hbs',
+      ];
       scripts.set(h.name, await sh(argv, `chom-play render --host ${h.name}`, { env: cliEnv({}), cwd: project }));
     }
   };
@@ -108,9 +138,7 @@ export async function renderScripts(project: string, lab: BenchLab): Promise<Map
 export async function runFloor(lab: BenchLab, scripts: Map<string, string>): Promise<Measured> {
   const t0 = process.hrtime.bigint();
   const results = await Promise.all(
-    lab.hosts.map((h) =>
-      run(['ssh', ...sshOpts(lab), `root@${h.address}`, 'bash -s'], { input: scripts.get(h.name) ?? '' }),
-    ),
+    lab.hosts.map((h) => run(['ssh', ...sshOpts(lab), `root@${h.address}`, 'bash -s'], { input: scripts.get(h.name) ?? '' })),
   );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   let changed = 0;
@@ -129,8 +157,18 @@ export async function runFloor(lab: BenchLab, scripts: Map<string, string>): Pro
  */
 export function sshOpts(lab: BenchLab): string[] {
   return [
-    '-i', lab.keyFile, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlMaster=no',
-    '-o', 'KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org',
+    '-i',
+    lab.keyFile,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${lab.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org',
   ];
 }
 

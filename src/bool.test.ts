@@ -4,7 +4,8 @@ import { boolOr, parseBool } from './bool.js';
 
 describe('parseBool (Ansible boolean())', () => {
   it('reads every Ansible true spelling, in any case', () => {
-    for (const v of [true, 1, 'yes', 'Yes', 'YES', 'y', 'on', 'On', 'true', 'True', 'TRUE', 't', '1', ' yes ']) assert.equal(parseBool(v), true, String(v));
+    for (const v of [true, 1, 'yes', 'Yes', 'YES', 'y', 'on', 'On', 'true', 'True', 'TRUE', 't', '1', ' yes '])
+      assert.equal(parseBool(v), true, String(v));
   });
   it('reads every Ansible false spelling, in any case', () => {
     for (const v of [false, 0, 'no', 'No', 'n', 'off', 'Off', 'false', 'False', 'f', '0', '']) assert.equal(parseBool(v), false, String(v));

@@ -48,7 +48,10 @@ export class HostError extends ChomError {
 
 /** The lab (disposable test hosts) could not do what was asked. */
 export class LabError extends ChomError {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'LabError';
   }

@@ -38,7 +38,8 @@ export function isFailureClass(v: unknown): v is FailureClass {
 /** What to do about each class: reporters print it under the failure ('' = nothing useful to add). */
 export const FAILURE_ADVICE: Readonly<Record<FailureClass, string>> = {
   timeout: 'the task and every process it started were killed; raise timeout: (or --task-timeout) if it is just slow, else find what hangs',
-  'disk-full': 'free space on the host (apt-get clean, old logs, /var/backups/chom-play), then rerun with --resume; a file being replaced keeps its previous content',
+  'disk-full':
+    'free space on the host (apt-get clean, old logs, /var/backups/chom-play), then rerun with --resume; a file being replaced keeps its previous content',
   'package-lock': 'another apt/dpkg (unattended-upgrades?) holds the package-manager lock; let it finish, then rerun',
   'permission-denied': 'run with become (sudo) or fix the owner/mode of the path',
   download: 'check the host can reach the mirror or URL (proxy, DNS), then rerun',
@@ -50,7 +51,8 @@ export const FAILURE_ADVICE: Readonly<Record<FailureClass, string>> = {
   refused: 'start sshd on the host or fix ansible_port',
   reset: 'the host or a firewall dropped the connection; check sshd MaxStartups and the network, then rerun',
   unreachable: 'check ansible_host, DNS and the route to the host, then rerun with --resume',
-  'connection-lost': 'the host finished its current task and stopped at the task boundary; rerun with --resume (or rerun: the playbook converges)',
+  'connection-lost':
+    'the host finished its current task and stopped at the task boundary; rerun with --resume (or rerun: the playbook converges)',
   'controller-silent': 'the host heard nothing from the controller and stopped at a task boundary; rerun with --resume',
   other: '',
 };

@@ -55,7 +55,12 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
   if (o.inventoryFile) cmd.setOptionValue('inventory', o.inventory ? `${o.inventory}\n${o.inventoryFile}` : o.inventoryFile);
   if (!cmd.getOptionValue('inventory')) {
     const fromCfg = v.inventory?.join('\n') ?? (existsSync('/etc/ansible/hosts') ? '/etc/ansible/hosts' : undefined);
-    if (!fromCfg) throw new InputError('no inventory given', undefined, 'pass -i PATH (directory, INI or YAML file, or "host1,host2,"), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY');
+    if (!fromCfg)
+      throw new InputError(
+        'no inventory given',
+        undefined,
+        'pass -i PATH (directory, INI or YAML file, or "host1,host2,"), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY',
+      );
     cmd.setOptionValue('inventory', fromCfg);
   }
   if (v.forks && cmd.getOptionValueSource('forks') !== 'cli') cmd.setOptionValue('forks', v.forks);
@@ -72,13 +77,24 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
     d.ansible_timeout = n;
   }
   if (o.connection) {
-    if (!['ssh', 'smart', 'paramiko', 'local'].includes(o.connection)) throw new InputError(`-c ${o.connection}: connection plugin not supported`, undefined, 'use -c ssh (the default) or -c local');
+    if (!['ssh', 'smart', 'paramiko', 'local'].includes(o.connection))
+      throw new InputError(`-c ${o.connection}: connection plugin not supported`, undefined, 'use -c ssh (the default) or -c local');
     d.ansible_connection = o.connection;
   }
   const method = o.becomeMethod ?? v.become_method;
-  if (method && method !== 'sudo') throw new InputError(`--become-method ${method} is not supported`, undefined, 'chom-play becomes root with sudo; use --become-method sudo (or leave it out)');
+  if (method && method !== 'sudo')
+    throw new InputError(
+      `--become-method ${method} is not supported`,
+      undefined,
+      'chom-play becomes root with sudo; use --become-method sudo (or leave it out)',
+    );
   const becomeUser = o.becomeUser ?? v.become_user;
-  if (becomeUser && becomeUser !== 'root') throw new InputError(`--become-user ${becomeUser} is not supported`, undefined, 'the script runs as root with -b; to act as another user, use the owner:/group: arguments of the modules, or `sudo -u USER` inside a command/shell task');
+  if (becomeUser && becomeUser !== 'root')
+    throw new InputError(
+      `--become-user ${becomeUser} is not supported`,
+      undefined,
+      'the script runs as root with -b; to act as another user, use the owner:/group: arguments of the modules, or `sudo -u USER` inside a command/shell task',
+    );
   const become = (cmd.getOptionValueSource('become') === 'cli' ? o.become : undefined) ?? v.become;
   if (become) d.ansible_become = true;
   if (v.host_key_checking === false && cmd.options.some((x) => x.long === '--accept-new-host-keys') && !o.acceptNewHostKeys) {
@@ -109,7 +125,8 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
   }
   let becomePw: string | undefined;
   if (o.becomePasswordFile) becomePw = readSecretFile(o.becomePasswordFile, cwd, '--become-password-file');
-  if (o.askBecomePass || (v.become_ask_pass && becomePw === undefined)) becomePw = await promptHidden(sshPw !== undefined ? 'BECOME password[defaults to SSH password]: ' : 'BECOME password: ');
+  if (o.askBecomePass || (v.become_ask_pass && becomePw === undefined))
+    becomePw = await promptHidden(sshPw !== undefined ? 'BECOME password[defaults to SSH password]: ' : 'BECOME password: ');
   if (becomePw === '' && sshPw !== undefined) becomePw = sshPw;
   if (becomePw !== undefined) {
     markSecret(becomePw);
@@ -118,7 +135,11 @@ export async function applyAnsibleOptions(cmd: Command): Promise<void> {
   setConnectionDefaults(d);
 
   const ids = [...(o.vaultId ?? []), ...(o.vaultId?.length || o.vaultPasswordFile?.length ? [] : (v.vault_identity_list ?? []))];
-  await loadVaultPasswords({ vaultId: ids, vaultPasswordFile: o.vaultPasswordFile, askVaultPass: o.askVaultPass || o.J }, v.vault_password_file, cwd);
+  await loadVaultPasswords(
+    { vaultId: ids, vaultPasswordFile: o.vaultPasswordFile, askVaultPass: o.askVaultPass || o.J },
+    v.vault_password_file,
+    cwd,
+  );
 }
 
 function abs(p: string, cwd: string): string {

@@ -16,7 +16,11 @@ function ansibleFlags(): string[] {
   const flags = new Set<string>();
   for (const line of help.split('\n')) {
     if (!/^\s+-/.test(line)) continue;
-    for (const m of line.trim().split(/\s{2,}/)[0].matchAll(/(--?[A-Za-z][\w-]*)/g)) flags.add(m[1]);
+    for (const m of line
+      .trim()
+      .split(/\s{2,}/)[0]
+      .matchAll(/(--?[A-Za-z][\w-]*)/g))
+      flags.add(m[1]);
   }
   return [...flags];
 }
@@ -32,8 +36,14 @@ describe('Ansible flags', () => {
   });
 
   it('a refused flag names what to use instead', () => {
-    assert.throws(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '--force-handlers']), (e: Error & { hint?: string }) => /--force-handlers/.test(e.message) && /run again/.test(e.hint ?? ''));
-    assert.throws(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '-M', 'lib']), (e: Error & { hint?: string }) => /built in/.test(e.hint ?? ''));
+    assert.throws(
+      () => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '--force-handlers']),
+      (e: Error & { hint?: string }) => /--force-handlers/.test(e.message) && /run again/.test(e.hint ?? ''),
+    );
+    assert.throws(
+      () => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '-M', 'lib']),
+      (e: Error & { hint?: string }) => /built in/.test(e.hint ?? ''),
+    );
     assert.doesNotThrow(() => refuseAnsibleFlags(['node', 'chom-play', 'site.yml', '-b', '--', '--force-handlers']));
   });
 
@@ -42,7 +52,10 @@ describe('Ansible flags', () => {
     assert.deepEqual(r, { vars: { chom_known_hosts_file: '/dev/null', ansible_port: 2222 }, acceptNew: true });
     assert.equal(sshArgsToVars('-o ProxyJump=ops@bastion:2200', '/x').jump, 'ops@bastion:2200');
     assert.equal(sshArgsToVars('-J bastion', '/x').jump, 'bastion');
-    assert.throws(() => sshArgsToVars('-o ProxyCommand=nc', '/x'), (e: Error & { hint?: string }) => /ProxyCommand/.test(e.message) && /ProxyJump=/.test(e.hint ?? ''));
+    assert.throws(
+      () => sshArgsToVars('-o ProxyCommand=nc', '/x'),
+      (e: Error & { hint?: string }) => /ProxyCommand/.test(e.message) && /ProxyJump=/.test(e.hint ?? ''),
+    );
     assert.throws(() => sshArgsToVars('-R 80:x:80', '/x'), /cannot be honoured/);
   });
 
@@ -51,8 +64,33 @@ describe('Ansible flags', () => {
     const run = program.commands.find((c) => c.name() === 'run')!;
     run.action(() => {});
     (program as unknown as { _lifeCycleHooks: object })._lifeCycleHooks = {};
-    program.parse(['run', 'a.yml', '-b', '-u', 'deploy', '--key-file', 'k', '--ask-vault-password', '--vault-pass-file', 'v1', '--vault-password-file', 'v2',
-      '--become-pass-file', 'bp', '--conn-pass-file', 'cp', '-T', '5', '-i', 'a', '--inventory', 'b'], { from: 'user' });
+    program.parse(
+      [
+        'run',
+        'a.yml',
+        '-b',
+        '-u',
+        'deploy',
+        '--key-file',
+        'k',
+        '--ask-vault-password',
+        '--vault-pass-file',
+        'v1',
+        '--vault-password-file',
+        'v2',
+        '--become-pass-file',
+        'bp',
+        '--conn-pass-file',
+        'cp',
+        '-T',
+        '5',
+        '-i',
+        'a',
+        '--inventory',
+        'b',
+      ],
+      { from: 'user' },
+    );
     const o = run.opts();
     assert.equal(o.become, true);
     assert.equal(o.user, 'deploy');

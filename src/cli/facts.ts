@@ -23,11 +23,18 @@ export async function factsCommand(opts: FactsCliOptions): Promise<number> {
   for (const w of inv.warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
   const hosts = selectHosts(inv, opts.limit);
   if (hosts.length === 0) throw new InputError(`no hosts match "${opts.limit}" in ${opts.inventory}`);
-  const { pool, facts } = await withSessions(inv, { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) }, async (pool) => {
-    await pool.open(hosts);
-    return { pool, facts: await pool.gatherFacts(hosts.filter((h) => pool.conns.has(h))) };
+  const { pool, facts } = await withSessions(
+    inv,
+    { forks: opts.forks, acceptNewHostKeys: Boolean(opts.acceptNewHostKeys) },
+    async (pool) => {
+      await pool.open(hosts);
+      return { pool, facts: await pool.gatherFacts(hosts.filter((h) => pool.conns.has(h))) };
+    },
+  );
+  const wb = writeBackSpecs(inv, facts, {
+    check: Boolean(opts.check) || !opts.write,
+    backupDir: join(cwd, '.chom', 'backups', 'inventory'),
   });
-  const wb = writeBackSpecs(inv, facts, { check: Boolean(opts.check) || !opts.write, backupDir: join(cwd, '.chom', 'backups', 'inventory') });
   const detectedAt = new Map(wb.changes.map((c) => [c.host, c.specs.detected_at]));
   if (opts.json) {
     const out: Record<string, unknown> = {};
@@ -42,7 +49,15 @@ export async function factsCommand(opts: FactsCliOptions): Promise<number> {
         continue;
       }
       const prev = (inv.hosts.get(h)?.vars.specs as Vars | undefined)?.detected_at;
-      rows.push([h, String(f.cpu), `${f.memory_mb} MB`, `${f.disk_gb} GB`, `${f.disk_free_gb} GB`, `${f.os_id} ${f.os_version}`, String(detectedAt.get(h) ?? prev ?? '-')]);
+      rows.push([
+        h,
+        String(f.cpu),
+        `${f.memory_mb} MB`,
+        `${f.disk_gb} GB`,
+        `${f.disk_free_gb} GB`,
+        `${f.os_id} ${f.os_version}`,
+        String(detectedAt.get(h) ?? prev ?? '-'),
+      ]);
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) process.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n');

@@ -14,10 +14,7 @@ function positiveInt(v: string): number {
 
 /** Adds up/status/down under `lab`. Accepts the root program or an existing `lab` command. */
 export function registerLab(program: Command): void {
-  const cmd =
-    program.name() === 'lab'
-      ? program
-      : (program.commands.find((c) => c.name() === 'lab') ?? program.command('lab'));
+  const cmd = program.name() === 'lab' ? program : (program.commands.find((c) => c.name() === 'lab') ?? program.command('lab'));
   cmd.description('disposable real Debian hosts on this machine, for trying playbooks (needs root)');
 
   cmd
@@ -28,12 +25,19 @@ export function registerLab(program: Command): void {
     .option('--name <name>', 'lab name (several labs can run at once)', DEFAULT_NAME)
     .option('--inventory <dir>', 'where to write hosts.yml and known_hosts (default: inventory/lab-NAME)')
     .action(async (o: { hosts: number; systemd: boolean; name: string; inventory?: string }) => {
-      const l = await (await lab()).labUp({
-        name: o.name, hosts: o.hosts, systemd: o.systemd, inventoryDir: o.inventory,
+      const l = await (
+        await lab()
+      ).labUp({
+        name: o.name,
+        hosts: o.hosts,
+        systemd: o.systemd,
+        inventoryDir: o.inventory,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       for (const h of l.hosts) process.stdout.write(`${h.name}\t${h.address}\n`);
-      process.stdout.write(`inventory: ${l.inventoryDir}\ntry: ssh -i ${l.keyFile} -o UserKnownHostsFile=${l.knownHostsFile} root@${l.hosts[0].address}\n`);
+      process.stdout.write(
+        `inventory: ${l.inventoryDir}\ntry: ssh -i ${l.keyFile} -o UserKnownHostsFile=${l.knownHostsFile} root@${l.hosts[0].address}\n`,
+      );
     });
 
   cmd

@@ -14,11 +14,17 @@ test('-e accepts key=value pairs, JSON/YAML mappings and @files, later ones winn
 });
 
 test('-e with neither key=value nor a mapping is refused with what to write', () => {
-  assert.throws(() => parseExtraVars(['justaword'], tmpdir()), (e: unknown) => e instanceof InputError && /key=value/.test(e.message));
+  assert.throws(
+    () => parseExtraVars(['justaword'], tmpdir()),
+    (e: unknown) => e instanceof InputError && /key=value/.test(e.message),
+  );
 });
 
 test('-e @file pointing at a list names the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ev-'));
   writeFileSync(join(dir, 'l.yml'), '- 1\n- 2\n');
-  assert.throws(() => parseExtraVars(['@l.yml'], dir), (e: unknown) => e instanceof InputError && e.loc?.file === 'l.yml');
+  assert.throws(
+    () => parseExtraVars(['@l.yml'], dir),
+    (e: unknown) => e instanceof InputError && e.loc?.file === 'l.yml',
+  );
 });

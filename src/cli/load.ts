@@ -20,7 +20,11 @@ export interface Loaded {
 }
 
 /** Reads and validates everything a run needs; any problem is an InputError before a host is touched. */
-export function loadAll(playbookArg: string, opts: { inventory: string; extraVars?: string[]; envFile?: string }, redaction: { base64?: boolean } = {}): Loaded {
+export function loadAll(
+  playbookArg: string,
+  opts: { inventory: string; extraVars?: string[]; envFile?: string },
+  redaction: { base64?: boolean } = {},
+): Loaded {
   const cwd = process.cwd();
   const playbook = loadPlaybook(resolvePlaybookPath(playbookArg, cwd));
   applyStep(playbook);

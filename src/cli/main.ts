@@ -19,7 +19,11 @@ export function buildProgram(): Command {
     .command('run', { isDefault: true })
     .description('apply a playbook (the default command: `chom-play site.yml -i inventory/prod`)')
     .argument('<playbook>', 'playbook file; a name not found here is looked up in playbooks/')
-    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
+    .option(
+      '-i, --inventory <path>',
+      'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)',
+      joinInventory,
+    )
     .option('-l, --limit <pattern>', 'only hosts matching this pattern')
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', collectList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)', collectList, [])
@@ -36,7 +40,7 @@ export function buildProgram(): Command {
     .option('--list-tags', 'list all tags, then exit')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also show messages of ok tasks')
-    .option('--resume [run-id]', 'continue the last failed or interrupted run of this playbook from each host\'s unfinished task')
+    .option('--resume [run-id]', "continue the last failed or interrupted run of this playbook from each host's unfinished task")
     .option('--start-at-task <name>', 'start every host at the first task with this name (`*` matches anything)')
     .option('--task-timeout <seconds>', 'kill any task running longer (its own timeout: wins)', toInt)
     .action(async (playbook: string, opts) => {
@@ -51,7 +55,11 @@ export function buildProgram(): Command {
     .command('render')
     .description('print the exact bash script that would run on one host')
     .argument('<playbook>', 'playbook file')
-    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
+    .option(
+      '-i, --inventory <path>',
+      'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)',
+      joinInventory,
+    )
     .requiredOption('-H, --host <name>', 'the host whose script to print')
     .option('-t, --tags <tags>', 'only tasks with these tags', collectList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags', collectList, [])
@@ -71,7 +79,11 @@ export function buildProgram(): Command {
   program
     .command('facts')
     .description('gather facts from hosts, write their specs back into the inventory, print a table')
-    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
+    .option(
+      '-i, --inventory <path>',
+      'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)',
+      joinInventory,
+    )
     .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
     .option('--json', 'print the full facts as JSON')
     .option('--no-write', 'do not write specs back into the inventory')
@@ -87,7 +99,11 @@ export function buildProgram(): Command {
   program
     .command('rollback')
     .description("undo a run's changes on each host from its journal, newest first (default: each host's latest run)")
-    .option('-i, --inventory <path>', 'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)', joinInventory)
+    .option(
+      '-i, --inventory <path>',
+      'inventory: directory, INI or YAML file, or host list "a,b," (repeatable; default: ansible.cfg)',
+      joinInventory,
+    )
     .option('--run <run-id>', 'the run to undo (chom-play history lists them)')
     .option('-l, --limit <pattern>', 'only hosts matching this pattern', 'all')
     .option('-C, --check', 'say what would be undone, change nothing')
@@ -125,7 +141,13 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 function collectList(v: string, prev: string[]): string[] {
-  return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...prev,
+    ...v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 function toInt(v: string): number {
   const n = Number(v);

@@ -27,7 +27,9 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
   // Secrets travel base64-encoded inside file contents: hide those forms too, unless asked.
   const loaded = loadAll(playbookArg, opts, { base64: !opts.showSecrets });
   if (!loaded.inventory.hosts.has(opts.host)) throw new InputError(`host "${opts.host}" is not in inventory ${opts.inventory}`);
-  const playbook = opts.facts ? loaded.playbook : { ...loaded.playbook, plays: loaded.playbook.plays.map((p) => ({ ...p, gatherFacts: false })) };
+  const playbook = opts.facts
+    ? loaded.playbook
+    : { ...loaded.playbook, plays: loaded.playbook.plays.map((p) => ({ ...p, gatherFacts: false })) };
   const runId = newRunId();
   const cfg = { ...loaded, playbook, tags: opts.tags, skipTags: opts.skipTags, limit: opts.host };
   const { hostsByPlay } = runHosts(cfg);
@@ -38,21 +40,34 @@ export async function renderCommand(playbookArg: string, opts: RenderCliOptions)
       await pool.openOne(opts.host);
       const f = await pool.gatherOne(opts.host);
       const why = pool.unreachable.get(opts.host);
-      if (why || !f) throw new InputError(`cannot gather facts from ${opts.host}: ${why ?? 'no facts'}`, undefined, 'pass --no-facts to render without facts');
+      if (why || !f)
+        throw new InputError(
+          `cannot gather facts from ${opts.host}: ${why ?? 'no facts'}`,
+          undefined,
+          'pass --no-facts to render without facts',
+        );
       facts.set(opts.host, f);
     });
   }
   const planned = planHostPlays(planContext(cfg, facts), hostsByPlay, opts.host);
-  const prep = { plays: playbook.plays.map((play, i) => ({ play, plans: new Map(planned[i].plan ? [[opts.host, planned[i].plan]] : []) })) };
+  const prep = {
+    plays: playbook.plays.map((play, i) => ({ play, plans: new Map(planned[i].plan ? [[opts.host, planned[i].plan]] : []) })),
+  };
   for (const { play, plans } of prep.plays) {
     const plan = plans.get(opts.host);
     if (!plan) continue;
     process.stdout.write(`# ---- play: ${play.name} ----\n`);
-    const script = scriptFor({ runId, check: Boolean(opts.check), diff: Boolean(opts.diff) }, plan, 'CHOM' + randomBytes(8).toString('hex'));
+    const script = scriptFor(
+      { runId, check: Boolean(opts.check), diff: Boolean(opts.diff) },
+      plan,
+      'CHOM' + randomBytes(8).toString('hex'),
+    );
     process.stdout.write(opts.showSecrets ? script : loaded.redactor.redact(script));
   }
   if (!opts.showSecrets && loaded.redactor.size > 0) {
-    process.stderr.write('note: secret values are shown as ******** (also inside base64 contents); pass --show-secrets for a script you can run by hand\n');
+    process.stderr.write(
+      'note: secret values are shown as ******** (also inside base64 contents); pass --show-secrets for a script you can run by hand\n',
+    );
   }
   return 0;
 }

@@ -31,14 +31,21 @@ export interface RollbackCliOptions {
  */
 export async function rollbackCommand(opts: RollbackCliOptions): Promise<number> {
   if (opts.run !== undefined && !RUN_ID_RE.test(opts.run)) {
-    throw new InputError(`invalid run id "${opts.run}"`, undefined, 'give an id as shown by the run (e.g. 20260101T120000Z-a1b2c3) or chom-play history');
+    throw new InputError(
+      `invalid run id "${opts.run}"`,
+      undefined,
+      'give an id as shown by the run (e.g. 20260101T120000Z-a1b2c3) or chom-play history',
+    );
   }
   const inv = loadInventory(resolve(process.cwd(), opts.inventory));
   const hosts = selectHosts(inv, opts.limit ?? 'all');
   if (hosts.length === 0) throw new InputError(`no hosts match "${opts.limit ?? 'all'}" in ${opts.inventory}`);
   const out = (text: string) => process.stdout.write(text);
   const rep: Reporter = opts.output === 'json' ? new JsonReporter(out) : new PlainReporter(out, { diff: false, verbose: false });
-  const rollbackId = `rollback-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  const rollbackId = `rollback-${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const who = { user: safeUser(), machine: hostname() };
   const results: HostRollback[] = [];
   // The run layer's connection owner: every connection closed on every way out; each host
@@ -55,7 +62,15 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
         return;
       }
       const marker = 'CHOMRB' + randomBytes(8).toString('hex');
-      const script = buildRollbackScript({ host, rollbackId, marker, runId: opts.run, check: Boolean(opts.check), rollbackPackages: Boolean(opts.rollbackPackages), ...who });
+      const script = buildRollbackScript({
+        host,
+        rollbackId,
+        marker,
+        runId: opts.run,
+        check: Boolean(opts.check),
+        rollbackPackages: Boolean(opts.rollbackPackages),
+        ...who,
+      });
       // The run's reducer folds the host's events; the run's reporter prints them.
       const cx: EventContext = { host, playIndex: 0, tasks: new Map(), redact: (x) => x, secretBearing: () => false };
       let st = initialState(emptyStats());
@@ -78,19 +93,44 @@ export async function rollbackCommand(opts: RollbackCliOptions): Promise<number>
 }
 
 /** One host's rollback outcome from the reducer's state and the script's exit; reports failures. */
-function outcomeOf(st: HostEventState, res: { code: number | null; signal?: string; stderr: string }, host: string, rep: Reporter): Partial<HostRollback> {
-  const counts = st.rollback ? { runId: st.rollback.runId, undone: st.rollback.undone, kept: st.rollback.kept, skipped: st.rollback.skipped, failed: st.rollback.failed } : {};
+function outcomeOf(
+  st: HostEventState,
+  res: { code: number | null; signal?: string; stderr: string },
+  host: string,
+  rep: Reporter,
+): Partial<HostRollback> {
+  const counts = st.rollback
+    ? {
+        runId: st.rollback.runId,
+        undone: st.rollback.undone,
+        kept: st.rollback.kept,
+        skipped: st.rollback.skipped,
+        failed: st.rollback.failed,
+      }
+    : {};
   if (res.code === null) {
-    rep.hostFailed(host, 'unreachable', `connection lost during the rollback (${res.signal ?? 'no exit status'}); run rollback again: steps already undone are skipped`);
+    rep.hostFailed(
+      host,
+      'unreachable',
+      `connection lost during the rollback (${res.signal ?? 'no exit status'}); run rollback again: steps already undone are skipped`,
+    );
     return { ...counts, outcome: 'unreachable' };
   }
   if (st.refused) {
-    rep.hostFailed(host, 'failed', st.refused.class === 'lock-held' ? st.refused.message.replace('nothing was changed', 'nothing was rolled back') : st.refused.message);
+    rep.hostFailed(
+      host,
+      'failed',
+      st.refused.class === 'lock-held' ? st.refused.message.replace('nothing was changed', 'nothing was rolled back') : st.refused.message,
+    );
     return { ...counts, outcome: st.refused.class === 'lock-held' ? 'locked' : 'failed' };
   }
   if (st.rollback?.ended && st.rollback.failed > 0) return { ...counts, outcome: 'failed' };
   if (res.code !== 0) {
-    rep.hostFailed(host, 'failed', `the rollback script stopped with exit code ${res.code}\n${indent(res.stderr.trim().split('\n').slice(-10).join('\n'))}`);
+    rep.hostFailed(
+      host,
+      'failed',
+      `the rollback script stopped with exit code ${res.code}\n${indent(res.stderr.trim().split('\n').slice(-10).join('\n'))}`,
+    );
     return { ...counts, outcome: 'failed' };
   }
   return { ...counts, outcome: st.rollback?.ended ? 'rolled-back' : 'nothing' };

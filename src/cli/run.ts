@@ -44,7 +44,8 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
     preflight({ ...loaded, tags: opts.tags, skipTags: opts.skipTags, limit: opts.limit });
     out(`playbook: ${loaded.playbook.file}: syntax OK (${loaded.playbook.plays.length} plays, ${loaded.playbook.files.length} files)\n`);
     // Files an include_tasks reads only under a condition (another OS's tasks): said, not fatal.
-    for (const t of loaded.playbook.plays.flatMap((p) => p.tasks)) if (t.deferred) out(`note: ${String(t.deferred).split("\n")[0]} (fails only a host whose ${t.name} condition holds)\n`);
+    for (const t of loaded.playbook.plays.flatMap((p) => p.tasks))
+      if (t.deferred) out(`note: ${String(t.deferred).split('\n')[0]} (fails only a host whose ${t.name} condition holds)\n`);
     return 0;
   }
   if (opts.listHosts || opts.listTasks || opts.listTags) {
@@ -55,7 +56,12 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
   for (const w of loaded.inventory.warnings ?? []) reporter.warn(w);
   let resume: RunRecord | undefined;
   if (opts.resume) {
-    if (opts.startAtTask) throw new InputError('--resume and --start-at-task cannot be combined', undefined, 'use one: --resume continues the last run, --start-at-task starts every host at a task');
+    if (opts.startAtTask)
+      throw new InputError(
+        '--resume and --start-at-task cannot be combined',
+        undefined,
+        'use one: --resume continues the last run, --start-at-task starts every host at a task',
+      );
     const r = resumableRun(loaded.projectDir, loaded.playbook.file, typeof opts.resume === 'string' ? opts.resume : undefined);
     if (typeof r === 'string') throw new InputError(`--resume: ${r}`, undefined, 'run the playbook without --resume');
     resume = r;
@@ -93,14 +99,17 @@ export async function runCommand(playbookArg: string, opts: RunCliOptions): Prom
       const pb = relative(loaded.projectDir, loaded.playbook.file) || loaded.playbook.file;
       const inv = opts.inventory;
       const unfinished = Object.values(record.hosts).filter((h) => h.resumeAt).length;
-      reporter.info(`run ${record.id} ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}; recorded in .chom/runs/${record.id}.json`);
+      reporter.info(
+        `run ${record.id} ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}; recorded in .chom/runs/${record.id}.json`,
+      );
       if (unfinished > 0) reporter.info(`to continue where each host stopped: chom-play ${pb} -i ${inv} --resume`);
       // A run refused by host locks, or stopped by input errors before any task ran, has nothing to undo.
       const hs = Object.values(record.hosts);
       const changed = hs.some((h) => h.tasks.some((t) => t.status === 'changed'));
       const ran = hs.some((h) => h.tasks.length > 0);
       const onlyLocked = hs.every((h) => h.status === 'ok' || h.status === 'not-run' || h.class === 'lock-held');
-      if (changed || (ran && !onlyLocked)) reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
+      if (changed || (ran && !onlyLocked))
+        reporter.info(`to undo this run's changes:       chom-play rollback --run ${record.id} -i ${inv}`);
     }
     if (opts.verbose) process.stderr.write(formatTimings() + formatSpans());
     return exitCode;
@@ -122,7 +131,8 @@ function list(loaded: Loaded, opts: RunCliOptions, out: (s: string) => void): vo
     }
     if (opts.listTasks) {
       out('    tasks:\n');
-      for (const t of tasks.get(play) ?? []) out(`      ${t.name}\t${formatLoc(t.loc)}${t.tags.length ? `\tTAGS: [${t.tags.join(', ')}]` : ''}\n`);
+      for (const t of tasks.get(play) ?? [])
+        out(`      ${t.name}\t${formatLoc(t.loc)}${t.tags.length ? `\tTAGS: [${t.tags.join(', ')}]` : ''}\n`);
     }
     if (opts.listTags) {
       const all = new Set<string>();

@@ -20,7 +20,10 @@ describe('--step', () => {
       asked.push(q);
       return answers.shift() ?? 'y';
     });
-    assert.deepEqual(pb.plays[0].tasks.map((t) => t.when), [[], ['false'], ['false'], [], []]);
+    assert.deepEqual(
+      pb.plays[0].tasks.map((t) => t.when),
+      [[], ['false'], ['false'], [], []],
+    );
     assert.equal(asked.length, 4);
     assert.equal(asked[0], 'Perform task: TASK: a (N)o/(y)es/(c)ontinue: ');
   });

@@ -111,7 +111,11 @@ async function encryptString(args: string[], opts: VaultCliOptions): Promise<num
   else if (args.length === 0) items.push({ name: names[0], value: readFileSync(0, 'utf8') });
   else args.forEach((a, i) => items.push({ name: names[i], value: a }));
   for (const it of items) {
-    const body = encrypt(it.value, opts.encryptVaultId).trimEnd().split('\n').map((l) => `          ${l}`).join('\n');
+    const body = encrypt(it.value, opts.encryptVaultId)
+      .trimEnd()
+      .split('\n')
+      .map((l) => `          ${l}`)
+      .join('\n');
     process.stdout.write(it.name !== undefined ? `${it.name}: !vault |\n${body}\n` : `!vault |\n${body}\n`);
   }
   process.stderr.write('Encryption successful\n');

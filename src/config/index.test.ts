@@ -15,14 +15,18 @@ function dirWith(cfg: string): string {
 
 describe('ansible.cfg', () => {
   it('is read like configparser: sections, = and :, comments, continuation lines', () => {
-    const { sections } = parseCfg('[defaults]\n# c\ninventory = hosts ; inline\nroles_path: a:\n  b\n[privilege_escalation]\nbecome=True\n');
+    const { sections } = parseCfg(
+      '[defaults]\n# c\ninventory = hosts ; inline\nroles_path: a:\n  b\n[privilege_escalation]\nbecome=True\n',
+    );
     assert.equal(sections.get('defaults')!.get('inventory')!.value, 'hosts');
     assert.equal(sections.get('defaults')!.get('roles_path')!.value, 'a:\nb');
     assert.equal(sections.get('privilege_escalation')!.get('become')!.value, 'True');
   });
 
   it('settings are typed, paths are relative to the config file, ANSIBLE_* wins', () => {
-    const d = dirWith('[defaults]\ninventory = inv/hosts,other\nremote_user = deploy\nforks = 7\nroles_path = roles:~/r\nhost_key_checking = False\n[privilege_escalation]\nbecome = yes\n');
+    const d = dirWith(
+      '[defaults]\ninventory = inv/hosts,other\nremote_user = deploy\nforks = 7\nroles_path = roles:~/r\nhost_key_checking = False\n[privilege_escalation]\nbecome = yes\n',
+    );
     const c = resolveConfig(d, { ANSIBLE_REMOTE_USER: 'ops' });
     assert.equal(c.file, join(d, 'ansible.cfg'));
     assert.deepEqual(c.values.inventory, [join(d, 'inv/hosts'), join(d, 'other')]);
@@ -47,7 +51,10 @@ describe('ansible.cfg', () => {
     const d = dirWith('[defaults]\nnocows = 1\nfoo = bar\n');
     assert.match(resolveConfig(d, {}).notes.join('\n'), /:3: \[defaults\] foo is not used/);
     const bad = dirWith('[defaults]\nforks = 2\nhash_behaviour = merge\n');
-    assert.throws(() => resolveConfig(bad, {}), (e: Error & { loc?: { line: number } }) => /hash_behaviour = merge/.test(e.message) && e.loc?.line === 3);
+    assert.throws(
+      () => resolveConfig(bad, {}),
+      (e: Error & { loc?: { line: number } }) => /hash_behaviour = merge/.test(e.message) && e.loc?.line === 3,
+    );
     const su = dirWith('[privilege_escalation]\nbecome_method = su\n');
     assert.throws(() => resolveConfig(su, {}), /sudo/);
   });

@@ -46,7 +46,13 @@ const SETTINGS: Setting[] = [
   { key: 'remote_user', section: 'defaults', names: ['remote_user'], env: ['ANSIBLE_REMOTE_USER'], kind: 'string' },
   { key: 'private_key_file', section: 'defaults', names: ['private_key_file'], env: ['ANSIBLE_PRIVATE_KEY_FILE'], kind: 'path' },
   { key: 'roles_path', section: 'defaults', names: ['roles_path'], env: ['ANSIBLE_ROLES_PATH'], kind: 'paths' },
-  { key: 'collections_paths', section: 'defaults', names: ['collections_path', 'collections_paths'], env: ['ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS'], kind: 'paths' },
+  {
+    key: 'collections_paths',
+    section: 'defaults',
+    names: ['collections_path', 'collections_paths'],
+    env: ['ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS'],
+    kind: 'paths',
+  },
   { key: 'forks', section: 'defaults', names: ['forks'], env: ['ANSIBLE_FORKS'], kind: 'int' },
   { key: 'host_key_checking', section: 'defaults', names: ['host_key_checking'], env: ['ANSIBLE_HOST_KEY_CHECKING'], kind: 'bool' },
   { key: 'timeout', section: 'defaults', names: ['timeout'], env: ['ANSIBLE_TIMEOUT'], kind: 'int' },
@@ -60,13 +66,40 @@ const SETTINGS: Setting[] = [
 ];
 
 /** Read and accepted without effect: they only tune how Ansible itself works. */
-const HARMLESS = new Set(['retry_files_enabled', 'retry_files_save_path', 'pipelining', 'control_path', 'control_path_dir', 'nocows', 'stdout_callback', 'callbacks_enabled', 'callback_whitelist', 'interpreter_python', 'deprecation_warnings', 'gathering', 'fact_caching', 'fact_caching_connection', 'fact_caching_timeout', 'log_path', 'command_warnings', 'localhost_warning', 'host_pattern_mismatch', 'display_skipped_hosts', 'bin_ansible_callbacks', 'any_errors_fatal']);
+const HARMLESS = new Set([
+  'retry_files_enabled',
+  'retry_files_save_path',
+  'pipelining',
+  'control_path',
+  'control_path_dir',
+  'nocows',
+  'stdout_callback',
+  'callbacks_enabled',
+  'callback_whitelist',
+  'interpreter_python',
+  'deprecation_warnings',
+  'gathering',
+  'fact_caching',
+  'fact_caching_connection',
+  'fact_caching_timeout',
+  'log_path',
+  'command_warnings',
+  'localhost_warning',
+  'host_pattern_mismatch',
+  'display_skipped_hosts',
+  'bin_ansible_callbacks',
+  'any_errors_fatal',
+]);
 
 /** Settings whose meaning chom-play cannot keep: silently ignoring them would change results. */
 const REFUSED: Record<string, (v: string) => string | undefined> = {
-  hash_behaviour: (v) => (v.toLowerCase() === 'merge' ? 'chom-play replaces dictionaries (hash_behaviour = replace); use the combine filter where you need a merge' : undefined),
+  hash_behaviour: (v) =>
+    v.toLowerCase() === 'merge'
+      ? 'chom-play replaces dictionaries (hash_behaviour = replace); use the combine filter where you need a merge'
+      : undefined,
   become_method: (v) => (v !== 'sudo' ? `only become_method = sudo is supported (got ${v})` : undefined),
-  transport: (v) => (['ssh', 'smart', 'paramiko', 'local'].includes(v) ? undefined : `connection plugin "${v}" is not supported; use ssh or local`),
+  transport: (v) =>
+    ['ssh', 'smart', 'paramiko', 'local'].includes(v) ? undefined : `connection plugin "${v}" is not supported; use ssh or local`,
   strategy: (v) => (v === 'linear' || v === 'free' ? undefined : `strategy ${v} is not supported`),
   jinja2_native: (v) => (/^(true|yes|on|1)$/i.test(v) ? 'jinja2_native = True is not supported; templates render to strings' : undefined),
 };
@@ -96,14 +129,25 @@ export function resolveConfig(cwd: string, env: NodeJS.ProcessEnv = process.env)
   const fromFile = new Map<string, { value: string; line: number; section: string }>();
   if (file) {
     const { sections, errors } = parseCfg(readFileSync(file, 'utf8'));
-    if (errors.length) throw new InputError(`${errors[0].message}`, { file, line: errors[0].line, col: 1 }, 'ansible.cfg is INI: [section] lines and key = value lines');
+    if (errors.length)
+      throw new InputError(
+        `${errors[0].message}`,
+        { file, line: errors[0].line, col: 1 },
+        'ansible.cfg is INI: [section] lines and key = value lines',
+      );
     const known = new Set(SETTINGS.flatMap((s) => s.names.map((n) => `${s.section}.${n}`)));
     for (const [section, entries] of sections) {
       for (const [k, e] of entries) {
         fromFile.set(`${section}.${k}`, { ...e, section });
         const refuse = REFUSED[k]?.(e.value);
-        if (refuse) throw new InputError(`${k} = ${e.value}: ${refuse}`, { file, line: e.line, col: 1 }, 'remove the setting or change it; chom-play cannot honour it');
-        if (!known.has(`${section}.${k}`) && !REFUSED[k]) notes.push(`${file}:${e.line}: [${section}] ${k} is ${HARMLESS.has(k) ? 'not needed by' : 'not used by'} chom-play, ignored`);
+        if (refuse)
+          throw new InputError(
+            `${k} = ${e.value}: ${refuse}`,
+            { file, line: e.line, col: 1 },
+            'remove the setting or change it; chom-play cannot honour it',
+          );
+        if (!known.has(`${section}.${k}`) && !REFUSED[k])
+          notes.push(`${file}:${e.line}: [${section}] ${k} is ${HARMLESS.has(k) ? 'not needed by' : 'not used by'} chom-play, ignored`);
       }
     }
   }
@@ -130,7 +174,8 @@ export function resolveConfig(cwd: string, env: NodeJS.ProcessEnv = process.env)
       }
     }
     if (raw === undefined) continue;
-    if (s.key === 'become_method' && raw !== 'sudo') throw new InputError(`${where}: become_method ${raw} is not supported`, undefined, 'chom-play becomes root with sudo only');
+    if (s.key === 'become_method' && raw !== 'sudo')
+      throw new InputError(`${where}: become_method ${raw} is not supported`, undefined, 'chom-play becomes root with sudo only');
     (out.values as Record<string, unknown>)[s.key] = convert(s, raw, where, dir);
   }
   return out;
@@ -150,7 +195,10 @@ function convert(s: Setting, raw: string, where: string, dir: string): unknown {
         .filter(Boolean)
         .map((p) => expand(p, dir));
     case 'list':
-      return raw.split(',').map((p) => p.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
     case 'int': {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 1) throw new InputError(`${where}: ${s.key} = ${raw} is not a positive integer`);

@@ -29,7 +29,9 @@ export function collectionRoleDirs(name: string, playbookDir: string): string[] 
   if (!m) return undefined;
   const [, ns, coll, role] = m;
   const bases = [join(playbookDir, 'collections'), ...collectionsPaths()];
-  return bases.map((b) => (b.endsWith('ansible_collections') ? join(b, ns, coll, 'roles', role) : join(b, 'ansible_collections', ns, coll, 'roles', role)));
+  return bases.map((b) =>
+    b.endsWith('ansible_collections') ? join(b, ns, coll, 'roles', role) : join(b, 'ansible_collections', ns, coll, 'roles', role),
+  );
 }
 
 function tilde(p: string): string {

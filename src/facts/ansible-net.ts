@@ -7,9 +7,26 @@ import type { Vars } from '../inventory/model.js';
  */
 type Raw = Record<string, string>;
 
-interface Link { mtu: number; mac?: string; type: string; active: boolean; promisc: boolean }
-interface Addr4 { dev: string; label: string; address: string; prefix: string; broadcast: string }
-interface Addr6 { dev: string; address: string; prefix: string; scope: string }
+interface Link {
+  mtu: number;
+  mac?: string;
+  type: string;
+  active: boolean;
+  promisc: boolean;
+}
+interface Addr4 {
+  dev: string;
+  label: string;
+  address: string;
+  prefix: string;
+  broadcast: string;
+}
+interface Addr6 {
+  dev: string;
+  address: string;
+  prefix: string;
+  scope: string;
+}
 
 function links(text: string): Map<string, Link> {
   const out = new Map<string, Link>();
@@ -37,11 +54,15 @@ function netmask(prefix: number): string {
 
 function network4(address: string, prefix: number): string {
   const mask = netmask(prefix).split('.').map(Number);
-  return address.split('.').map((o, i) => Number(o) & mask[i]).join('.');
+  return address
+    .split('.')
+    .map((o, i) => Number(o) & mask[i])
+    .join('.');
 }
 
 function addrs(text: string): { v4: Addr4[]; v6: Addr6[] } {
-  const v4: Addr4[] = [], v6: Addr6[] = [];
+  const v4: Addr4[] = [],
+    v6: Addr6[] = [];
   for (const line of text.split('\n')) {
     const m = /^\d+:\s+(\S+)\s+(inet6?)\s+([^/\s]+)\/(\d+)(.*)$/.exec(line);
     if (!m) continue;
@@ -49,7 +70,13 @@ function addrs(text: string): { v4: Addr4[]; v6: Addr6[] } {
     const scope = /\bscope (\S+)/.exec(rest)?.[1] ?? '';
     if (m[2] === 'inet') {
       const words = rest.trim().split(/\s+/);
-      v4.push({ dev: m[1], label: words[words.length - 1] || m[1], address: m[3], prefix: m[4], broadcast: /\bbrd (\S+)/.exec(rest)?.[1] ?? '' });
+      v4.push({
+        dev: m[1],
+        label: words[words.length - 1] || m[1],
+        address: m[3],
+        prefix: m[4],
+        broadcast: /\bbrd (\S+)/.exec(rest)?.[1] ?? '',
+      });
     } else v6.push({ dev: m[1], address: m[3], prefix: m[4], scope });
   }
   return { v4, v6 };
@@ -65,9 +92,31 @@ function iface(name: string, l: Link | undefined, v4: Addr4[], v6: Addr6[]): Var
     type: l?.type ?? 'unknown',
     ...(l ? { mtu: l.mtu } : {}),
     ...(l?.mac ? { macaddress: l.mac } : {}),
-    ...(first ? { ipv4: { address: first.address, broadcast: first.broadcast, netmask: netmask(Number(first.prefix)), network: network4(first.address, Number(first.prefix)), prefix: first.prefix } } : {}),
-    ...(mine4.length > 1 ? { ipv4_secondaries: mine4.slice(1).map((a) => ({ address: a.address, broadcast: a.broadcast, netmask: netmask(Number(a.prefix)), network: network4(a.address, Number(a.prefix)), prefix: a.prefix })) } : {}),
-    ...(v6.some((a) => a.dev === name) ? { ipv6: v6.filter((a) => a.dev === name).map((a) => ({ address: a.address, prefix: a.prefix, scope: a.scope })) } : {}),
+    ...(first
+      ? {
+          ipv4: {
+            address: first.address,
+            broadcast: first.broadcast,
+            netmask: netmask(Number(first.prefix)),
+            network: network4(first.address, Number(first.prefix)),
+            prefix: first.prefix,
+          },
+        }
+      : {}),
+    ...(mine4.length > 1
+      ? {
+          ipv4_secondaries: mine4.slice(1).map((a) => ({
+            address: a.address,
+            broadcast: a.broadcast,
+            netmask: netmask(Number(a.prefix)),
+            network: network4(a.address, Number(a.prefix)),
+            prefix: a.prefix,
+          })),
+        }
+      : {}),
+    ...(v6.some((a) => a.dev === name)
+      ? { ipv6: v6.filter((a) => a.dev === name).map((a) => ({ address: a.address, prefix: a.prefix, scope: a.scope })) }
+      : {}),
   };
 }
 
@@ -95,7 +144,15 @@ export function network(raw: Raw): Vars {
     const l = ls.get(r4.dev);
     const a = v4.find((x) => x.dev === r4.dev && (r4.src === undefined || x.address === r4.src)) ?? v4.find((x) => x.dev === r4.dev);
     Object.assign(d4, { interface: r4.dev, address: r4.src ?? a?.address ?? '', gateway: r4.via ?? '' });
-    if (a) Object.assign(d4, { address: a.address, alias: a.label, broadcast: a.broadcast, netmask: netmask(Number(a.prefix)), network: network4(a.address, Number(a.prefix)), prefix: a.prefix });
+    if (a)
+      Object.assign(d4, {
+        address: a.address,
+        alias: a.label,
+        broadcast: a.broadcast,
+        netmask: netmask(Number(a.prefix)),
+        network: network4(a.address, Number(a.prefix)),
+        prefix: a.prefix,
+      });
     if (l) Object.assign(d4, { ...(l.mac ? { macaddress: l.mac } : {}), mtu: l.mtu, type: l.type });
   }
   const r6 = route(routes.find((l) => /^[0-9a-f]*:/.test(l)) ?? '');

@@ -21,14 +21,22 @@ function osRelease(text: string): Record<string, string> {
   return out;
 }
 
-const DIST_NAMES: Record<string, string> = { debian: 'Debian', ubuntu: 'Ubuntu', linuxmint: 'Linux Mint', raspbian: 'Debian', kali: 'Kali', devuan: 'Devuan', pop: 'Pop!_OS' };
+const DIST_NAMES: Record<string, string> = {
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  linuxmint: 'Linux Mint',
+  raspbian: 'Debian',
+  kali: 'Kali',
+  devuan: 'Devuan',
+  pop: 'Pop!_OS',
+};
 const DEBIAN_LIKE = new Set(['debian', 'ubuntu', 'linuxmint', 'raspbian', 'kali', 'devuan', 'pop']);
 
 function distribution(raw: Raw): Vars {
   const osr = osRelease(raw.a_osr ?? '');
   const id = (osr.ID ?? '').toLowerCase();
   const like = (osr.ID_LIKE ?? '').toLowerCase().split(/\s+/);
-  const name = DIST_NAMES[id] ?? (osr.NAME ?? 'Linux');
+  const name = DIST_NAMES[id] ?? osr.NAME ?? 'Linux';
   const debver = (raw.a_debver ?? '').trim();
   let version = osr.VERSION_ID ?? '';
   // Debian's point release lives in /etc/debian_version (12.11); Ansible reports it only when
@@ -36,7 +44,11 @@ function distribution(raw: Raw): Vars {
   if (id === 'debian' && raw.a_lsb === '1' && /^\d+(\.\d+)*$/.test(debver)) version = debver;
   const [major = ''] = version.split('.');
   const minor = id === 'debian' ? (/(\d+)\.(\d+)/.exec(debver)?.[2] ?? '') : (version.split('.')[1] ?? '');
-  const release = osr.VERSION_CODENAME || osr.UBUNTU_CODENAME || (/\(([a-z]+)\)/i.exec(osr.VERSION ?? '')?.[1] ?? '').toLowerCase() || (id === 'debian' && /^[a-z]+\//.test(debver) ? debver.split('/')[0] : '');
+  const release =
+    osr.VERSION_CODENAME ||
+    osr.UBUNTU_CODENAME ||
+    (/\(([a-z]+)\)/i.exec(osr.VERSION ?? '')?.[1] ?? '').toLowerCase() ||
+    (id === 'debian' && /^[a-z]+\//.test(debver) ? debver.split('/')[0] : '');
   const family = DEBIAN_LIKE.has(id) || like.includes('debian') || like.includes('ubuntu') ? 'Debian' : name;
   return {
     distribution: name,
@@ -99,7 +111,10 @@ function memory(raw: Raw): Vars {
     if (m) kb[m[1]] = Number(m[2]);
   }
   const mb = (k: string): number => Math.floor((kb[k] ?? 0) / 1024);
-  const total = mb('MemTotal'), free = mb('MemFree'), swapT = mb('SwapTotal'), swapF = mb('SwapFree');
+  const total = mb('MemTotal'),
+    free = mb('MemFree'),
+    swapT = mb('SwapTotal'),
+    swapF = mb('SwapFree');
   const nocacheFree = free + mb('Buffers') + mb('Cached');
   return {
     memtotal_mb: total,
@@ -131,7 +146,8 @@ function serviceMgr(raw: Raw): string {
 
 function user(raw: Raw, env: Record<string, string>): Vars {
   const pw = (raw.a_pw ?? '').split(':');
-  const ids = (k: string): number[] => (new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(raw.a_status ?? '')?.[1] ?? '').split(/\s+/).map((s) => num(s));
+  const ids = (k: string): number[] =>
+    (new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(raw.a_status ?? '')?.[1] ?? '').split(/\s+/).map((s) => num(s));
   const [uid = 0, euid = 0] = ids('Uid');
   const [rgid = 0, gid = 0] = ids('Gid');
   return {
@@ -162,10 +178,26 @@ function dateTime(raw: Raw): Vars {
   const us = micro.padEnd(6, '0').slice(0, 6);
   return {
     date_time: {
-      year: Y, month: m, day: d, hour: H, minute: M, second: S, weekday, weekday_number: wnum, weeknumber: wk,
-      epoch, epoch_int: epoch, date: `${Y}-${m}-${d}`, time: `${H}:${M}:${S}`,
-      iso8601: `${utc}Z`, iso8601_micro: `${utc}.${us}Z`, iso8601_basic: `${basic}${us}`, iso8601_basic_short: basic,
-      tz, tz_dst: dstName || tz, tz_offset: off,
+      year: Y,
+      month: m,
+      day: d,
+      hour: H,
+      minute: M,
+      second: S,
+      weekday,
+      weekday_number: wnum,
+      weeknumber: wk,
+      epoch,
+      epoch_int: epoch,
+      date: `${Y}-${m}-${d}`,
+      time: `${H}:${M}:${S}`,
+      iso8601: `${utc}Z`,
+      iso8601_micro: `${utc}.${us}Z`,
+      iso8601_basic: `${basic}${us}`,
+      iso8601_basic_short: basic,
+      tz,
+      tz_dst: dstName || tz,
+      tz_offset: off,
     },
   };
 }
@@ -187,8 +219,13 @@ function virtualization(raw: Raw): string {
   const sd = (raw.a_sdcontainer ?? '').trim();
   if (sd) return sd;
   if (raw.a_virtfiles === 'docker') return 'docker';
-  const product = (raw.a_dmi_product ?? '').trim(), vendor = (raw.a_dmi_vendor ?? '').trim();
-  if (/^(KVM|KVM Virtual Machine|Bochs|AHV)$/.test(product) || /^(QEMU|Amazon EC2|Google|OpenStack Foundation|DigitalOcean|Hetzner)/.test(vendor)) return 'kvm';
+  const product = (raw.a_dmi_product ?? '').trim(),
+    vendor = (raw.a_dmi_vendor ?? '').trim();
+  if (
+    /^(KVM|KVM Virtual Machine|Bochs|AHV)$/.test(product) ||
+    /^(QEMU|Amazon EC2|Google|OpenStack Foundation|DigitalOcean|Hetzner)/.test(vendor)
+  )
+    return 'kvm';
   if (/^(VMware|VMware Virtual Platform)/.test(product) || vendor === 'VMware, Inc.') return 'VMware';
   if (product === 'VirtualBox' || vendor === 'innotek GmbH') return 'virtualbox';
   if (/^HVM domU/.test(product) || vendor === 'Xen') return 'xen';
@@ -204,15 +241,21 @@ function chroot(raw: Raw): boolean {
 function dns(raw: Raw): Vars {
   const out: { nameservers?: string[]; search?: string[]; domain?: string; options?: Record<string, string | boolean> } = {};
   for (const line of (raw.a_resolv ?? '').split('\n')) {
-    const w = line.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const w = line
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (w[0] === 'nameserver' && w[1]) (out.nameservers ??= []).push(w[1]);
     else if (w[0] === 'search') out.search = w.slice(1);
     else if (w[0] === 'domain' && w[1]) out.domain = w[1];
-    else if (w[0] === 'options') for (const o of w.slice(1)) { const [k, v] = o.split(':'); (out.options ??= {})[k] = v ?? true; }
+    else if (w[0] === 'options')
+      for (const o of w.slice(1)) {
+        const [k, v] = o.split(':');
+        (out.options ??= {})[k] = v ?? true;
+      }
   }
   return out;
 }
-
 
 /** Every Ansible-named fact (without the `ansible_` prefix, as under ansible_facts). */
 export function ansibleFacts(raw: Raw): Vars {
@@ -254,14 +297,23 @@ function mounts(raw: Raw): Vars[] {
   }
   const out: Vars[] = [];
   lines.forEach((line) => {
-    const [device = '', mount = '', fstype = '', options = ''] = line.split(' ').map((s) => s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+    const [device = '', mount = '', fstype = '', options = ''] = line
+      .split(' ')
+      .map((s) => s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
     const st = (stats.get(mount) ?? '-').split(' ').map(Number);
     const entry: Vars = { mount, device, fstype, options, uuid: 'N/A' };
     if (st.length === 7 && st.every((n) => Number.isFinite(n))) {
       const [frsize, bsize, blocks, _bfree, bavail, files, ffree] = st;
       Object.assign(entry, {
-        size_total: frsize * blocks, size_available: frsize * bavail, block_size: bsize, block_total: blocks,
-        block_available: bavail, block_used: blocks - bavail, inode_total: files, inode_available: ffree, inode_used: files - ffree,
+        size_total: frsize * blocks,
+        size_available: frsize * bavail,
+        block_size: bsize,
+        block_total: blocks,
+        block_available: bavail,
+        block_used: blocks - bavail,
+        inode_total: files,
+        inode_available: ffree,
+        inode_used: files - ffree,
       });
     }
     out.push(entry);

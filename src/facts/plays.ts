@@ -18,7 +18,12 @@ export function gatherFactsOf(play: Play, extraVars: Vars): boolean {
   if (play.gatherFactsExpr === undefined) return play.gatherFacts;
   const v = renderValue(play.gatherFactsExpr, { ...play.vars, ...extraVars }, play.loc);
   const b = parseBool(v);
-  if (b === undefined) throw new InputError(`play "${play.name}": gather_facts "${play.gatherFactsExpr}" gave ${JSON.stringify(v)}, not a boolean`, play.loc, 'make the expression give true or false');
+  if (b === undefined)
+    throw new InputError(
+      `play "${play.name}": gather_facts "${play.gatherFactsExpr}" gave ${JSON.stringify(v)}, not a boolean`,
+      play.loc,
+      'make the expression give true or false',
+    );
   return b;
 }
 

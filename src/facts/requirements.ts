@@ -17,7 +17,9 @@ export function unmetRequirements(play: Play, host: string, facts: Vars | undefi
       const need = Number(req[key]);
       const have = facts?.[key];
       if (typeof have !== 'number') {
-        out.push(`host ${host}: role ${role.name} requires ${key} >= ${need}, but ${key} is unknown (facts not gathered: set gather_facts: true)`);
+        out.push(
+          `host ${host}: role ${role.name} requires ${key} >= ${need}, but ${key} is unknown (facts not gathered: set gather_facts: true)`,
+        );
       } else if (have < need) {
         out.push(`host ${host}: role ${role.name} requires ${key} >= ${need}, the host has ${have}`);
       }

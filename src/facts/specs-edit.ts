@@ -22,7 +22,9 @@ export function setSpecs(text: string, path: string[], specs: Specs): string {
   if (path.length === 0) {
     const root = doc.contents as Node | null;
     if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
-      return text.replace(/\s*$/, '') === '' || /^---\s*$/.test(text.trim()) ? `${text.trim() ? text.replace(/\s*$/, '\n') : ''}${block(specs, 0)}` : `${text}${block(specs, 0)}`;
+      return text.replace(/\s*$/, '') === '' || /^---\s*$/.test(text.trim())
+        ? `${text.trim() ? text.replace(/\s*$/, '\n') : ''}${block(specs, 0)}`
+        : `${text}${block(specs, 0)}`;
     }
     if (!isMap(root)) throw new Error('the file does not hold a mapping');
     return editMap(text, root, specs);
@@ -30,7 +32,8 @@ export function setSpecs(text: string, path: string[], specs: Specs): string {
   const parentPath = path.slice(0, -1);
   const parent = doc.getIn(parentPath, true);
   if (!isMap(parent)) throw new Error(`no mapping at ${parentPath.join('.')}`);
-  const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === path[path.length - 1]) as Pair<Node, Node | null> | undefined;
+  const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === path[path.length - 1]) as
+    Pair<Node, Node | null> | undefined;
   if (!pair) throw new Error(`no entry ${path.join('.')}`);
   const value = pair.value;
   if (isMap(value)) return editMap(text, value, specs);

@@ -101,7 +101,8 @@ export function findHostPath(text: string, host: string): string[] | undefined {
     const hosts = group.hosts as Vars | undefined;
     if (hosts && typeof hosts === 'object' && host in hosts) found.push({ path: [...path, 'hosts', host], value: hosts[host] });
     const children = group.children as Vars | undefined;
-    if (children && typeof children === 'object') for (const [name, c] of Object.entries(children)) walkGroup(c, [...path, 'children', name]);
+    if (children && typeof children === 'object')
+      for (const [name, c] of Object.entries(children)) walkGroup(c, [...path, 'children', name]);
   };
   const root = parse(text) as Vars | null;
   if (root && typeof root === 'object') for (const [name, g] of Object.entries(root)) walkGroup(g, [name]);
@@ -118,7 +119,9 @@ function writeAtomically(file: string, text: string, backupDir: string): void {
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     const base = basename(file);
     copyFileSync(file, join(backupDir, `${base}.${stamp}`));
-    const old = readdirSync(backupDir).filter((n) => n.startsWith(`${base}.`)).sort();
+    const old = readdirSync(backupDir)
+      .filter((n) => n.startsWith(`${base}.`))
+      .sort();
     for (const n of old.slice(0, Math.max(0, old.length - 5))) rmSync(join(backupDir, n));
   }
   const tmp = join(file, '..', `.${basename(file)}.chom-tmp-${process.pid}`);

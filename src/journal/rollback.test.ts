@@ -29,12 +29,27 @@ function state(root: string): string {
 
 function apply(sb: Sandbox, tasks: ScriptTask[], runId: string, rollbackOnFailure = false): RunResult {
   const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-  return runBash(buildScript({ host: 't', runId, marker, check: false, diff: false, tasks, handlers: [], rollbackOnFailure }), marker, sb.state);
+  return runBash(
+    buildScript({ host: 't', runId, marker, check: false, diff: false, tasks, handlers: [], rollbackOnFailure }),
+    marker,
+    sb.state,
+  );
 }
 
 function rollback(sb: Sandbox, opts: { runId?: string; check?: boolean } = {}): RunResult {
   const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-  return runBash(buildRollbackScript({ host: 't', rollbackId: 'rollback-1', marker, runId: opts.runId, check: opts.check ?? false, rollbackPackages: false }), marker, sb.state);
+  return runBash(
+    buildRollbackScript({
+      host: 't',
+      rollbackId: 'rollback-1',
+      marker,
+      runId: opts.runId,
+      check: opts.check ?? false,
+      rollbackPackages: false,
+    }),
+    marker,
+    sb.state,
+  );
 }
 
 const undos = (r: RunResult) => r.events.filter((e): e is Extract<ScriptEvent, { t: 'undo' }> => e.t === 'undo');
@@ -50,16 +65,20 @@ describe('rollback replays the journal newest first', { skip }, () => {
       writeFileSync(join(R, 'old-tree/sub/x'), 'x');
       const before = state(R);
       const b64 = (s: string) => Buffer.from(s).toString('base64');
-      const r = apply(sb, [
-        task(1, `chom_put_content ${R}/etc/a ${b64('new a\n')} 0600 '' '' 0`),
-        task(2, `chom_put_content ${R}/etc/a ${b64('newer a\n')} '' '' '' 0`),
-        task(3, `chom_set_attrs ${R}/etc/b 0644 nobody ''`),
-        task(4, `chom_mkdir ${R}/srv/app/data 0750`),
-        task(5, `chom_put_content ${R}/srv/app/data/new.conf ${b64('n\n')} '' '' '' 0`),
-        task(6, `chom_symlink ${R}/etc/c ${R}/srv/app/link`),
-        task(7, `chom_remove ${R}/old-tree`),
-        task(8, `chom_remove ${R}/etc/c`),
-      ], 'run-20260101');
+      const r = apply(
+        sb,
+        [
+          task(1, `chom_put_content ${R}/etc/a ${b64('new a\n')} 0600 '' '' 0`),
+          task(2, `chom_put_content ${R}/etc/a ${b64('newer a\n')} '' '' '' 0`),
+          task(3, `chom_set_attrs ${R}/etc/b 0644 nobody ''`),
+          task(4, `chom_mkdir ${R}/srv/app/data 0750`),
+          task(5, `chom_put_content ${R}/srv/app/data/new.conf ${b64('n\n')} '' '' '' 0`),
+          task(6, `chom_symlink ${R}/etc/c ${R}/srv/app/link`),
+          task(7, `chom_remove ${R}/old-tree`),
+          task(8, `chom_remove ${R}/etc/c`),
+        ],
+        'run-20260101',
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.notEqual(state(R), before);
       const changed = state(R);
@@ -68,7 +87,10 @@ describe('rollback replays the journal newest first', { skip }, () => {
       assert.ok(undos(c).length >= 8 && undos(c).every((u) => u.status === 'undone' && /^would /.test(u.msg)), JSON.stringify(undos(c)));
       const rb = rollback(sb);
       assert.equal(rb.code, 0, rb.stderr);
-      assert.deepEqual(undos(rb).filter((u) => u.status !== 'undone'), []);
+      assert.deepEqual(
+        undos(rb).filter((u) => u.status !== 'undone'),
+        [],
+      );
       assert.equal(state(R), before, 'the tree is not what it was before the run');
       assert.equal(undos(rb)[0].task, 8, 'newest first');
       const again = rollback(sb);
@@ -88,7 +110,13 @@ describe('rollback replays the journal newest first', { skip }, () => {
       const rb = rollback(sb, { runId: 'run-1' });
       const u = undos(rb);
       // srv/data and its parent srv were both created by the run: both stay, each reported.
-      assert.deepEqual(u.map((x) => [x.path.slice(sb.root.length), x.status]), [['/srv/data', 'kept'], ['/srv', 'kept']]);
+      assert.deepEqual(
+        u.map((x) => [x.path.slice(sb.root.length), x.status]),
+        [
+          ['/srv/data', 'kept'],
+          ['/srv', 'kept'],
+        ],
+      );
       assert.match(u[0].msg, /kept directory .*srv\/data: it holds data written after the run \(1 entries, e\.g\. user-upload\.bin\)/);
       assert.equal(readFileSync(join(d, 'user-upload.bin'), 'utf8'), 'precious');
     } finally {
@@ -100,9 +128,24 @@ describe('rollback replays the journal newest first', { skip }, () => {
     const sb = sandbox();
     try {
       const f = join(sb.root, 'created.conf');
-      const r = apply(sb, [task(1, `chom_put_content ${f} ${Buffer.from('x').toString('base64')} '' '' '' 0`), task(2, 'exit 1'), task(3, 'chom_changed never')], 'run-rof', true);
-      assert.deepEqual(r.tasks.map((t) => t.status), ['changed', 'failed']);
-      assert.deepEqual(undos(r).map((u) => [u.status, u.op]), [['undone', 'create']]);
+      const r = apply(
+        sb,
+        [
+          task(1, `chom_put_content ${f} ${Buffer.from('x').toString('base64')} '' '' '' 0`),
+          task(2, 'exit 1'),
+          task(3, 'chom_changed never'),
+        ],
+        'run-rof',
+        true,
+      );
+      assert.deepEqual(
+        r.tasks.map((t) => t.status),
+        ['changed', 'failed'],
+      );
+      assert.deepEqual(
+        undos(r).map((u) => [u.status, u.op]),
+        [['undone', 'create']],
+      );
       assert.equal(existsSync(f), false);
       assert.ok(r.events.some((e) => e.t === 'rollback_end' && e.undone === 1));
       assert.equal(r.events.at(-1)?.t, 'end');

@@ -27,10 +27,20 @@ export interface HostFiles {
 export async function mountRoot(h: HostState, rootfs: string): Promise<void> {
   for (const d of ['upper', 'work']) mkdirSync(join(h.dir, d), { recursive: true });
   mkdirSync(h.root, { recursive: true });
-  const r = await run(['mount', '-t', 'overlay', 'overlay', '-o',
-    `lowerdir=${rootfs},upperdir=${join(h.dir, 'upper')},workdir=${join(h.dir, 'work')}`, h.root]);
+  const r = await run([
+    'mount',
+    '-t',
+    'overlay',
+    'overlay',
+    '-o',
+    `lowerdir=${rootfs},upperdir=${join(h.dir, 'upper')},workdir=${join(h.dir, 'work')}`,
+    h.root,
+  ]);
   if (r.code !== 0) {
-    throw new LabError(`cannot mount the overlay root of ${h.name}: ${r.stderr.trim()}`, 'the kernel needs overlayfs (modprobe overlay) and the data dir must be on a local filesystem (ext4, xfs, tmpfs)');
+    throw new LabError(
+      `cannot mount the overlay root of ${h.name}: ${r.stderr.trim()}`,
+      'the kernel needs overlayfs (modprobe overlay) and the data dir must be on a local filesystem (ext4, xfs, tmpfs)',
+    );
   }
 }
 
@@ -95,21 +105,51 @@ export function startPlain(h: HostState): ProcRecord {
     "exec /usr/sbin/chroot . /bin/sh -c 'umount -l /mnt && exec /usr/sbin/sshd -D -e'",
   ].join('\n');
   return startDetached(
-    ['ip', 'netns', 'exec', h.netns, 'unshare', '--uts', '--ipc', '--mount', '--pid', '--fork', '--kill-child',
-      '--propagation', 'private', '/bin/sh', '-c', script],
-    h, 'unshare+sshd',
+    [
+      'ip',
+      'netns',
+      'exec',
+      h.netns,
+      'unshare',
+      '--uts',
+      '--ipc',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      '-c',
+      script,
+    ],
+    h,
+    'unshare+sshd',
   );
 }
 
 /** systemd host: a real boot in systemd-nspawn, inside the host's netns; sshd runs as ssh.service. */
 export function startSystemd(h: HostState): ProcRecord {
   return startDetached(
-    ['systemd-nspawn', '--quiet', '--register=no', '--keep-unit', '--boot', '-D', h.root,
-      `--network-namespace-path=/run/netns/${h.netns}`, `--hostname=${h.name}`, `--machine=${h.netns}`,
-      '--resolv-conf=off', '--timezone=off', '--console=passive',
+    [
+      'systemd-nspawn',
+      '--quiet',
+      '--register=no',
+      '--keep-unit',
+      '--boot',
+      '-D',
+      h.root,
+      `--network-namespace-path=/run/netns/${h.netns}`,
+      `--hostname=${h.name}`,
+      `--machine=${h.netns}`,
+      '--resolv-conf=off',
+      '--timezone=off',
+      '--console=passive',
       // netfilter inside the host's own namespace (ufw, iptables); it cannot touch this machine's.
-      '--capability=CAP_NET_ADMIN'],
-    h, 'systemd-nspawn',
+      '--capability=CAP_NET_ADMIN',
+    ],
+    h,
+    'systemd-nspawn',
   );
 }
 
@@ -123,7 +163,9 @@ export async function waitSsh(h: HostState, timeoutMs: number): Promise<void> {
     if (await banner(h.address, h.port)) return;
     await sleep(100);
   }
-  throw new LabError(`host ${h.name} (${h.address}) did not answer on ssh port ${h.port} within ${timeoutMs / 1000} s; log: ${join(h.dir, 'host.log')}\n${tail(join(h.dir, 'host.log'))}`);
+  throw new LabError(
+    `host ${h.name} (${h.address}) did not answer on ssh port ${h.port} within ${timeoutMs / 1000} s; log: ${join(h.dir, 'host.log')}\n${tail(join(h.dir, 'host.log'))}`,
+  );
 }
 
 function banner(address: string, port: number): Promise<boolean> {

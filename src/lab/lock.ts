@@ -29,7 +29,10 @@ export async function withLock<T>(path: string, timeoutMs: number, fn: () => Pro
         continue;
       }
       if (Date.now() > deadline) {
-        throw new LabError(`timed out waiting for the lock ${path}`, `another chom-play lab command is running; wait for it, or remove ${path} if it is stale`);
+        throw new LabError(
+          `timed out waiting for the lock ${path}`,
+          `another chom-play lab command is running; wait for it, or remove ${path} if it is stale`,
+        );
       }
       await sleep(100);
     }

@@ -64,12 +64,16 @@ export async function natUp(): Promise<void> {
 
 /** Call under the global lock when no lab is left. Idempotent; also after a crash half-way. */
 export async function natDown(): Promise<void> {
-  while (await ipt(['-D', 'FORWARD', '-j', FWD])) { /* remove every copy */ }
+  while (await ipt(['-D', 'FORWARD', '-j', FWD])) {
+    /* remove every copy */
+  }
   if (await ipt(['-n', '-L', FWD])) {
     await ipt(['-F', FWD]);
     await ipt(['-X', FWD]);
   }
-  while (await ipt(['-t', 'nat', '-D', 'POSTROUTING', '-j', NAT])) { /* remove every copy */ }
+  while (await ipt(['-t', 'nat', '-D', 'POSTROUTING', '-j', NAT])) {
+    /* remove every copy */
+  }
   if (await ipt(['-t', 'nat', '-n', '-L', NAT])) {
     await ipt(['-t', 'nat', '-F', NAT]);
     await ipt(['-t', 'nat', '-X', NAT]);

@@ -41,9 +41,15 @@ export async function createHostNet(h: { netns: string; veth: string; address: s
   const add = await run(['ip', 'netns', 'add', h.netns]);
   if (add.code !== 0) {
     if (/Operation not permitted|not supported/i.test(add.stderr)) {
-      throw new LabError(`cannot create network namespace ${h.netns}: ${add.stderr.trim()}`, 'run as root on a kernel with network namespaces (CONFIG_NET_NS)');
+      throw new LabError(
+        `cannot create network namespace ${h.netns}: ${add.stderr.trim()}`,
+        'run as root on a kernel with network namespaces (CONFIG_NET_NS)',
+      );
     }
-    throw new LabError(`cannot create network namespace ${h.netns}: ${add.stderr.trim()}`, `a previous lab may be left over: chom-play lab down --name ...`);
+    throw new LabError(
+      `cannot create network namespace ${h.netns}: ${add.stderr.trim()}`,
+      `a previous lab may be left over: chom-play lab down --name ...`,
+    );
   }
   await must(['ip', 'link', 'add', h.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', h.netns]);
   await must(['ip', 'link', 'set', h.veth, 'master', bridge, 'up']);

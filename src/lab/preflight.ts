@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { LabError } from '../errors.js';
 
-const SETUP = 'run: bash .ci/setup   (or: apt-get install -y debootstrap systemd-container iproute2 iptables openssh-server openssh-client)';
+const SETUP =
+  'run: bash .ci/setup   (or: apt-get install -y debootstrap systemd-container iproute2 iptables openssh-server openssh-client)';
 
 const TOOLS: Array<{ bin: string; pkg: string; systemdOnly?: boolean }> = [
   { bin: 'debootstrap', pkg: 'debootstrap' },
@@ -22,7 +23,10 @@ export function which(bin: string): string | undefined {
 
 export function assertRoot(): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new LabError('the lab needs root (it mounts filesystems and creates network namespaces)', 'run it as root, e.g. sudo chom-play lab up --hosts 3');
+    throw new LabError(
+      'the lab needs root (it mounts filesystems and creates network namespaces)',
+      'run it as root, e.g. sudo chom-play lab up --hosts 3',
+    );
   }
 }
 
@@ -35,7 +39,10 @@ export function preflight(systemd: boolean): void {
   }
   const fs = readFileSync('/proc/filesystems', 'utf8');
   if (!/\boverlay\b/.test(fs)) {
-    throw new LabError('the kernel has no overlay filesystem (needed for copy-on-write host roots)', 'run: modprobe overlay   (or use a kernel with CONFIG_OVERLAY_FS)');
+    throw new LabError(
+      'the kernel has no overlay filesystem (needed for copy-on-write host roots)',
+      'run: modprobe overlay   (or use a kernel with CONFIG_OVERLAY_FS)',
+    );
   }
   if (!existsSync('/proc/self/ns/net')) {
     throw new LabError('the kernel has no network namespaces', 'use a kernel with CONFIG_NET_NS (any stock Debian kernel has it)');

@@ -61,13 +61,21 @@ export async function ensureRootfs(log: (line: string) => void): Promise<string>
     log(`building the Debian bookworm root filesystem once (debootstrap from ${mirror}, about a minute)...`);
     const t0 = Date.now();
     const r = await run([
-      'debootstrap', '--variant=minbase', `--cache-dir=${DEB_CACHE_DIR}`, `--include=${PACKAGES.join(',')}`,
-      'bookworm', tmp, mirror,
+      'debootstrap',
+      '--variant=minbase',
+      `--cache-dir=${DEB_CACHE_DIR}`,
+      `--include=${PACKAGES.join(',')}`,
+      'bookworm',
+      tmp,
+      mirror,
     ]);
     if (r.code !== 0) {
       rmSync(tmp, { recursive: true, force: true });
       const tail = (r.stdout + r.stderr).trim().split('\n').slice(-8).join('\n');
-      throw new LabError(`debootstrap failed (exit ${r.code}):\n${tail}`, `check that ${mirror} is reachable from this machine, then retry`);
+      throw new LabError(
+        `debootstrap failed (exit ${r.code}):\n${tail}`,
+        `check that ${mirror} is reachable from this machine, then retry`,
+      );
     }
     prepare(tmp);
     writeFileSync(join(tmp, MARKER), `${RECIPE}\n`);

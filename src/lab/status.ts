@@ -23,7 +23,9 @@ export async function labStatus(): Promise<LabStatus[]> {
     }
     const lab = toLab(s);
     out.push({
-      name, systemd: s.systemd, status: s.status,
+      name,
+      systemd: s.systemd,
+      status: s.status,
       hosts: lab.hosts.map((h, i) => ({ ...h, running: hostRunning(s.hosts[i]) })),
     });
   }
@@ -43,8 +45,25 @@ export async function hostExec(lab: Lab, hostName: string, command: string): Pro
   const leader = hostLeader(h);
   if (!leader) throw new LabError(`host ${hostName} is not running`, `run: chom-play lab down --name ${lab.name} && chom-play lab up ...`);
   return run([
-    'nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--',
-    '/usr/bin/env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root',
-    'LANG=C.UTF-8', 'TERM=dumb', '/bin/bash', '-c', command,
+    'nsenter',
+    '-t',
+    String(leader),
+    '-m',
+    '-u',
+    '-i',
+    '-n',
+    '-p',
+    '-r',
+    '-w',
+    '--',
+    '/usr/bin/env',
+    '-i',
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'HOME=/root',
+    'LANG=C.UTF-8',
+    'TERM=dumb',
+    '/bin/bash',
+    '-c',
+    command,
   ]);
 }

@@ -25,7 +25,10 @@ export async function labUp(opts: LabUpOptions): Promise<Lab> {
   const log = opts.log ?? (() => undefined);
   const systemd = opts.systemd ?? false;
   if (!NAME_RE.test(opts.name)) {
-    throw new LabError(`invalid lab name "${opts.name}"`, 'use lowercase letters, digits and dashes, starting with a letter, at most 31 characters');
+    throw new LabError(
+      `invalid lab name "${opts.name}"`,
+      'use lowercase letters, digits and dashes, starting with a letter, at most 31 characters',
+    );
   }
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
     throw new LabError(`--hosts must be a whole number from 1 to ${MAX_HOSTS}, got ${opts.hosts}`);
@@ -41,23 +44,40 @@ export async function labUp(opts: LabUpOptions): Promise<Lab> {
         `run: chom-play lab down --name ${opts.name}`,
       );
     }
-    const used = new Set(labNames().map((n) => readState(n)?.slot).filter((s): s is number => s !== undefined));
+    const used = new Set(
+      labNames()
+        .map((n) => readState(n)?.slot)
+        .filter((s): s is number => s !== undefined),
+    );
     const slot = pickSlot(used);
     const dataDir = labDataDir(opts.name);
     const stateDir = labStateDir(opts.name);
     const inventoryDir = resolve(opts.inventoryDir ?? join(process.cwd(), 'inventory', `lab-${opts.name}`));
     const s: LabState = {
-      name: opts.name, systemd, status: 'starting', slot,
-      bridge: `chl${slot}br`, gateway: slotAddress(slot, 1), dataDir, inventoryDir,
-      keyFile: join(stateDir, 'id_ed25519'), knownHostsFile: join(inventoryDir, 'known_hosts'),
+      name: opts.name,
+      systemd,
+      status: 'starting',
+      slot,
+      bridge: `chl${slot}br`,
+      gateway: slotAddress(slot, 1),
+      dataDir,
+      inventoryDir,
+      keyFile: join(stateDir, 'id_ed25519'),
+      knownHostsFile: join(inventoryDir, 'known_hosts'),
       hosts: Array.from({ length: opts.hosts }, (_, i): HostState => {
         const name = `${opts.name}-${i + 1}`;
         return {
-          name, address: slotAddress(slot, i + 2), port: 22, netns: `chom-${name}`,
-          root: join(dataDir, name, 'root'), dir: join(dataDir, name), veth: `chl${slot}h${i + 1}`,
+          name,
+          address: slotAddress(slot, i + 2),
+          port: 22,
+          netns: `chom-${name}`,
+          root: join(dataDir, name, 'root'),
+          dir: join(dataDir, name),
+          veth: `chl${slot}h${i + 1}`,
         };
       }),
-      procs: [], createdAt: new Date().toISOString(),
+      procs: [],
+      createdAt: new Date().toISOString(),
     };
     saveState(s); // claims the slot and the name before anything is created
     await natUp();
@@ -101,13 +121,19 @@ function startAptProxy(s: LabState): ProcRecord {
   const mirrors = new Set([new URL(debianMirror()).hostname, 'deb.debian.org']);
   return startDetached(
     [process.execPath, script, s.gateway, String(APT_PROXY_PORT), APT_PROXY_DIR, [...mirrors].join(',')],
-    { dir: s.dataDir, name: s.name }, 'apt-proxy', 'apt-proxy.log',
+    { dir: s.dataDir, name: s.name },
+    'apt-proxy',
+    'apt-proxy.log',
   );
 }
 
 export function toLab(s: LabState): Lab {
   return {
-    name: s.name, systemd: s.systemd, inventoryDir: s.inventoryDir, keyFile: s.keyFile, knownHostsFile: s.knownHostsFile,
+    name: s.name,
+    systemd: s.systemd,
+    inventoryDir: s.inventoryDir,
+    keyFile: s.keyFile,
+    knownHostsFile: s.knownHostsFile,
     hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port, netns: h.netns, root: h.root })),
   };
 }

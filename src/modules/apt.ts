@@ -156,9 +156,7 @@ function updateCache(validTime: number, alone: boolean): string {
     '  note="${note:+$note; }apt cache updated"',
     'fi',
     // update_cache alone: changed when the cache was (or would be) updated, as in Ansible.
-    alone
-      ? 'case "$note" in *"apt cache updated"|*"would update the apt cache") chom_changed "$note" ;; *) chom_ok "$note" ;; esac'
-      : ':',
+    alone ? 'case "$note" in *"apt cache updated"|*"would update the apt cache") chom_changed "$note" ;; *) chom_ok "$note" ;; esac' : ':',
   ].join('\n');
 }
 

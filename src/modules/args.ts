@@ -9,9 +9,19 @@ import { ModuleArgError } from './types.js';
 export const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false', 'True', 'False', 'on', 'off', '1', '0'] }] };
 export const STR = { type: 'string' };
 /** A whole number given as a number or as digits (templated values arrive as strings). */
-export const UINT = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
+export const UINT = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^[0-9]+$' },
+  ],
+};
 /** The same, at least 1 (timeouts, ports). */
-export const POS_INT = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] };
+export const POS_INT = {
+  anyOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', pattern: '^[0-9]+$' },
+  ],
+};
 export const NAME_OR_ID = { type: ['string', 'integer'], minLength: 1, minimum: 0 };
 /**
  * Octal as string or YAML number, or chmod's symbolic form. One `type` list, not anyOf: with the
@@ -39,12 +49,19 @@ export function mode(v: unknown, arg = 'mode'): string {
   if (typeof v === 'number') {
     if (!Number.isInteger(v) || v < 0 || v > 0o7777) throw new ModuleArgError(`mode ${v} is not a file mode: write it like '0644'`, arg);
     if (/^[0-7]{3}$/.test(String(v)) && v > 0o777) {
-      throw new ModuleArgError(`mode ${v} is the decimal number ${v} (octal 0${v.toString(8)}), as in Ansible: write 0${v} or '0${v}'`, arg);
+      throw new ModuleArgError(
+        `mode ${v} is the decimal number ${v} (octal 0${v.toString(8)}), as in Ansible: write 0${v} or '0${v}'`,
+        arg,
+      );
     }
     return v.toString(8).padStart(4, '0');
   }
   const s = String(v).trim();
-  if (/^(0o?)?[0-7]{3,4}$/.test(s)) return s.replace(/^0o/, '').replace(/^0(?=[0-7]{3,4}$)/, '').padStart(4, '0');
+  if (/^(0o?)?[0-7]{3,4}$/.test(s))
+    return s
+      .replace(/^0o/, '')
+      .replace(/^0(?=[0-7]{3,4}$)/, '')
+      .padStart(4, '0');
   if (SYMBOLIC.test(s)) return s;
   throw new ModuleArgError(`mode "${s}" is neither octal (like '0644') nor symbolic (like 'u=rw,g=r,o=')`, arg);
 }

@@ -83,7 +83,9 @@ function compile(p: Params<typeof args>): string {
         : '  chom_fail "$p does not exist (create: yes creates it)"',
     'fi',
     'chom_tmpfilev new; chom_tmpfilev err',
-    `res=$(${Object.entries(env).map(([k, v]) => `CHOM_B_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "blockinfile on $p: $(cat "$err")"`,
+    `res=$(${Object.entries(env)
+      .map(([k, v]) => `CHOM_B_${k}=${quote(v)}`)
+      .join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "blockinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [ "$what" = changed ]; then',
     `  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ${p.backup ? 1 : 0} "$msg in $p"`,

@@ -54,7 +54,14 @@ export function validateCommand(v: string): string {
     throw new ModuleArgError(`validate: ${(err as Error).message} in "${v}"`, 'validate');
   }
   if (words.length === 0) throw new ModuleArgError('validate is empty', 'validate');
-  return words.map((w) => w.split('%s').map((part) => (part === '' ? '' : quote(part))).join('"$want"')).join(' ');
+  return words
+    .map((w) =>
+      w
+        .split('%s')
+        .map((part) => (part === '' ? '' : quote(part)))
+        .join('"$want"'),
+    )
+    .join(' ');
 }
 
 export interface PutOptions {
@@ -79,10 +86,7 @@ export interface PutOptions {
  * then chom_put_file. Validation is skipped in check mode (the validator could have effects).
  */
 export function putSnippet(o: PutOptions): string {
-  const L = [
-    `# ${o.what}`,
-    `dest=${quote(o.dest)}; mode=${quote(o.mode)}; owner=${quote(o.owner)}; group=${quote(o.group)}`,
-  ];
+  const L = [`# ${o.what}`, `dest=${quote(o.dest)}; mode=${quote(o.mode)}; owner=${quote(o.owner)}; group=${quote(o.group)}`];
   if (o.srcBase !== undefined) {
     L.push(`chom_pathv cur "$dest"; if [[ $dest == */ ]] || [ -d "$cur" ]; then dest="\${dest%/}/"${quote(o.srcBase)}; fi`);
   } else {
@@ -179,7 +183,8 @@ export default defineModule({
   inputs: { src: 'file' },
   compile(p, ctx) {
     const dest = absPath(p.dest, 'dest');
-    if (p.content !== undefined && dest.endsWith('/')) throw new ModuleArgError('with content, dest must be a file path, not a directory', 'dest');
+    if (p.content !== undefined && dest.endsWith('/'))
+      throw new ModuleArgError('with content, dest must be a file path, not a directory', 'dest');
     const srcBase = p.src !== undefined ? p.src.replace(/\/+$/, '').split('/').pop() : undefined;
     if (srcBase === '') throw new ModuleArgError('src has no file name', 'src');
     const c = p.content !== undefined ? { contentB64: b64(p.content) } : inputContent(ctx.inputs?.src, 'src');

@@ -37,7 +37,10 @@ export default defineModule({
     name: { type: 'str', required: true },
     job: { type: 'str', aliases: ['value'] },
     state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
-    minute: TIME, hour: TIME, day: { type: 'str', default: '*', aliases: ['dom'] }, month: TIME,
+    minute: TIME,
+    hour: TIME,
+    day: { type: 'str', default: '*', aliases: ['dom'] },
+    month: TIME,
     weekday: { type: 'str', default: '*', aliases: ['dow'] },
     special_time: { type: 'str', choices: ['annually', 'daily', 'hourly', 'monthly', 'reboot', 'weekly', 'yearly'] },
     user: { type: 'str' },
@@ -46,15 +49,21 @@ export default defineModule({
   },
   compile: (p) => {
     if (p.state === 'present' && (p.job === undefined || p.job === '')) throw new ModuleArgError('state: present needs job', 'job');
-    if (/[\r\n]/.test(p.name) || /[\r\n]/.test((p.job ?? '').replace(/^[\r\n]+|[\r\n]+$/g, ''))) throw new ModuleArgError('name and job are single lines', 'job');
-    if (p.cron_file !== undefined && p.user === undefined) throw new ModuleArgError('cron_file needs user (the user the job runs as)', 'user');
-    if (p.user !== undefined && !/^[a-z_][a-z0-9_.-]*\$?$/i.test(p.user)) throw new ModuleArgError(`user "${p.user}" is not a valid user name`, 'user');
+    if (/[\r\n]/.test(p.name) || /[\r\n]/.test((p.job ?? '').replace(/^[\r\n]+|[\r\n]+$/g, '')))
+      throw new ModuleArgError('name and job are single lines', 'job');
+    if (p.cron_file !== undefined && p.user === undefined)
+      throw new ModuleArgError('cron_file needs user (the user the job runs as)', 'user');
+    if (p.user !== undefined && !/^[a-z_][a-z0-9_.-]*\$?$/i.test(p.user))
+      throw new ModuleArgError(`user "${p.user}" is not a valid user name`, 'user');
     const job = (p.job ?? '').replace(/^[\r\n]+|[\r\n]+$/g, '');
     const pre = p.disabled ? '#' : '';
     const who = p.cron_file !== undefined ? ` ${p.user}` : '';
-    const line = p.special_time ? `${pre}@${p.special_time}${who} ${job}` : `${pre}${p.minute} ${p.hour} ${p.day} ${p.month} ${p.weekday}${who} ${job}`;
+    const line = p.special_time
+      ? `${pre}@${p.special_time}${who} ${job}`
+      : `${pre}${p.minute} ${p.hour} ${p.day} ${p.month} ${p.weekday}${who} ${job}`;
     const file = p.cron_file === undefined ? '' : p.cron_file.startsWith('/') ? p.cron_file : `/etc/cron.d/${p.cron_file}`;
-    if (file.includes('\n') || (p.cron_file !== undefined && !p.cron_file.startsWith('/') && p.cron_file.includes('/'))) throw new ModuleArgError('cron_file is a name under /etc/cron.d or an absolute path', 'cron_file');
+    if (file.includes('\n') || (p.cron_file !== undefined && !p.cron_file.startsWith('/') && p.cron_file.includes('/')))
+      throw new ModuleArgError('cron_file is a name under /etc/cron.d or an absolute path', 'cron_file');
     const env = `CHOM_C_NAME=${quote(p.name)} CHOM_C_JOB=${quote(line)} CHOM_C_STATE=${quote(p.state)}`;
     const L = [
       `# cron ${JSON.stringify(p.name)} ${p.state}`,
@@ -67,7 +76,9 @@ export default defineModule({
         `p=${quote(file)}; cur=$(chom_path "$p"); [ -e "$cur" ] || cur=/dev/null`,
         `res=$(${env} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "cron: $(cat "$err")"`,
         'case $res in',
-        '  changed*nonempty) chom_put_file "$p" "$new" "" "" "" 0 "$(chom_check && printf "would update" || printf "updated") job $(printf %s ' + quote(p.name) + ') in $p" ;;',
+        '  changed*nonempty) chom_put_file "$p" "$new" "" "" "" 0 "$(chom_check && printf "would update" || printf "updated") job $(printf %s ' +
+          quote(p.name) +
+          ') in $p" ;;',
         // Ansible removes a cron_file left without any job.
         '  changed*) if [ "$cur" != /dev/null ]; then chom_remove "$p"; fi ;;',
         `  *) chom_ok ${quote(`job "${p.name}" is ${p.state} in ${file}`)} ;;`,

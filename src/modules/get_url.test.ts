@@ -22,9 +22,21 @@ before(async () => {
     const path = req.url ?? '/';
     const n = (hits.get(path) ?? 0) + 1;
     hits.set(path, n);
-    if (path === '/flaky' && n <= 2) { res.writeHead(500); res.end('boom'); return; }
-    if (path === '/missing') { res.writeHead(404); res.end('no'); return; }
-    if (path === '/header') { res.writeHead(200); res.end(String(req.headers['x-token'])); return; }
+    if (path === '/flaky' && n <= 2) {
+      res.writeHead(500);
+      res.end('boom');
+      return;
+    }
+    if (path === '/missing') {
+      res.writeHead(404);
+      res.end('no');
+      return;
+    }
+    if (path === '/header') {
+      res.writeHead(200);
+      res.end(String(req.headers['x-token']));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(BODY);
   });
@@ -106,10 +118,18 @@ test('get_url falls back to wget, and says what to install when neither tool exi
     return `${bin}:/usr/sbin:/sbin`;
   };
   const dir = tempDir();
-  const viaWget = await runTask(getUrl, { url: `${base}/wget`, dest: join(dir, 'w') }, { exec: localExecWith({ PATH: pathWithout('curl') }) });
+  const viaWget = await runTask(
+    getUrl,
+    { url: `${base}/wget`, dest: join(dir, 'w') },
+    { exec: localExecWith({ PATH: pathWithout('curl') }) },
+  );
   assert.equal(viaWget.status, 'changed', viaWget.output);
   assert.equal(readFileSync(join(dir, 'w'), 'utf8'), BODY);
-  const none = await runTask(getUrl, { url: `${base}/none`, dest: join(dir, 'n') }, { exec: localExecWith({ PATH: pathWithout('curl', 'wget') }) });
+  const none = await runTask(
+    getUrl,
+    { url: `${base}/none`, dest: join(dir, 'n') },
+    { exec: localExecWith({ PATH: pathWithout('curl', 'wget') }) },
+  );
   assert.equal(none.status, 'failed');
   assert.match(none.msg, /neither curl nor wget is installed on this host/);
   assert.equal(existsSync(join(dir, 'n')), false);
@@ -123,7 +143,8 @@ test('get_url compiles to valid bash for hostile values and rejects bad ones', a
     assert.equal(syntaxError(body), '', s);
   }
   // owner/group are the spec's `id` type, checked like file/copy: chown would misread these.
-  for (const bad of ['-rf', 'a:b', 'two words']) assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', owner: bad }), /not a valid user or group name/);
+  for (const bad of ['-rf', 'a:b', 'two words'])
+    assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', owner: bad }), /not a valid user or group name/);
   assert.throws(() => compileWith(getUrl, { url: 'file:///etc/passwd', dest: '/tmp/x' }), ModuleArgError);
   assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', checksum: 'sha256:abc' }), /64 hex/);
   assert.throws(() => compileWith(getUrl, { url: 'http://x/y', dest: '/tmp/x', mode: 'rwx' }), /neither octal/);

@@ -22,11 +22,13 @@ const ALGOS: Record<string, number> = { sha256: 64, sha1: 40, sha512: 128, sha38
 /** Ansible accepts a dict, or "Key: value" strings (a list, or one string with comma-separated pairs). */
 function headerLines(v: unknown): string[] {
   if (v === undefined) return [];
-  const lines = typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? Object.entries(v as Record<string, string>).map(([k, val]) => `${k}: ${val}`)
-    : (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim().replace(/^([^:]+):\s*/, '$1: '));
+  const lines =
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.entries(v as Record<string, string>).map(([k, val]) => `${k}: ${val}`)
+      : (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim().replace(/^([^:]+):\s*/, '$1: '));
   for (const l of lines) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+: /.test(l) || /[\r\n]/.test(l)) throw new ModuleArgError(`invalid header ${JSON.stringify(l)}: expected "Name: value"`, 'headers');
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+: /.test(l) || /[\r\n]/.test(l))
+      throw new ModuleArgError(`invalid header ${JSON.stringify(l)}: expected "Name: value"`, 'headers');
   }
   return lines;
 }
@@ -59,13 +61,17 @@ const FETCH = String.raw`fetch() { # $1 = output file; prints nothing on success
  */
 function compile(p: Params<typeof args>): string {
   const url = p.url;
-  if (!/^(https?|ftp):\/\/[^\s]+$/.test(url)) throw new ModuleArgError(`url must start with http://, https:// or ftp:// (got ${JSON.stringify(url)})`, 'url');
+  if (!/^(https?|ftp):\/\/[^\s]+$/.test(url))
+    throw new ModuleArgError(`url must start with http://, https:// or ftp:// (got ${JSON.stringify(url)})`, 'url');
   let algo = '';
   let want = '';
   if (p.checksum !== '') {
     const m = /^([a-z0-9]+):([0-9a-fA-F]+)$/.exec(p.checksum);
     if (!m || !(m[1] in ALGOS) || m[2].length !== ALGOS[m[1]]) {
-      throw new ModuleArgError(`checksum must look like "sha256:<64 hex digits>" (or sha1/sha512/md5), got ${JSON.stringify(p.checksum)}`, 'checksum');
+      throw new ModuleArgError(
+        `checksum must look like "sha256:<64 hex digits>" (or sha1/sha512/md5), got ${JSON.stringify(p.checksum)}`,
+        'checksum',
+      );
     }
     [algo, want] = [m[1], m[2].toLowerCase()];
   }

@@ -40,7 +40,9 @@ function compile(p: Params<typeof args>): string {
   const addOpts = [gid ? `-g ${quote(gid)}` : '', p.system ? '-r' : ''].filter(Boolean).join(' ');
   lines.push(
     'if [ "$exists" = absent ]; then',
-    '  if chom_check; then chom_state_set "group:$name" present; chom_changed "would create group $name' + (gid ? ` (gid ${gid})` : '') + '"; return 0; fi',
+    '  if chom_check; then chom_state_set "group:$name" present; chom_changed "would create group $name' +
+      (gid ? ` (gid ${gid})` : '') +
+      '"; return 0; fi',
     // Rollback: groupdel, after putting back what groupadd rewrites as a side effect.
     '  chom_snapshot /etc/group- /etc/gshadow-',
     '  chom_journal group "$name" groupdel',

@@ -32,7 +32,40 @@ import find from './find.js';
 import getent from './getent.js';
 
 /** Every module chom-play knows, by canonical name and alias. Each file exports one ModuleDef as default. */
-const ALL: ModuleDef[] = [file, copy, template, lineinfile, blockinfile, user, group, apt, systemd, command, shell, getUrl, waitFor, uri, ufw, mysqlDb, mysqlUser, fail, debug, assert, pkg, setup, replace, hostname, timezone, cron, sysctl, setFact, includeVars, stat, find, getent];
+const ALL: ModuleDef[] = [
+  file,
+  copy,
+  template,
+  lineinfile,
+  blockinfile,
+  user,
+  group,
+  apt,
+  systemd,
+  command,
+  shell,
+  getUrl,
+  waitFor,
+  uri,
+  ufw,
+  mysqlDb,
+  mysqlUser,
+  fail,
+  debug,
+  assert,
+  pkg,
+  setup,
+  replace,
+  hostname,
+  timezone,
+  cron,
+  sysctl,
+  setFact,
+  includeVars,
+  stat,
+  find,
+  getent,
+];
 
 const byName = new Map<string, ModuleDef>();
 for (const m of ALL) {

@@ -82,7 +82,8 @@ function compile(p: Params<typeof args>): string {
   const regexp = p.regexp ?? '';
   const search = p.search_string ?? '';
   const line = p.line ?? '';
-  if (line.includes('\n') && !backrefs) throw new ModuleArgError('line cannot contain a newline (use blockinfile for several lines)', 'line');
+  if (line.includes('\n') && !backrefs)
+    throw new ModuleArgError('line cannot contain a newline (use blockinfile for several lines)', 'line');
   const env = {
     STATE: state,
     REGEXP: regexp,
@@ -118,7 +119,9 @@ function compile(p: Params<typeof args>): string {
   }
   L.push(
     'chom_tmpfilev new; chom_tmpfilev err',
-    `res=$(${Object.entries(env).map(([k, v]) => `CHOM_L_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "lineinfile on $p: $(cat "$err")"`,
+    `res=$(${Object.entries(env)
+      .map(([k, v]) => `CHOM_L_${k}=${quote(v)}`)
+      .join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "lineinfile on $p: $(cat "$err")"`,
     'IFS=$\'\\t\' read -r what msg would <<<"$res"; if chom_check && [ "$what" = changed ]; then msg=$would; fi',
     'if [[ $res == changed* ]]; then',
     ...(p.validate === undefined
@@ -158,7 +161,10 @@ function quickShape(regexp: string, search: string): { kind: 'prefix' | 'substr'
 export default defineModule({
   name: 'lineinfile',
   args,
-  mutuallyExclusive: [['regexp', 'search_string'], ['insertafter', 'insertbefore']],
+  mutuallyExclusive: [
+    ['regexp', 'search_string'],
+    ['insertafter', 'insertbefore'],
+  ],
   requiredIf: [
     { arg: 'state', is: 'present', then: ['line'] },
     { arg: 'state', is: 'absent', then: ['regexp', 'search_string', 'line'], anyOf: true },

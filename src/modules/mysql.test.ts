@@ -12,7 +12,9 @@ test('priv strings become GRANT statements with GRANT OPTION split off', () => {
     "GRANT ALL PRIVILEGES ON `app`.* TO 'u'@'h' WITH GRANT OPTION",
     "GRANT SELECT, INSERT ON `logs`.`events` TO 'u'@'h'",
   ]);
-  assert.deepEqual(grantStatements({ '*.*': 'PROCESS,REPLICATION CLIENT' }, "'e'@'localhost'"), ["GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'e'@'localhost'"]);
+  assert.deepEqual(grantStatements({ '*.*': 'PROCESS,REPLICATION CLIENT' }, "'e'@'localhost'"), [
+    "GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'e'@'localhost'",
+  ]);
 });
 
 test('a priv entry that is not db.table:PRIVS is refused with the argument name', () => {

@@ -41,7 +41,11 @@ export function sqlId(v: string): string {
 export function clientPrelude(p: LoginParams): string {
   const sock = p.login_unix_socket ?? '';
   const user = p.login_user || 'root';
-  if (p.login_password !== undefined) throw new ModuleArgError('login_password is not supported: chom-play logs in over the unix socket as a user MariaDB authenticates by unix_socket (root on Debian)', 'login_password');
+  if (p.login_password !== undefined)
+    throw new ModuleArgError(
+      'login_password is not supported: chom-play logs in over the unix socket as a user MariaDB authenticates by unix_socket (root on Debian)',
+      'login_password',
+    );
   const opts = ['--batch', '--skip-column-names', `--user=${quote(user)}`];
   if (sock !== '') opts.push(`--socket=${quote(sock)}`);
   return [

@@ -45,7 +45,7 @@ function compile(p: Params<typeof args>): string {
       'if [ -z "$cur" ]; then',
       `  if chom_check; then would+=("create $n"); else chom_sql ${quote(`CREATE DATABASE ${id}${spec}`)} || chom_fail "CREATE DATABASE $n failed"; did+=("created $n${spec}"); fi`,
       'else',
-      '  curenc=${cur%%$\'\\t\'*}; curcol=${cur#*$\'\\t\'}; diff=""',
+      "  curenc=${cur%%$'\\t'*}; curcol=${cur#*$'\\t'}; diff=\"\"",
       `  if [ -n ${quote(enc)} ] && [ "$curenc" != ${quote(enc)} ]; then diff+=" encoding $curenc -> "${quote(enc)}; fi`,
       `  if [ -n ${quote(col)} ] && [ "$curcol" != ${quote(col)} ]; then diff+=" collation $curcol -> "${quote(col)}; fi`,
       '  if [ -z "$diff" ]; then same+=("$n exists ($curenc, $curcol)")',

@@ -34,8 +34,12 @@ export function grantStatements(priv: unknown, who: string): string[] {
     const m = /^\s*(\*|`?[^`.]+`?)\.(\*|`?[^`.]+`?)\s*$/.exec(obj);
     if (!m) throw new ModuleArgError(`priv object ${JSON.stringify(obj)} is not db.table, db.* or *.*`, 'priv');
     const part = (p: string) => (p === '*' ? '*' : sqlId(p.replace(/^`|`$/g, '')));
-    const list = privs.split(',').map((p) => p.trim().toUpperCase()).filter((p) => p !== '');
-    if (list.length === 0 || !list.every((p) => PRIV_WORDS.test(p))) throw new ModuleArgError(`privileges ${JSON.stringify(privs)} for ${obj} are not a comma-separated list like SELECT,INSERT`, 'priv');
+    const list = privs
+      .split(',')
+      .map((p) => p.trim().toUpperCase())
+      .filter((p) => p !== '');
+    if (list.length === 0 || !list.every((p) => PRIV_WORDS.test(p)))
+      throw new ModuleArgError(`privileges ${JSON.stringify(privs)} for ${obj} are not a comma-separated list like SELECT,INSERT`, 'priv');
     const grantOpt = list.includes('GRANT');
     const rest = list.filter((p) => p !== 'GRANT').map((p) => (p === 'ALL' ? 'ALL PRIVILEGES' : p));
     return `GRANT ${rest.length ? rest.join(', ') : 'USAGE'} ON ${part(m[1])}.${part(m[2])} TO ${who}${grantOpt ? ' WITH GRANT OPTION' : ''}`;
@@ -60,7 +64,9 @@ function compile(p: Params<typeof args>): string {
   const who = `${sqlStr(name)}@${sqlStr(host)}`;
   const label = `${name}@${host}`;
   const L = [`# mysql_user ${JSON.stringify(label)} state=${state}`, clientPrelude(p), `label=${quote(label)}`];
-  L.push(`exists=$(chom_sql ${quote(`SELECT COUNT(*) FROM mysql.user WHERE User = ${sqlStr(name)} AND Host = ${sqlStr(host)}`)}) || chom_fail "cannot read mysql.user"`);
+  L.push(
+    `exists=$(chom_sql ${quote(`SELECT COUNT(*) FROM mysql.user WHERE User = ${sqlStr(name)} AND Host = ${sqlStr(host)}`)}) || chom_fail "cannot read mysql.user"`,
+  );
   if (state === 'absent') {
     L.push(
       'if [ "$exists" = 0 ]; then chom_ok "user $label does not exist"; return 0; fi',
@@ -72,9 +78,15 @@ function compile(p: Params<typeof args>): string {
   }
   const grants = p.priv === undefined || p.priv === null ? undefined : grantStatements(p.priv, who);
   const plugin = p.plugin;
-  if (plugin !== '' && !/^[a-z_]+$/.test(plugin)) throw new ModuleArgError(`plugin ${JSON.stringify(plugin)} is not an authentication plugin name`, 'plugin');
-  if (plugin !== '' && hasPw) throw new ModuleArgError('password and plugin cannot be used together (plugin authenticates without a password, e.g. unix_socket)', 'plugin');
-  if (state === 'present' && name === '') throw new ModuleArgError('the anonymous user (name "") can only be removed (state: absent)', 'name');
+  if (plugin !== '' && !/^[a-z_]+$/.test(plugin))
+    throw new ModuleArgError(`plugin ${JSON.stringify(plugin)} is not an authentication plugin name`, 'plugin');
+  if (plugin !== '' && hasPw)
+    throw new ModuleArgError(
+      'password and plugin cannot be used together (plugin authenticates without a password, e.g. unix_socket)',
+      'plugin',
+    );
+  if (state === 'present' && name === '')
+    throw new ModuleArgError('the anonymous user (name "") can only be removed (state: absent)', 'name');
   const ident = hasPw ? ` IDENTIFIED BY ${sqlStr(pw)}` : plugin !== '' ? ` IDENTIFIED VIA ${plugin}` : '';
   L.push(
     'did=()',

@@ -15,7 +15,8 @@ export default defineModule({
     use: { type: 'str', default: 'auto' },
   },
   compile: (p, ctx) => {
-    if (p.use !== 'auto' && p.use !== 'apt') throw new ModuleArgError(`use: ${p.use} is not available here: hosts are managed with apt (use: auto or apt)`, 'use');
+    if (p.use !== 'auto' && p.use !== 'apt')
+      throw new ModuleArgError(`use: ${p.use} is not available here: hosts are managed with apt (use: auto or apt)`, 'use');
     const state = p.state === 'installed' ? 'present' : p.state === 'removed' ? 'absent' : p.state;
     return apt.compile({ name: p.name, state }, ctx);
   },

@@ -61,22 +61,27 @@ export default defineModule({
   },
   compile: (p) => {
     if (p.regexp === '') throw new ModuleArgError('regexp cannot be empty', 'regexp');
-    if (!/^utf-?8$/i.test(p.encoding)) throw new ModuleArgError(`encoding ${p.encoding} is not supported (files are edited as UTF-8 bytes)`, 'encoding');
+    if (!/^utf-?8$/i.test(p.encoding))
+      throw new ModuleArgError(`encoding ${p.encoding} is not supported (files are edited as UTF-8 bytes)`, 'encoding');
     const env = { RE: p.regexp, REP: p.replace, AFTER: p.after, BEFORE: p.before };
-    return [
-      `# replace ${JSON.stringify(p.path)}`,
-      `p=${quote(p.path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
-      'chom_pathv cur "$p"',
-      'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
-      'if ! chom_exists "$cur"; then chom_fail "Path $p does not exist !"; fi',
-      'chom_tmpfilev new; chom_tmpfilev err',
-      `n=$(${Object.entries(env).map(([k, v]) => `CHOM_R_${k}=${quote(v)}`).join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "replace on $p: $(cat "$err")"`,
-      'if [ "$n" != nomatch ] && [ "$n" -gt 0 ] && ! cmp -s "$cur" "$new"; then',
-      `  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ${p.backup ? 1 : 0} "$(chom_check && printf 'would replace' || printf 'replaced') $n occurrence(s) in $p"`,
-      'else',
-      '  chom_set_attrs "$p" "$mode" "$owner" "$group"',
-      '  chom_has_changed || chom_ok "no replacement needed in $p"',
-      'fi',
-    ].join('\n') + '\n';
+    return (
+      [
+        `# replace ${JSON.stringify(p.path)}`,
+        `p=${quote(p.path)}; mode=${quote(p.mode ?? '')}; owner=${quote(p.owner ?? '')}; group=${quote(p.group ?? '')}`,
+        'chom_pathv cur "$p"',
+        'if [ -d "$cur" ]; then chom_fail "$p is a directory"; fi',
+        'if ! chom_exists "$cur"; then chom_fail "Path $p does not exist !"; fi',
+        'chom_tmpfilev new; chom_tmpfilev err',
+        `n=$(${Object.entries(env)
+          .map(([k, v]) => `CHOM_R_${k}=${quote(v)}`)
+          .join(' ')} perl -e ${quote(PERL)} -- "$cur" "$new" 2>"$err") || chom_fail "replace on $p: $(cat "$err")"`,
+        'if [ "$n" != nomatch ] && [ "$n" -gt 0 ] && ! cmp -s "$cur" "$new"; then',
+        `  chom_put_file "$p" "$new" "$mode" "$owner" "$group" ${p.backup ? 1 : 0} "$(chom_check && printf 'would replace' || printf 'replaced') $n occurrence(s) in $p"`,
+        'else',
+        '  chom_set_attrs "$p" "$mode" "$owner" "$group"',
+        '  chom_has_changed || chom_ok "no replacement needed in $p"',
+        'fi',
+      ].join('\n') + '\n'
+    );
   },
 });

@@ -10,6 +10,11 @@ import type { ModuleDef } from './types.js';
 const setFact: ModuleDef = {
   name: 'set_fact',
   schema: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
-  compile: (args) => `chom_ok ${quote(`set ${Object.keys(args).filter((k) => k !== 'cacheable').join(', ')}`)}\n`,
+  compile: (args) =>
+    `chom_ok ${quote(
+      `set ${Object.keys(args)
+        .filter((k) => k !== 'cacheable')
+        .join(', ')}`,
+    )}\n`,
 };
 export default setFact;

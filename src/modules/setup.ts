@@ -16,5 +16,6 @@ export default defineModule({
     gather_timeout: { type: 'int', default: 10 },
     fact_path: { type: 'str', default: '/etc/ansible/facts.d' },
   },
-  compile: (p) => `chom_ok ${quote(`facts gathered before the run (subset ${p.gather_subset.join(',')}${p.filter.length ? `, filter ${p.filter.join(',')}` : ''})`)}\n`,
+  compile: (p) =>
+    `chom_ok ${quote(`facts gathered before the run (subset ${p.gather_subset.join(',')}${p.filter.length ? `, filter ${p.filter.join(',')}` : ''})`)}\n`,
 });

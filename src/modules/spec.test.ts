@@ -25,27 +25,38 @@ const spec = {
 
 const norm = (raw: Record<string, unknown>): Record<string, unknown> => normalise(spec, raw);
 const fails = (raw: Record<string, unknown>, re: RegExp, arg?: string): void => {
-  assert.throws(() => norm(raw), (e: unknown) => e instanceof ModuleArgError && re.test(e.message) && (arg === undefined || e.arg === arg));
+  assert.throws(
+    () => norm(raw),
+    (e: unknown) => e instanceof ModuleArgError && re.test(e.message) && (arg === undefined || e.arg === arg),
+  );
 };
 
 describe('module argument spec: one normaliser', () => {
   it('an alias arrives under its canonical name, with defaults and Ansible booleans applied', () => {
     assert.deepEqual(norm({ dest: '/etc/x', force: 'On', groups: 'a, b,c', timeout: '30' }), {
-      path: '/etc/x', state: 'present', force: true, timeout: 30, groups: ['a', 'b', 'c'],
+      path: '/etc/x',
+      state: 'present',
+      force: true,
+      timeout: 30,
+      groups: ['a', 'b', 'c'],
     });
   });
   it('normalising canonical parameters again gives them back', () => {
     const once = norm({ name: '/x', force: 'yes', groups: ['a'] });
     assert.deepEqual(norm(once), once);
   });
-  it('refuses the same argument under two of its names', () => fails({ path: '/a', dest: '/b' }, /path and dest are the same argument/, 'dest'));
+  it('refuses the same argument under two of its names', () =>
+    fails({ path: '/a', dest: '/b' }, /path and dest are the same argument/, 'dest'));
   it('refuses a missing required argument, naming it', () => fails({}, /path is required/, 'path'));
-  it('refuses a value outside the choices, listing them', () => fails({ path: '/a', state: 'gone' }, /state must be one of "present", "absent"; got "gone"/, 'state'));
+  it('refuses a value outside the choices, listing them', () =>
+    fails({ path: '/a', state: 'gone' }, /state must be one of "present", "absent"; got "gone"/, 'state'));
   it('refuses a non-boolean for a bool argument', () => fails({ path: '/a', force: 'maybe' }, /force must be a boolean/, 'force'));
   it('refuses a relative remote path', () => fails({ path: 'etc/x' }, /absolute path/, 'path'));
   it('refuses an int below its minimum', () => fails({ path: '/a', timeout: 0 }, /timeout must be a whole number >= 1/, 'timeout'));
-  it('mutually_exclusive names both arguments', () => fails({ path: '/a', content: 'x', src: 'y' }, /content and src cannot be used together/, 'src'));
-  it('required_together names what is missing', () => fails({ path: '/a', user: 'u' }, /user, password go together: user given without password/));
+  it('mutually_exclusive names both arguments', () =>
+    fails({ path: '/a', content: 'x', src: 'y' }, /content and src cannot be used together/, 'src'));
+  it('required_together names what is missing', () =>
+    fails({ path: '/a', user: 'u' }, /user, password go together: user given without password/));
   it('required_if applies only when the argument has that value', () => {
     assert.doesNotThrow(() => norm({ path: '/a', state: 'absent', force: true }));
     assert.doesNotThrow(() => norm({ path: '/a' }));

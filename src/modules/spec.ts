@@ -27,7 +27,15 @@ export interface ArgSpec {
   min?: number;
 }
 
-type ValueOf<T extends ArgType> = T extends 'bool' ? boolean : T extends 'int' ? number : T extends 'list' ? string[] : T extends 'raw' ? unknown : string;
+type ValueOf<T extends ArgType> = T extends 'bool'
+  ? boolean
+  : T extends 'int'
+    ? number
+    : T extends 'list'
+      ? string[]
+      : T extends 'raw'
+        ? unknown
+        : string;
 
 /** The parameters compile() receives: required or defaulted arguments are always set. */
 export type Params<S extends Record<string, ArgSpec>> = {
@@ -66,13 +74,31 @@ function schemaOf(args: Record<string, ArgSpec>): Record<string, unknown> {
   for (const [name, a] of Object.entries(args)) {
     let s: Record<string, unknown>;
     switch (a.type) {
-      case 'bool': s = BOOL; break;
-      case 'int': s = { anyOf: [{ type: 'integer', minimum: a.min ?? 0 }, { type: 'string', pattern: '^\\s*[0-9]+\\s*$' }] }; break;
-      case 'mode': s = MODE; break;
-      case 'id': s = NAME_OR_ID; break;
-      case 'list': s = { anyOf: [{ type: 'array', items: { type: ['string', 'number'] } }, { type: 'string' }] }; break;
-      case 'raw': s = {}; break;
-      default: s = { type: 'string' };
+      case 'bool':
+        s = BOOL;
+        break;
+      case 'int':
+        s = {
+          anyOf: [
+            { type: 'integer', minimum: a.min ?? 0 },
+            { type: 'string', pattern: '^\\s*[0-9]+\\s*$' },
+          ],
+        };
+        break;
+      case 'mode':
+        s = MODE;
+        break;
+      case 'id':
+        s = NAME_OR_ID;
+        break;
+      case 'list':
+        s = { anyOf: [{ type: 'array', items: { type: ['string', 'number'] } }, { type: 'string' }] };
+        break;
+      case 'raw':
+        s = {};
+        break;
+      default:
+        s = { type: 'string' };
     }
     if (a.choices) s = { ...s, enum: [...a.choices] };
     for (const n of [name, ...(a.aliases ?? [])]) props[n] = s;
@@ -91,14 +117,25 @@ function typed(name: string, a: ArgSpec, v: unknown): unknown {
     }
     case 'int': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-      if (!Number.isInteger(n) || n < (a.min ?? 0)) throw new ModuleArgError(`${name} must be a whole number >= ${a.min ?? 0}, got ${JSON.stringify(v)}`, name);
+      if (!Number.isInteger(n) || n < (a.min ?? 0))
+        throw new ModuleArgError(`${name} must be a whole number >= ${a.min ?? 0}, got ${JSON.stringify(v)}`, name);
       return n;
     }
-    case 'path': return absPath(v, name);
-    case 'mode': return modeOf(v, name);
-    case 'id': return principal(v, name);
-    case 'list': return Array.isArray(v) ? v.map(String) : String(v).split(',').map((s) => s.trim()).filter((s) => s !== '');
-    case 'raw': return v;
+    case 'path':
+      return absPath(v, name);
+    case 'mode':
+      return modeOf(v, name);
+    case 'id':
+      return principal(v, name);
+    case 'list':
+      return Array.isArray(v)
+        ? v.map(String)
+        : String(v)
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+    case 'raw':
+      return v;
     default:
       if (typeof v === 'object') throw new ModuleArgError(`${name} must be a string, got ${JSON.stringify(v)}`, name);
       return String(v);
@@ -123,7 +160,10 @@ export function normalise<S extends Record<string, ArgSpec>>(spec: ModuleSpec<S>
     const v = raw[set[0]];
     given.add(name);
     if (a.choices && !a.choices.some((c) => String(c) === String(v))) {
-      throw new ModuleArgError(`${set[0]} must be one of ${a.choices.map((c) => JSON.stringify(c)).join(', ')}; got ${JSON.stringify(v)}`, set[0]);
+      throw new ModuleArgError(
+        `${set[0]} must be one of ${a.choices.map((c) => JSON.stringify(c)).join(', ')}; got ${JSON.stringify(v)}`,
+        set[0],
+      );
     }
     out[name] = typed(set[0], a, v);
   }
@@ -142,7 +182,10 @@ export function normalise<S extends Record<string, ArgSpec>>(spec: ModuleSpec<S>
   for (const group of spec.requiredTogether ?? []) {
     const some = group.filter((n) => given.has(n));
     if (some.length > 0 && some.length < group.length) {
-      throw new ModuleArgError(`${group.join(', ')} go together: ${some.join(', ')} given without ${group.filter((n) => !given.has(n)).join(', ')}`, some[0]);
+      throw new ModuleArgError(
+        `${group.join(', ')} go together: ${some.join(', ')} given without ${group.filter((n) => !given.has(n)).join(', ')}`,
+        some[0],
+      );
     }
   }
   for (const r of spec.requiredIf ?? []) {

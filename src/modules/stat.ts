@@ -30,7 +30,7 @@ export default defineModule({
       '  : >"$CHOM_T/ret"; chom_ret b:stat__exists false; chom_ok "$p does not exist"; exit 0',
       'fi',
       `r=$(stat ${p.follow ? '-L ' : ''}-c '%a|%u|%g|%U|%G|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%b|%B|%F|%t|%T' -- "$cur")`,
-      "IFS='|' read -r a uid gid un gn size ino dev nl at mt ct blk bs ft maj min <<<\"$r\"",
+      'IFS=\'|\' read -r a uid gid un gn size ino dev nl at mt ct blk bs ft maj min <<<"$r"',
       'm=$((8#$a)); printf -v mode %04o "$m"',
       'bit() { if (( m & $1 )); then printf true; else printf false; fi; }',
       'is() { if [ "$ft" = "$1" ] || [ "$ft" = "$2" ]; then printf true; else printf false; fi; }',
@@ -53,7 +53,9 @@ export default defineModule({
       'if [ "$ft" = "symbolic link" ]; then chom_ret s:stat__lnk_target "$(readlink -- "$cur")"; chom_ret s:stat__lnk_source "$(realpath -m -- "$p")"; fi',
     ];
     if (p.get_checksum) {
-      L.push(`if [[ $ft == regular*file ]] && [ -r "$cur" ]; then s=$(${p.checksum_algorithm}sum -- "$cur"); chom_ret s:stat__checksum "\${s%% *}"; fi`);
+      L.push(
+        `if [[ $ft == regular*file ]] && [ -r "$cur" ]; then s=$(${p.checksum_algorithm}sum -- "$cur"); chom_ret s:stat__checksum "\${s%% *}"; fi`,
+      );
     }
     L.push('chom_ok "$p: $ft, mode $mode, $un:$gn, $size bytes"');
     return L.join('\n') + '\n';

@@ -43,7 +43,8 @@ export default defineModule({
   },
   compile: (p) => {
     if (!/^[A-Za-z0-9_.\-/*]+$/.test(p.name)) throw new ModuleArgError(`"${p.name}" is not a sysctl key`, 'name');
-    if (p.state === 'present' && (p.value === undefined || p.value.trim() === '')) throw new ModuleArgError('state: present needs value', 'value');
+    if (p.state === 'present' && (p.value === undefined || p.value.trim() === ''))
+      throw new ModuleArgError('state: present needs value', 'value');
     if ((p.value ?? '').includes('\n')) throw new ModuleArgError('value is a single line', 'value');
     const value = (p.value ?? '').trim();
     const ie = p.ignoreerrors ? ' -e' : '';
@@ -65,7 +66,9 @@ export default defineModule({
       );
     }
     if (p.reload) {
-      L.push(`if [ "$res" = changed ] && ! chom_check; then sysctl${ie} -p "$f" >/dev/null 2>"$err" || chom_fail "sysctl -p $f failed: $(cat "$err")"; fi`);
+      L.push(
+        `if [ "$res" = changed ] && ! chom_check; then sysctl${ie} -p "$f" >/dev/null 2>"$err" || chom_fail "sysctl -p $f failed: $(cat "$err")"; fi`,
+      );
     }
     L.push('chom_has_changed || chom_ok "$k is ' + (p.state === 'present' ? '$v' : 'absent') + ' in $f"');
     return L.join('\n') + '\n';

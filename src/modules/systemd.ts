@@ -96,10 +96,13 @@ function compile(p: Params<typeof args>): string {
     `unit=${quote(name)}; timeout=${quote(timeout)}`,
   ];
   // daemon-reload first so the state below is read from the unit files as they are now.
-  if (daemonReload) L.push('[ -d /run/systemd/system ] && ! chom_check && { systemctl daemon-reload || chom_fail "systemctl daemon-reload failed"; }');
+  if (daemonReload)
+    L.push('[ -d /run/systemd/system ] && ! chom_check && { systemctl daemon-reload || chom_fail "systemctl daemon-reload failed"; }');
   L.push(HELPERS);
   if (masked === false) {
-    L.push('if [ "$filestate" = masked ] || [ "$filestate" = masked-runtime ]; then did unmask unmasked; chom_check || { chom_journal unit-unmask "$unit" mask; "${SC[@]}" unmask "$unit"; }; filestate=$("${SC[@]}" is-enabled "$unit" 2>/dev/null || true); fi');
+    L.push(
+      'if [ "$filestate" = masked ] || [ "$filestate" = masked-runtime ]; then did unmask unmasked; chom_check || { chom_journal unit-unmask "$unit" mask; "${SC[@]}" unmask "$unit"; }; filestate=$("${SC[@]}" is-enabled "$unit" 2>/dev/null || true); fi',
+    );
   }
   if (masked === true) {
     L.push(
@@ -136,13 +139,7 @@ function compile(p: Params<typeof args>): string {
     L.push(act('restart', 'restarted', true));
   } else if (state === 'reloaded') {
     // Ansible starts a stopped unit on "reloaded"; reload-or-restart also covers units without ExecReload.
-    L.push(
-      'if [ "$active" != active ]; then',
-      act('start', 'started', true),
-      'else',
-      act('reload-or-restart', 'reloaded', true),
-      'fi',
-    );
+    L.push('if [ "$active" != active ]; then', act('start', 'started', true), 'else', act('reload-or-restart', 'reloaded', true), 'fi');
   } else if (state === 'stopped') {
     L.push(
       'case "$active" in active|activating|reloading|deactivating)',

@@ -68,7 +68,10 @@ export interface CompileContext {
 
 /** A module argument that passed the schema but makes no sense (e.g. both content and src). */
 export class ModuleArgError extends Error {
-  constructor(message: string, readonly arg?: string) {
+  constructor(
+    message: string,
+    readonly arg?: string,
+  ) {
     super(message);
     this.name = 'ModuleArgError';
   }

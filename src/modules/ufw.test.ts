@@ -7,12 +7,17 @@ import { compileWith, syntaxError } from '../../test/system-modules/harness.js';
 
 test('ufw compiles to valid bash for every state, policy and rule form', () => {
   const cases: Array<Record<string, unknown>> = [
-    { state: 'enabled' }, { state: 'disabled' }, { state: 'reset' }, { state: 'reloaded' },
+    { state: 'enabled' },
+    { state: 'disabled' },
+    { state: 'reset' },
+    { state: 'reloaded' },
     { policy: 'deny', direction: 'incoming', logging: 'on' },
     { rule: 'allow', port: '8000:8100', proto: 'tcp', from_ip: '10.0.0.0/8', comment: 'app range' },
     { rule: 'limit', port: 22, proto: 'tcp', direction: 'in', interface: 'eth0', log: true },
-    { rule: 'deny', port: 22, delete: true }, { rule: 'reject', to_ip: '2001:db8::/32', insert: 1 },
-    { rule: 'allow', name: 'OpenSSH' }, { rule: 'allow', route: true, from_ip: '10.0.0.0/8', to_ip: '10.1.0.0/16' },
+    { rule: 'deny', port: 22, delete: true },
+    { rule: 'reject', to_ip: '2001:db8::/32', insert: 1 },
+    { rule: 'allow', name: 'OpenSSH' },
+    { rule: 'allow', route: true, from_ip: '10.0.0.0/8', to_ip: '10.1.0.0/16' },
   ];
   for (const c of cases) assert.equal(syntaxError(compileWith(ufw, c)), '', JSON.stringify(c));
 });

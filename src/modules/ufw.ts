@@ -2,7 +2,12 @@ import { quote } from '../shell/quote.js';
 import { BOOL, bool, POS_INT } from './args.js';
 import { ModuleArgError, type ModuleDef } from './types.js';
 
-const PORT = { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+([:][0-9]+)?(,[0-9]+([:][0-9]+)?)*$' }] };
+const PORT = {
+  anyOf: [
+    { type: 'integer', minimum: 1, maximum: 65535 },
+    { type: 'string', pattern: '^[0-9]+([:][0-9]+)?(,[0-9]+([:][0-9]+)?)*$' },
+  ],
+};
 const ADDR = { type: 'string', pattern: '^(any|[0-9A-Fa-f.:]+(/[0-9]{1,3})?)$' };
 
 const schema = {
@@ -28,7 +33,7 @@ const schema = {
     dest: ADDR,
     interface: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,15}$' },
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 _.+-]*$' },
-    comment: { type: 'string', pattern: '^[^\'\\n]{1,200}$' },
+    comment: { type: 'string', pattern: "^[^'\\n]{1,200}$" },
     delete: BOOL,
     insert: POS_INT,
     log: BOOL,
@@ -38,7 +43,11 @@ const schema = {
   },
 };
 
-const POLICY_VAR: Record<string, string> = { incoming: 'DEFAULT_INPUT_POLICY', outgoing: 'DEFAULT_OUTPUT_POLICY', routed: 'DEFAULT_FORWARD_POLICY' };
+const POLICY_VAR: Record<string, string> = {
+  incoming: 'DEFAULT_INPUT_POLICY',
+  outgoing: 'DEFAULT_OUTPUT_POLICY',
+  routed: 'DEFAULT_FORWARD_POLICY',
+};
 const POLICY_VAL: Record<string, string> = { allow: 'ACCEPT', deny: 'DROP', reject: 'REJECT' };
 
 /** The words after `ufw` for one rule, in ufw's full syntax. */
@@ -48,14 +57,20 @@ function ruleWords(args: Record<string, unknown>): string[] {
   if (args.insert !== undefined) w.push('insert', String(args.insert));
   if (bool(args.route, false)) w.push('route');
   w.push(String(args.rule));
-  const dir = args.direction === undefined ? undefined : String(args.direction).replace(/^incoming$/, 'in').replace(/^outgoing$/, 'out');
+  const dir =
+    args.direction === undefined
+      ? undefined
+      : String(args.direction)
+          .replace(/^incoming$/, 'in')
+          .replace(/^outgoing$/, 'out');
   if (dir === 'routed') throw new ModuleArgError('direction routed is for policy; use route: true for a routed rule', 'direction');
   if (dir !== undefined) w.push(dir);
   if (args.interface !== undefined) w.push('on', String(args.interface));
   if (bool(args.log, false)) w.push('log');
   const proto = String(args.proto ?? args.protocol ?? 'any');
   const toPort = args.to_port ?? args.port;
-  if (args.name !== undefined && (proto !== 'any' || toPort !== undefined)) throw new ModuleArgError('name (an application profile) cannot be combined with proto or port', 'name');
+  if (args.name !== undefined && (proto !== 'any' || toPort !== undefined))
+    throw new ModuleArgError('name (an application profile) cannot be combined with proto or port', 'name');
   if (proto !== 'any') w.push('proto', proto);
   w.push('from', String(args.from_ip ?? args.from ?? args.src ?? 'any'));
   if (args.from_port !== undefined) w.push('port', String(args.from_port));
@@ -127,7 +142,9 @@ const FINISH = String.raw`if [ $armed = yes ]; then
   fi
 fi
 [ \${#done_list[@]} -gt 0 ] || chom_has_changed || chom_ok "ufw is \$( [ $active = yes ] && echo active || echo inactive ); nothing to change"
-`.replace(/\\\$\{/g, '${').replace(/\\\$\(/g, '$(');
+`
+  .replace(/\\\$\{/g, '${')
+  .replace(/\\\$\(/g, '$(');
 
 /**
  * ufw (Ansible's community.general.ufw) that cannot lock the operator out:
@@ -143,13 +160,17 @@ fi
 function compile(args: Record<string, unknown>): string {
   const state = args.state === undefined ? undefined : String(args.state);
   const policy = args.policy ?? args.default;
-  const logging = args.logging === undefined ? undefined : String(args.logging === true ? 'on' : args.logging === false ? 'off' : args.logging);
+  const logging =
+    args.logging === undefined ? undefined : String(args.logging === true ? 'on' : args.logging === false ? 'off' : args.logging);
   if (state === undefined && policy === undefined && logging === undefined && args.rule === undefined) {
     throw new ModuleArgError('give at least one of state, policy, logging, rule', 'state');
   }
   const secs = args.confirm_timeout === undefined ? 45 : Number(args.confirm_timeout);
-  const L: string[] = [`# ufw${state ? ` state=${state}` : ''}${args.rule ? ` rule=${String(args.rule)}` : ''}`,
-    `secs=${quote(secs)}; note=""; guarded=${state === 'enabled' ? 'yes' : 'no'}`, RUNTIME];
+  const L: string[] = [
+    `# ufw${state ? ` state=${state}` : ''}${args.rule ? ` rule=${String(args.rule)}` : ''}`,
+    `secs=${quote(secs)}; note=""; guarded=${state === 'enabled' ? 'yes' : 'no'}`,
+    RUNTIME,
+  ];
   if (state === 'reset') {
     L.push(
       'if [ $installed = no ] || [ $active = yes ] || LC_ALL=C ufw show added 2>/dev/null | grep -q "^ufw "; then',
@@ -162,12 +183,18 @@ function compile(args: Record<string, unknown>): string {
   if (state === 'enabled') L.push('ssh_guard');
   if (logging !== undefined) {
     const level = logging === 'on' ? 'low' : logging;
-    L.push(`if [ "$(conf_get LOGLEVEL /etc/ufw/ufw.conf)" != ${quote(level)} ]; then act ${quote(`set logging ${logging}`)} logging ${quote(logging)}; fi`);
+    L.push(
+      `if [ "$(conf_get LOGLEVEL /etc/ufw/ufw.conf)" != ${quote(level)} ]; then act ${quote(`set logging ${logging}`)} logging ${quote(logging)}; fi`,
+    );
   }
   if (policy !== undefined) {
-    const dir = String(args.direction ?? 'incoming').replace(/^in$/, 'incoming').replace(/^out$/, 'outgoing');
+    const dir = String(args.direction ?? 'incoming')
+      .replace(/^in$/, 'incoming')
+      .replace(/^out$/, 'outgoing');
     const v = POLICY_VAR[dir];
-    L.push(`if [ "$(conf_get ${v} /etc/default/ufw)" != ${POLICY_VAL[String(policy)]} ]; then act ${quote(`set default ${dir} policy ${String(policy)}`)} default ${quote(String(policy))} ${dir}; fi`);
+    L.push(
+      `if [ "$(conf_get ${v} /etc/default/ufw)" != ${POLICY_VAL[String(policy)]} ]; then act ${quote(`set default ${dir} policy ${String(policy)}`)} default ${quote(String(policy))} ${dir}; fi`,
+    );
   }
   if (args.rule !== undefined) {
     const w = ruleWords(args);

@@ -45,7 +45,9 @@ function compile(p: Params<typeof args>): string {
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ModuleArgError(`url ${JSON.stringify(url)} must start with http:// or https://`, 'url');
   const { method, retries } = p;
   const want = p.status_code;
-  for (const c of want) if (!/^[1-5][0-9][0-9]$/.test(c)) throw new ModuleArgError(`status_code ${JSON.stringify(c)} is not an HTTP status (100-599)`, 'status_code');
+  for (const c of want)
+    if (!/^[1-5][0-9][0-9]$/.test(c))
+      throw new ModuleArgError(`status_code ${JSON.stringify(c)} is not an HTTP status (100-599)`, 'status_code');
   const waitTimeout = p.wait_timeout;
   const delay = Math.max(1, p.delay);
   const timeout = Math.max(1, p.timeout);
@@ -55,7 +57,8 @@ function compile(p: Params<typeof args>): string {
   if (!['none', 'no', 'false'].includes(follow)) curl.push('-L', '--max-redirs', '10');
   if (!p.validate_certs) curl.push('-k');
   for (const [k, v] of headerEntries(p.headers)) {
-    if (/[\r\n:]/.test(k) || /[\r\n]/.test(v)) throw new ModuleArgError(`header ${JSON.stringify(k)} has a newline or colon in it`, 'headers');
+    if (/[\r\n:]/.test(k) || /[\r\n]/.test(v))
+      throw new ModuleArgError(`header ${JSON.stringify(k)} has a newline or colon in it`, 'headers');
     curl.push('-H', quote(`${k}: ${v}`));
   }
   if (p.body !== undefined) curl.push('--data-binary', '@"$reqbody"');
@@ -98,7 +101,9 @@ function compile(p: Params<typeof args>): string {
     '  sleep "$pause"; pause=$(( pause * 2 > 8 ? 8 : pause * 2 ))',
     'done',
     '[ "$ret" = 1 ] && cat "$body"',
-    readOnly ? 'chom_ok "$url answered $code$( [ "$n" -gt 0 ] && echo " after $((n + 1)) attempts")"' : `chom_changed "${method} $url answered $code"`,
+    readOnly
+      ? 'chom_ok "$url answered $code$( [ "$n" -gt 0 ] && echo " after $((n + 1)) attempts")"'
+      : `chom_changed "${method} $url answered $code"`,
     '',
   ].join('\n');
 }

@@ -10,7 +10,16 @@ import { compileWith, EVIL, syntaxError } from '../../test/system-modules/harnes
 test('user compiles to valid bash for every state and hostile free-text fields', () => {
   for (const s of EVIL) {
     if (/[:\n]/.test(s)) continue; // refused: they would corrupt /etc/passwd
-    const body = compileWith(user, { name: 'www', comment: s, shell: s, home: `/home/${s}`, password: s, groups: ['adm', 'staff'], uid: 1500, group: 'www' });
+    const body = compileWith(user, {
+      name: 'www',
+      comment: s,
+      shell: s,
+      home: `/home/${s}`,
+      password: s,
+      groups: ['adm', 'staff'],
+      uid: 1500,
+      group: 'www',
+    });
     assert.equal(syntaxError(body), '', s);
   }
   assert.equal(syntaxError(compileWith(user, { name: 'www', state: 'absent', remove: true })), '');
@@ -20,8 +29,13 @@ test('user compiles to valid bash for every state and hostile free-text fields',
 
 test('user keeps the password hash out of messages and command lines', () => {
   const hash = '$6$salt$SECRETHASHVALUE';
-  for (const args of [{ name: 'www', password: hash }, { name: 'www', password: hash, shell: '/bin/sh' }]) {
-    const lines = compileWith(user, args).split('\n').filter((l) => l.includes('SECRETHASHVALUE'));
+  for (const args of [
+    { name: 'www', password: hash },
+    { name: 'www', password: hash, shell: '/bin/sh' },
+  ]) {
+    const lines = compileWith(user, args)
+      .split('\n')
+      .filter((l) => l.includes('SECRETHASHVALUE'));
     // Only assignments to variables (handed to chpasswd on stdin) may hold it.
     assert.ok(lines.length > 0 && lines.every((l) => /^\s*(want|pw)=/.test(l)), lines.join('\n'));
   }

@@ -35,7 +35,10 @@ function noColon(v: string, arg: string): string {
 
 /** `groups: [a, b]` or `groups: "a, b"`; an empty string means "no supplementary groups". */
 function groupList(v: string[]): string[] {
-  return v.map((s) => s.trim()).filter((s) => s !== '').map((g) => checkName(g, 'groups'));
+  return v
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((g) => checkName(g, 'groups'));
 }
 
 /**
@@ -144,8 +147,10 @@ function compile(p: Params<typeof args>): string {
       );
     }
   }
-  if (shell !== undefined) L.push(`want=${quote(shell)}; [ "$curshell" = "$want" ] || { mod+=(-s "$want"); what+=("shell $curshell -> $want"); }`);
-  if (home !== undefined) L.push(`want=${quote(home)}; [ "$curhome" = "$want" ] || { mod+=(-d "$want"); what+=("home $curhome -> $want"); }`);
+  if (shell !== undefined)
+    L.push(`want=${quote(shell)}; [ "$curshell" = "$want" ] || { mod+=(-s "$want"); what+=("shell $curshell -> $want"); }`);
+  if (home !== undefined)
+    L.push(`want=${quote(home)}; [ "$curhome" = "$want" ] || { mod+=(-d "$want"); what+=("home $curhome -> $want"); }`);
   if (comment !== undefined) L.push(`want=${quote(comment)}; [ "$curgecos" = "$want" ] || { mod+=(-c "$want"); what+=("comment"); }`);
   if (password !== undefined && !onCreate) {
     L.push(

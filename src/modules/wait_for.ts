@@ -24,8 +24,10 @@ const args = {
 function compile(p: Params<typeof args>): string {
   const { port, host, timeout, delay, msg } = p;
   if (port < 1 || port > 65535) throw new ModuleArgError(`port ${port} is not a TCP port (1-65535)`, 'port');
-  if (!/^[A-Za-z0-9_.:-]+$/.test(host) || host.startsWith('-')) throw new ModuleArgError(`host ${JSON.stringify(host)} is not a host name or address`, 'host');
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(p.sleep)) throw new ModuleArgError(`sleep ${JSON.stringify(p.sleep)} is not a number of seconds`, 'sleep');
+  if (!/^[A-Za-z0-9_.:-]+$/.test(host) || host.startsWith('-'))
+    throw new ModuleArgError(`host ${JSON.stringify(host)} is not a host name or address`, 'host');
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(p.sleep))
+    throw new ModuleArgError(`sleep ${JSON.stringify(p.sleep)} is not a number of seconds`, 'sleep');
   const sleep = Number(p.sleep);
   const connectTimeout = p.connect_timeout;
   const open = ['started', 'present', 'open'].includes(p.state);

@@ -53,7 +53,11 @@ export function firstFoundLoop(task: Task, vars: Vars, tmpl: TemplateContext): u
     if (r.found) return [r.found];
     if (r.skip) return [];
     const shown = r.tried.map((t) => rel(t, vars)).slice(0, 8);
-    throw new InputError(`task "${task.name}": with_first_found: no file was found`, loc, `looked for: ${shown.join(', ')}${r.tried.length > 8 ? ', ...' : ''}; add skip: true to allow none`);
+    throw new InputError(
+      `task "${task.name}": with_first_found: no file was found`,
+      loc,
+      `looked for: ${shown.join(', ')}${r.tried.length > 8 ? ', ...' : ''}; add skip: true to allow none`,
+    );
   } catch (err) {
     if (err instanceof J2Error) throw new InputError(`task "${task.name}": with_first_found: ${err.message}`, loc, err.hint);
     throw err;
@@ -78,7 +82,14 @@ interface IncludeArgs {
 }
 
 const asList = (v: string | string[] | undefined, dflt: string[]): string[] =>
-  v === undefined ? dflt : Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  v === undefined
+    ? dflt
+    : Array.isArray(v)
+      ? v
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
 
 /**
  * Reads the variables an include_vars task names. Vault-encrypted files are decrypted by the
@@ -97,11 +108,21 @@ export function includeVars(raw: Vars, task: Task, vars: Vars, playbook: Playboo
   let files: string[];
   if (a.file !== undefined) {
     const f = find(String(a.file), isFile);
-    if (!f) throw new InputError(`${prefix}cannot find vars file "${a.file}"`, at('file'), `looked in: ${search.map((d) => `${d}/vars, ${d}`).join(', ')}`);
+    if (!f)
+      throw new InputError(
+        `${prefix}cannot find vars file "${a.file}"`,
+        at('file'),
+        `looked in: ${search.map((d) => `${d}/vars, ${d}`).join(', ')}`,
+      );
     files = [f];
   } else {
     const d = find(String(a.dir), isDir);
-    if (!d) throw new InputError(`${prefix}cannot find directory "${a.dir}"`, at('dir'), `looked in: ${search.map((s) => `${s}/vars, ${s}`).join(', ')}`);
+    if (!d)
+      throw new InputError(
+        `${prefix}cannot find directory "${a.dir}"`,
+        at('dir'),
+        `looked in: ${search.map((s) => `${s}/vars, ${s}`).join(', ')}`,
+      );
     files = dirFiles(d, a, prefix, at, task.role ? join(task.role.dir, 'vars', 'main.yml') : undefined);
   }
   const out: Vars = {};
@@ -109,7 +130,8 @@ export function includeVars(raw: Vars, task: Task, vars: Vars, playbook: Playboo
     const yf = readYaml(f);
     if (!playbook.files.includes(f)) playbook.files.push(f);
     if (yf.value === null || yf.value === undefined) continue;
-    if (typeof yf.value !== 'object' || Array.isArray(yf.value)) throw new InputError(`${prefix}${f} must hold a mapping of variables`, yf.locOf([]));
+    if (typeof yf.value !== 'object' || Array.isArray(yf.value))
+      throw new InputError(`${prefix}${f} must hold a mapping of variables`, yf.locOf([]));
     Object.assign(out, yf.value);
   }
   for (const s of revealedSecrets()) secrets.add(s);
@@ -127,7 +149,8 @@ function dirFiles(root: string, a: IncludeArgs, prefix: string, at: (k: string) 
   } catch (err) {
     throw new InputError(`${prefix}files_matching is not a valid regular expression: ${(err as Error).message}`, at('files_matching'));
   }
-  const ignoreUnknown = a.ignore_unknown_extensions === true || a.ignore_unknown_extensions === 'yes' || a.ignore_unknown_extensions === 'true';
+  const ignoreUnknown =
+    a.ignore_unknown_extensions === true || a.ignore_unknown_extensions === 'yes' || a.ignore_unknown_extensions === 'true';
   const out: string[] = [];
   // As Ansible: every directory under root sorted by path, the first `depth` of them (0 = all),
   // files sorted in each; a role's own vars/main.yml is never included again.
@@ -146,7 +169,11 @@ function dirFiles(root: string, a: IncludeArgs, prefix: string, at: (k: string) 
       if (ignore.some((i) => new RegExp(`${i}$`).test(n))) continue;
       if (!exts.includes(extname(n).slice(1))) {
         if (ignoreUnknown) continue;
-        throw new InputError(`${prefix}${p} does not have a valid extension (${exts.join(', ')})`, at('dir'), 'set ignore_unknown_extensions: true, or extensions: [...]');
+        throw new InputError(
+          `${prefix}${p} does not have a valid extension (${exts.join(', ')})`,
+          at('dir'),
+          'set ignore_unknown_extensions: true, or extensions: [...]',
+        );
       }
       out.push(p);
     }

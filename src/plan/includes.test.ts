@@ -26,7 +26,13 @@ function plan(files: Record<string, string>, facts: Record<string, unknown> = {}
   const playbook = loadPlaybook(join(root, 'site.yml'));
   const inventory = loadInventory(join(root, 'hosts.yml'));
   const ctx: PlanContext = {
-    playbook, inventory, extraVars: {}, env: {}, facts: new Map([['web1', facts]]), selected: new Map(), bodyCache: new Map(),
+    playbook,
+    inventory,
+    extraVars: {},
+    env: {},
+    facts: new Map([['web1', facts]]),
+    selected: new Map(),
+    bodyCache: new Map(),
     tmpl: createTemplateContext(root, {}, new Redactor()),
   };
   return planHost(ctx, playbook.plays[0], 'web1', ['web1'], sharedMagic(inventory, ctx.facts));
@@ -44,28 +50,47 @@ describe('include_role / import_role', () => {
     'roles/web/handlers/main.yml': '- name: restart web\n  command: echo restart\n',
   };
   it('tasks_from, vars_from and defaults_from pick the role files; its handlers join the play', () => {
-    const p = plan({ ...role, 'site.yml': site('    - include_role:\n        name: web\n        tasks_from: extra\n        defaults_from: alt.yml\n        vars_from: special\n') });
+    const p = plan({
+      ...role,
+      'site.yml': site(
+        '    - include_role:\n        name: web\n        tasks_from: extra\n        defaults_from: alt.yml\n        vars_from: special\n',
+      ),
+    });
     assert.deepEqual(names(p), ['web extra 81 red']);
     assert.equal(p.handlers[0].name, 'restart web');
     assert.deepEqual(p.tasks[0].notify, [p.handlers[0].id]);
   });
   it('import_role runs main.yml; a public role is seen by the tasks after it, a private one is not', () => {
-    const p = plan({ ...role, 'site.yml': site('    - import_role: { name: web }\n    - name: "after {{ port }}"\n      command: echo\n') });
+    const p = plan({
+      ...role,
+      'site.yml': site('    - import_role: { name: web }\n    - name: "after {{ port }}"\n      command: echo\n'),
+    });
     assert.deepEqual(names(p), ['web main', 'after 80']);
-    const q = plan({ ...role, 'site.yml': site('    - include_role: { name: web }\n    - name: "after {{ port | default(\'none\') }}"\n      command: echo\n') });
+    const q = plan({
+      ...role,
+      'site.yml': site('    - include_role: { name: web }\n    - name: "after {{ port | default(\'none\') }}"\n      command: echo\n'),
+    });
     assert.deepEqual(names(q), ['web main', 'after none']);
   });
   it('include_role with a loop runs the role once per item', () => {
-    const p = plan({ ...role, 'site.yml': site('    - include_role: { name: web, tasks_from: extra }\n      vars: { colour: "{{ c }}" }\n      loop: [pink, grey]\n      loop_control: { loop_var: c }\n') });
+    const p = plan({
+      ...role,
+      'site.yml': site(
+        '    - include_role: { name: web, tasks_from: extra }\n      vars: { colour: "{{ c }}" }\n      loop: [pink, grey]\n      loop_control: { loop_var: c }\n',
+      ),
+    });
     assert.deepEqual(names(p), ['web extra 80 pink', 'web extra 80 grey']);
   });
   it('a missing tasks_from is an error at the include', () => {
-    assert.throws(() => plan({ ...role, 'site.yml': site('    - include_role: { name: web, tasks_from: nope }\n') }), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.match(e.message, /has no tasks\/nope/);
-      assert.equal(e.loc?.line, 4);
-      return true;
-    });
+    assert.throws(
+      () => plan({ ...role, 'site.yml': site('    - include_role: { name: web, tasks_from: nope }\n') }),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /has no tasks\/nope/);
+        assert.equal(e.loc?.line, 4);
+        return true;
+      },
+    );
   });
 });
 
@@ -85,12 +110,18 @@ describe('include_tasks forms', () => {
     assert.throws(() => plan(files, { ansible_facts: { os_family: 'Suse' } }), /cannot find task file "setup-Suse.yml"/);
   });
   it('import_tasks with a name from play vars is resolved the same way', () => {
-    const p = plan({ 'site.yml': site('    - import_tasks: "{{ flavour }}.yml"\n', '  vars: { flavour: b }\n'), 'a.yml': '- name: a\n  command: echo\n', 'b.yml': '- name: b\n  command: echo\n' });
+    const p = plan({
+      'site.yml': site('    - import_tasks: "{{ flavour }}.yml"\n', '  vars: { flavour: b }\n'),
+      'a.yml': '- name: a\n  command: echo\n',
+      'b.yml': '- name: b\n  command: echo\n',
+    });
     assert.deepEqual(names(p), ['b']);
   });
   it('include_tasks with a loop runs the whole file per item, in order; apply passes keywords down', () => {
     const p = plan({
-      'site.yml': site('    - include_tasks:\n        file: user.yml\n        apply: { tags: [users], become: true }\n      loop: [ann, bob]\n      loop_control: { loop_var: u, index_var: i }\n'),
+      'site.yml': site(
+        '    - include_tasks:\n        file: user.yml\n        apply: { tags: [users], become: true }\n      loop: [ann, bob]\n      loop_control: { loop_var: u, index_var: i }\n',
+      ),
       'user.yml': '- name: "create {{ u }} {{ i }}"\n  command: echo\n- name: "key {{ u }}"\n  command: echo\n',
     });
     assert.deepEqual(names(p), ['create ann 0', 'key ann', 'create bob 1', 'key bob']);
@@ -111,20 +142,42 @@ describe('include_tasks forms', () => {
 describe('with_* loops and loop_control', () => {
   const one = (task: string, head = ''): string[] => names(plan({ 'site.yml': site(task, head) }));
   it('with_dict gives key and value', () => {
-    assert.deepEqual(one('    - name: "{{ item.key }}={{ item.value }}"\n      command: echo\n      with_dict: "{{ d }}"\n', '  vars: { d: { a: 1, b: 2 } }\n'), ['a=1', 'b=2']);
+    assert.deepEqual(
+      one(
+        '    - name: "{{ item.key }}={{ item.value }}"\n      command: echo\n      with_dict: "{{ d }}"\n',
+        '  vars: { d: { a: 1, b: 2 } }\n',
+      ),
+      ['a=1', 'b=2'],
+    );
   });
   it('with_subelements pairs each item with each element of its list', () => {
     const vars = '  vars:\n    users: [{ name: ann, keys: [k1, k2] }, { name: bob, keys: [k3] }]\n';
-    assert.deepEqual(one('    - name: "{{ item[0].name }}:{{ item[1] }}"\n      command: echo\n      with_subelements: ["{{ users }}", keys]\n', vars), ['ann:k1', 'ann:k2', 'bob:k3']);
+    assert.deepEqual(
+      one('    - name: "{{ item[0].name }}:{{ item[1] }}"\n      command: echo\n      with_subelements: ["{{ users }}", keys]\n', vars),
+      ['ann:k1', 'ann:k2', 'bob:k3'],
+    );
   });
   it('with_together, with_nested and with_indexed_items', () => {
-    assert.deepEqual(one('    - name: "{{ item[0] }}{{ item[1] }}"\n      command: echo\n      with_together: [[a, b], [1, 2]]\n'), ['a1', 'b2']);
-    assert.deepEqual(one('    - name: "{{ item[0] }}{{ item[1] }}"\n      command: echo\n      with_nested: [[a, b], [1, 2]]\n'), ['a1', 'a2', 'b1', 'b2']);
-    assert.deepEqual(one('    - name: "{{ item[0] }}:{{ item[1] }}"\n      command: echo\n      with_indexed_items: [x, y]\n'), ['0:x', '1:y']);
+    assert.deepEqual(one('    - name: "{{ item[0] }}{{ item[1] }}"\n      command: echo\n      with_together: [[a, b], [1, 2]]\n'), [
+      'a1',
+      'b2',
+    ]);
+    assert.deepEqual(one('    - name: "{{ item[0] }}{{ item[1] }}"\n      command: echo\n      with_nested: [[a, b], [1, 2]]\n'), [
+      'a1',
+      'a2',
+      'b1',
+      'b2',
+    ]);
+    assert.deepEqual(one('    - name: "{{ item[0] }}:{{ item[1] }}"\n      command: echo\n      with_indexed_items: [x, y]\n'), [
+      '0:x',
+      '1:y',
+    ]);
   });
   it('loop_control index_var and extended', () => {
     assert.deepEqual(
-      one('    - name: "{{ n }} {{ ansible_loop.index }}/{{ ansible_loop.length }} {{ \'last\' if ansible_loop.last else \'more\' }}"\n      command: echo\n      loop: [a, b]\n      loop_control: { index_var: n, extended: true }\n'),
+      one(
+        "    - name: \"{{ n }} {{ ansible_loop.index }}/{{ ansible_loop.length }} {{ 'last' if ansible_loop.last else 'more' }}\"\n      command: echo\n      loop: [a, b]\n      loop_control: { index_var: n, extended: true }\n",
+      ),
       ['0 1/2 more', '1 2/2 last'],
     );
   });
@@ -133,7 +186,10 @@ describe('with_* loops and loop_control', () => {
 describe('keywords decided per host', () => {
   const p1 = (tasks: string, head = ''): HostPlan => plan({ 'site.yml': site(tasks, head) });
   it('templated ignore_errors and no_log are rendered with the host vars', () => {
-    const p = p1('    - command: "false"\n      ignore_errors: "{{ lenient }}"\n      no_log: "{{ not lenient }}"\n', '  vars: { lenient: true }\n');
+    const p = p1(
+      '    - command: "false"\n      ignore_errors: "{{ lenient }}"\n      no_log: "{{ not lenient }}"\n',
+      '  vars: { lenient: true }\n',
+    );
     assert.equal(p.tasks[0].ignoreErrors, true);
     assert.equal(p.tasks[0].noLog, false);
   });
@@ -142,7 +198,10 @@ describe('keywords decided per host', () => {
     assert.equal(p1('    - command: id\n      become: "{{ want }}"\n', '  vars: { want: no }\n').become, false);
   });
   it('environment from play and task is exported in the task function, the task winning', () => {
-    const p = p1('    - command: env\n      environment: { B: "{{ b }}", A: task }\n', '  vars: { b: two }\n  environment: { A: play, C: "x y" }\n');
+    const p = p1(
+      '    - command: env\n      environment: { B: "{{ b }}", A: task }\n',
+      '  vars: { b: two }\n  environment: { A: play, C: "x y" }\n',
+    );
     assert.match(p.tasks[0].body, /export A=task\n/);
     assert.match(p.tasks[0].body, /export B=two\n/);
     assert.match(p.tasks[0].body, /export C='x y'\n/);
@@ -150,7 +209,10 @@ describe('keywords decided per host', () => {
   it('become_user on a command runs it through runuser; on a file module it is refused at its line', () => {
     const p = p1('    - command: whoami\n      become: true\n      become_user: www-data\n');
     assert.match(p.tasks[0].body, /CHOM_BECOME_USER=www-data/);
-    assert.throws(() => p1('    - copy: { content: x, dest: /tmp/x }\n      become: true\n      become_user: www-data\n'), /works on command and shell tasks only/);
+    assert.throws(
+      () => p1('    - copy: { content: x, dest: /tmp/x }\n      become: true\n      become_user: www-data\n'),
+      /works on command and shell tasks only/,
+    );
   });
   it('run_once: only the first host of the play gets the task', () => {
     const files = { 'site.yml': site('    - command: echo once\n      run_once: true\n    - command: echo all\n') };
@@ -160,31 +222,42 @@ describe('keywords decided per host', () => {
 
 describe('connection and delegation', () => {
   it('connection: local on a play is refused for a host reached over ssh, at the keyword', () => {
-    assert.throws(() => plan({ 'site.yml': '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - command: id\n' }), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.match(e.message, /connection: local, but host "web1" is reached over ssh/);
-      assert.equal(e.loc?.line, 2);
-      return true;
-    });
+    assert.throws(
+      () => plan({ 'site.yml': '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - command: id\n' }),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /connection: local, but host "web1" is reached over ssh/);
+        assert.equal(e.loc?.line, 2);
+        return true;
+      },
+    );
   });
   it('connection: local on a play of localhost plans as usual', () => {
-    const p = plan({ 'hosts.yml': 'all:\n  hosts:\n    web1: { ansible_connection: local }\n', 'site.yml': '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - command: id\n' });
+    const p = plan({
+      'hosts.yml': 'all:\n  hosts:\n    web1: { ansible_connection: local }\n',
+      'site.yml': '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - command: id\n',
+    });
     assert.equal(p.tasks.length, 1);
   });
   it('delegate_to is refused when the playbook loads, saying what to do instead', () => {
-    assert.throws(() => plan({ 'site.yml': site('    - command: id\n      delegate_to: localhost\n') }), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.match(e.message, /task keyword "delegate_to" is not supported/);
-      assert.match(e.hint ?? '', /hosts: localhost/);
-      assert.equal(e.loc?.line, 5);
-      return true;
-    });
+    assert.throws(
+      () => plan({ 'site.yml': site('    - command: id\n      delegate_to: localhost\n') }),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /task keyword "delegate_to" is not supported/);
+        assert.match(e.hint ?? '', /hosts: localhost/);
+        assert.equal(e.loc?.line, 5);
+        return true;
+      },
+    );
   });
 });
 
 describe('include_tasks of another OS', () => {
   const files = {
-    'site.yml': site("    - include_tasks: setup-RedHat.yml\n      when: ansible_os_family == 'RedHat'\n    - include_tasks: setup-Debian.yml\n      when: ansible_os_family == 'Debian'\n"),
+    'site.yml': site(
+      "    - include_tasks: setup-RedHat.yml\n      when: ansible_os_family == 'RedHat'\n    - include_tasks: setup-Debian.yml\n      when: ansible_os_family == 'Debian'\n",
+    ),
     'setup-Debian.yml': '- name: debian path\n  command: echo deb\n',
     'setup-RedHat.yml': '- name: redhat path\n  dnf: { name: httpd }\n',
   };

@@ -35,14 +35,29 @@ export function taskEnvironment(tmpl: TemplateContext, play: Play, task: Task, v
     const v = renderValue(raw, vars, loc, tmpl);
     for (const m of Array.isArray(v) ? v : [v]) {
       if (m === null || m === undefined) continue;
-      if (typeof m !== 'object' || Array.isArray(m)) throw new InputError(`task "${task.name}": environment must be a mapping of variable names to values, got ${JSON.stringify(m)}`, loc);
+      if (typeof m !== 'object' || Array.isArray(m))
+        throw new InputError(
+          `task "${task.name}": environment must be a mapping of variable names to values, got ${JSON.stringify(m)}`,
+          loc,
+        );
       for (const [k, x] of Object.entries(m as Vars)) {
         if (!ENV_NAME.test(k)) throw new InputError(`task "${task.name}": environment variable name "${k}" is not valid`, loc);
-        env[k] = x === null || x === undefined ? '' : typeof x === 'object' ? JSON.stringify(x) : typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x);
+        env[k] =
+          x === null || x === undefined
+            ? ''
+            : typeof x === 'object'
+              ? JSON.stringify(x)
+              : typeof x === 'boolean'
+                ? x
+                  ? 'True'
+                  : 'False'
+                : String(x);
       }
     }
   }
-  return Object.entries(env).map(([k, x]) => `export ${k}=${quote(x)}\n`).join('');
+  return Object.entries(env)
+    .map(([k, x]) => `export ${k}=${quote(x)}\n`)
+    .join('');
 }
 
 /**
@@ -56,7 +71,8 @@ export function becomeUserLine(tmpl: TemplateContext, connBecome: boolean, play:
   if (!become) return '';
   const user = String(renderValue(task.becomeUser, vars, task.keyLocs.become_user ?? task.loc, tmpl));
   if (user === 'root') return '';
-  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(user)) throw new InputError(`task "${task.name}": become_user "${user}" is not a user name`, task.keyLocs.become_user ?? task.loc);
+  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(user))
+    throw new InputError(`task "${task.name}": become_user "${user}" is not a user name`, task.keyLocs.become_user ?? task.loc);
   return `CHOM_BECOME_USER=${quote(user)} # become_user\n`;
 }
 

@@ -14,13 +14,15 @@ export function loopItems(form: LoopForm, terms: unknown, what: string, loc: Sou
     case 'list':
     case 'items':
     case 'first_found':
-      if (!Array.isArray(terms)) throw bad(`loop must be a list, got ${typeof terms === 'string' ? `the string "${terms}"` : typeof terms}`);
+      if (!Array.isArray(terms))
+        throw bad(`loop must be a list, got ${typeof terms === 'string' ? `the string "${terms}"` : typeof terms}`);
       return form === 'items' ? terms.flatMap((x) => (Array.isArray(x) ? x : [x])) : terms;
     case 'dict':
       if (!isMap(terms)) throw bad(`with_dict needs a mapping, got ${Array.isArray(terms) ? 'a list' : typeof terms}`);
       return Object.entries(terms).map(([key, value]) => ({ key, value }));
     case 'subelements': {
-      if (!Array.isArray(terms) || terms.length < 2 || typeof terms[1] !== 'string') throw bad('with_subelements needs [list, "key"] (and optionally {skip_missing: true})');
+      if (!Array.isArray(terms) || terms.length < 2 || typeof terms[1] !== 'string')
+        throw bad('with_subelements needs [list, "key"] (and optionally {skip_missing: true})');
       const [list, key, flags] = terms as [unknown, string, unknown];
       const skip = isMap(flags) && (flags.skip_missing === true || flags.skip_missing === 'yes');
       const parents = isMap(list) ? Object.values(list) : list;
@@ -66,14 +68,25 @@ function sequence(terms: unknown, bad: (m: string) => InputError): string[] {
   const text = Array.isArray(terms) ? terms.map(String).join(' ') : String(terms);
   const kv: Record<string, string> = {};
   const short = /^\s*(\d+)-(\d+)(?:\/(\d+))?(?::(\S+))?\s*$/.exec(text);
-  if (short) Object.assign(kv, { start: short[1], end: short[2], ...(short[3] ? { stride: short[3] } : {}), ...(short[4] ? { format: short[4] } : {}) });
+  if (short)
+    Object.assign(kv, {
+      start: short[1],
+      end: short[2],
+      ...(short[3] ? { stride: short[3] } : {}),
+      ...(short[4] ? { format: short[4] } : {}),
+    });
   else for (const m of text.matchAll(/(\w+)=(\S+)/g)) kv[m[1]] = m[2];
   const start = Number(kv.start ?? 1);
   const stride = Number(kv.stride ?? 1);
   const end = kv.count !== undefined ? start + (Number(kv.count) - 1) * stride : Number(kv.end);
   if (![start, stride, end].every(Number.isFinite) || stride === 0) throw bad(`with_sequence: cannot read "${text}"`);
   const out: string[] = [];
-  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(kv.format ? kv.format.replace(/%(0?\d*)d/, (_, w: string) => String(i).padStart(Number(w || 0), w.startsWith('0') ? '0' : ' ')) : String(i));
+  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride)
+    out.push(
+      kv.format
+        ? kv.format.replace(/%(0?\d*)d/, (_, w: string) => String(i).padStart(Number(w || 0), w.startsWith('0') ? '0' : ' '))
+        : String(i),
+    );
   return out;
 }
 
@@ -81,7 +94,15 @@ function sequence(terms: unknown, bad: (m: string) => InputError): string[] {
 export function extendedLoop(items: unknown[], i: number): Record<string, unknown> {
   const n = items.length;
   return {
-    allitems: items, index: i + 1, index0: i, revindex: n - i, revindex0: n - i - 1, first: i === 0, last: i === n - 1, length: n,
-    ...(i > 0 ? { previtem: items[i - 1] } : {}), ...(i < n - 1 ? { nextitem: items[i + 1] } : {}),
+    allitems: items,
+    index: i + 1,
+    index0: i,
+    revindex: n - i,
+    revindex0: n - i - 1,
+    first: i === 0,
+    last: i === n - 1,
+    length: n,
+    ...(i > 0 ? { previtem: items[i - 1] } : {}),
+    ...(i < n - 1 ? { nextitem: items[i + 1] } : {}),
   };
 }

@@ -89,7 +89,9 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     throw new InputError(
       `play "${play.name}": connection: ${play.connection}, but host "${host}" is reached over ${conn.connection}`,
       play.keyLocs.connection ?? play.loc,
-      play.connection === 'local' ? 'connection: local applies to hosts run on the controller: hosts: localhost, or ansible_connection: local in the inventory' : 'remove connection: from the play, or set ansible_connection for the host',
+      play.connection === 'local'
+        ? 'connection: local applies to hosts run on the controller: hosts: localhost, or ansible_connection: local in the inventory'
+        : 'remove connection: from the play, or set ansible_connection for the host',
     );
   }
   const hc: HostCompile = { uploads: [], stageDir: stageDirFor(conn.user), connBecome: conn.become };
@@ -164,7 +166,7 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
     for (const f of hostFactsOf(task)) hostFacts.add(f);
   };
   const walk = (list: Task[], depth: number, outer: Vars, iter: string[]): void => {
-    for (let i = 0; i < list.length; ) {
+    for (let i = 0; i < list.length;) {
       const f = list[i].includeLoops?.[depth];
       if (!f) {
         if (includedHere(ctx.tmpl, list[i], scopeOf(list[i], outer), registered)) emit(list[i], outer, iter);
@@ -187,16 +189,37 @@ export function planHost(ctx: PlanContext, play: Play, host: string, playHosts: 
   walk(taskList, 0, {}, []);
   play.handlers.forEach((h, i) => {
     if (CONTROLLER_MODULES.has(h.module)) {
-      throw new InputError(`handler "${h.name}": ${h.module} as a handler runs only when notified, which is known only while the host runs`, h.loc, `make it a task (with when: on a variable), or set the value where it is used`);
+      throw new InputError(
+        `handler "${h.name}": ${h.module} as a handler runs only when notified, which is known only while the host runs`,
+        h.loc,
+        `make it a task (with when: on a variable), or set the value where it is used`,
+      );
     }
     refuseRuntimeValues(h, registered, hostFacts);
     const st = compileTask(ctx, hc, play, h, scopeOf(h), handlerBase + i, registered, handlerIds);
     handlers.push(st);
   });
-  const become = conn.become || becomeByExpr || play.become === true || taskList.some((t) => t.become === true) || play.handlers.some((t) => t.become === true);
+  const become =
+    conn.become ||
+    becomeByExpr ||
+    play.become === true ||
+    taskList.some((t) => t.become === true) ||
+    play.handlers.some((t) => t.become === true);
   const playVars = scopes.get(play) ?? resolveVars(scopeFor(inputs, shared, undefined), play.loc, ctx.tmpl);
-  const minDisk = play.minDiskFreeMb === undefined ? DEFAULT_MIN_DISK_FREE_MB : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
-  return { host, tasks, handlers, become, loginUser: conn.user, minDiskFreeMb: minDisk, rollbackOnFailure: play.rollbackOnFailure, uploads: hc.uploads };
+  const minDisk =
+    play.minDiskFreeMb === undefined
+      ? DEFAULT_MIN_DISK_FREE_MB
+      : intOf(play.minDiskFreeMb, 'min_disk_free_mb', playVars, play.keyLocs.min_disk_free_mb ?? play.loc, ctx.tmpl, 0);
+  return {
+    host,
+    tasks,
+    handlers,
+    become,
+    loginUser: conn.user,
+    minDiskFreeMb: minDisk,
+    rollbackOnFailure: play.rollbackOnFailure,
+    uploads: hc.uploads,
+  };
 }
 
 /** An integer keyword (retries, delay, timeout, min_disk_free_mb): the loader typed it; a template is rendered here. */
@@ -234,15 +257,17 @@ interface LoopItem {
 function expandLoop(task: Task, vars: Vars, tmpl: TemplateContext): LoopItem[] {
   if (task.loop === undefined) return [{ bind: false }];
   const what = `task "${task.name}"`;
-  const list = task.loopWith === 'first_found'
-    ? firstFoundLoop(task, vars, tmpl)
-    : loopItems(task.loopWith ?? 'list', renderValue(task.loop, vars, task.loc, tmpl), what, task.loc);
+  const list =
+    task.loopWith === 'first_found'
+      ? firstFoundLoop(task, vars, tmpl)
+      : loopItems(task.loopWith ?? 'list', renderValue(task.loop, vars, task.loc, tmpl), what, task.loc);
   const labelTpl = task.loopLabel;
   return list.map((value, i) => {
     const extra: Vars = {};
     if (task.loopIndexVar) extra[task.loopIndexVar] = i;
     if (task.loopExtended) extra.ansible_loop = extendedLoop(list, i);
-    const label = labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value, ...extra }), task.loc, tmpl) : value;
+    const label =
+      labelTpl !== undefined ? renderValue(labelTpl, overlay(vars, { [task.loopVar]: value, ...extra }), task.loc, tmpl) : value;
     return { bind: true, value, label: typeof label === 'object' ? JSON.stringify(label) : String(label), extra };
   });
 }
@@ -287,11 +312,21 @@ function compileTask(
   const mod = getModule(task.module);
   if (!mod) throw new InputError(`unknown module "${task.module}"`, task.loc);
   const argError = (err: unknown): unknown =>
-    err instanceof ModuleArgError ? new InputError(`task "${name}": ${mod.name}: ${err.message}`, (err.arg && task.argLocs?.[err.arg]) || task.moduleLoc || task.loc) : err;
+    err instanceof ModuleArgError
+      ? new InputError(`task "${name}": ${mod.name}: ${err.message}`, (err.arg && task.argLocs?.[err.arg]) || task.moduleLoc || task.loc)
+      : err;
   let params: Vars;
   let inputs: Record<string, LocalInput>;
   try {
-    params = resolveExpressionArgs(mod, mod.normalise ? mod.normalise(args) : args, task.args as Vars, vars, registered, task.loc, ctx.tmpl);
+    params = resolveExpressionArgs(
+      mod,
+      mod.normalise ? mod.normalise(args) : args,
+      task.args as Vars,
+      vars,
+      registered,
+      task.loc,
+      ctx.tmpl,
+    );
     inputs = loadInputs(ctx, hc, task, mod.inputs ?? {}, params, vars);
   } catch (err) {
     throw argError(err);
@@ -306,13 +341,15 @@ function compileTask(
     }
     ctx.bodyCache.set(key, body);
   }
-  base.body = modeOverrides(task) + taskEnvironment(ctx.tmpl, play, task, vars) + becomeUserLine(ctx.tmpl, hc.connBecome, play, task, vars) + body;
+  base.body =
+    modeOverrides(task) + taskEnvironment(ctx.tmpl, play, task, vars) + becomeUserLine(ctx.tmpl, hc.connBecome, play, task, vars) + body;
   Object.assign(base, prefetchHints(mod.name, args));
 
   for (const n of task.notify) {
     const rendered = String(renderValue(n, vars, task.loc, ctx.tmpl));
     const hid = handlerIds.get(rendered);
-    if (hid === undefined) throw new InputError(`task "${name}" notifies "${rendered}", but no handler of play "${play.name}" has that name`, task.loc);
+    if (hid === undefined)
+      throw new InputError(`task "${name}" notifies "${rendered}", but no handler of play "${play.name}" has that name`, task.loc);
     if (!base.notify.includes(hid)) base.notify.push(hid);
   }
   if (task.changedWhen !== undefined) base.changedWhen = bashOf(task.changedWhen, vars, selfAndRegistered, task.loc);
@@ -351,7 +388,14 @@ function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<stri
  * The local files a module declared in `inputs` (template src, copy src): found as Ansible looks
  * them up, rendered or read on the controller. The module only ever sees the loaded result.
  */
-function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonly<Record<string, InputKind>>, params: Vars, vars: Vars): Record<string, LocalInput> {
+function loadInputs(
+  ctx: PlanContext,
+  hc: HostCompile,
+  task: Task,
+  decl: Readonly<Record<string, InputKind>>,
+  params: Vars,
+  vars: Vars,
+): Record<string, LocalInput> {
   const out: Record<string, LocalInput> = {};
   for (const [arg, kind] of Object.entries(decl)) {
     const v = params[arg];
@@ -359,7 +403,9 @@ function loadInputs(ctx: PlanContext, hc: HostCompile, task: Task, decl: Readonl
     if (kind === 'template') {
       const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
       const info = { src: v, dest: typeof params.dest === 'string' ? params.dest : undefined };
-      out[arg] = { contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64') };
+      out[arg] = {
+        contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64'),
+      };
       continue;
     }
     const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);

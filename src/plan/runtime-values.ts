@@ -51,7 +51,11 @@ function firstUse(v: unknown, registered: ReadonlySet<string>): string | undefin
  * `that`) compile to bash and are left out.
  */
 export function refuseRuntimeValues(task: Task, registered: ReadonlySet<string>, hostFacts: ReadonlySet<string> = new Set()): void {
-  for (const [what, e] of [...task.when.map((w) => ['when', w] as const), ['changed_when', task.changedWhen] as const, ['failed_when', task.failedWhen] as const]) {
+  for (const [what, e] of [
+    ...task.when.map((w) => ['when', w] as const),
+    ['changed_when', task.changedWhen] as const,
+    ['failed_when', task.failedWhen] as const,
+  ]) {
     if (typeof e !== 'string' || hostFacts.size === 0) continue;
     const n = namesIn(e.includes('{{') ? e : `{{ ${e} }}`, hostFacts)[0] ?? factIn(e, hostFacts);
     if (n) {

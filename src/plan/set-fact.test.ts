@@ -33,7 +33,16 @@ function plan(files: Record<string, string>, facts: Vars | undefined = DEBIAN, r
   const playbook = loadPlaybook(join(root, 'site.yml'));
   const inventory = loadInventory(join(root, 'hosts.yml'));
   const factMap = new Map<string, Vars>(facts ? [['web1', facts]] : []);
-  const ctx = { playbook, inventory, extraVars: {}, env: {}, facts: factMap, selected: new Map(), bodyCache: new Map(), tmpl: createTemplateContext(root, {}, redactor) };
+  const ctx = {
+    playbook,
+    inventory,
+    extraVars: {},
+    env: {},
+    facts: factMap,
+    selected: new Map(),
+    bodyCache: new Map(),
+    tmpl: createTemplateContext(root, {}, redactor),
+  };
   return planHost(ctx, playbook.plays[0], 'web1', ['web1'], sharedMagic(inventory, factMap));
 }
 
@@ -54,8 +63,8 @@ describe('set_fact applied on the controller in task order', () => {
     const p = plan({
       'site.yml': site(
         '    - command: echo {{ port | default("none") }}\n' +
-        '    - set_fact: { port: "{{ base + 1 }}", cacheable: true }\n' +
-        '    - command: echo {{ port }}\n',
+          '    - set_fact: { port: "{{ base + 1 }}", cacheable: true }\n' +
+          '    - command: echo {{ port }}\n',
         '  vars: { base: 8079 }\n',
       ),
     });
@@ -65,12 +74,18 @@ describe('set_fact applied on the controller in task order', () => {
   });
 
   it('key=value form turns yes/true into booleans, as Ansible does', () => {
-    const p = plan({ 'site.yml': site('    - set_fact: enabled=yes label=x\n    - command: echo {{ enabled is sameas true }} {{ label }}\n') });
+    const p = plan({
+      'site.yml': site('    - set_fact: enabled=yes label=x\n    - command: echo {{ enabled is sameas true }} {{ label }}\n'),
+    });
     assert.match(p.tasks[1].body, /echo [Tt]rue x/);
   });
 
   it('a loop accumulates: each item sees the facts set by the one before', () => {
-    const p = plan({ 'site.yml': site('    - set_fact: { acc: "{{ acc | default([]) + [item * 2] }}" }\n      loop: [1, 2, 3]\n    - command: echo {{ acc | join(",") }}\n') });
+    const p = plan({
+      'site.yml': site(
+        '    - set_fact: { acc: "{{ acc | default([]) + [item * 2] }}" }\n      loop: [1, 2, 3]\n    - command: echo {{ acc | join(",") }}\n',
+      ),
+    });
     assert.match(p.tasks[3].body, /echo 2,4,6/);
   });
 
@@ -86,25 +101,35 @@ describe('set_fact applied on the controller in task order', () => {
   });
 
   it('a value that needs a registered result is a clear error at the argument', () => {
-    const e = errOf(() => plan({ 'site.yml': site('    - command: cat /etc/hostname\n      register: out\n    - set_fact:\n        name: "{{ out.stdout }}"\n') }));
+    const e = errOf(() =>
+      plan({
+        'site.yml': site('    - command: cat /etc/hostname\n      register: out\n    - set_fact:\n        name: "{{ out.stdout }}"\n'),
+      }),
+    );
     assert.match(e.message, /set_fact "name" uses the registered result "out", which is only known while the host runs/);
     assert.match(e.message, /segments are not built yet/);
     assert.equal(e.loc?.line, 7);
   });
 
   it('a when on a registered result is refused the same way', () => {
-    const e = errOf(() => plan({ 'site.yml': site('    - command: "true"\n      register: r\n    - set_fact: { a: 1 }\n      when: r.rc == 0\n') }));
+    const e = errOf(() =>
+      plan({ 'site.yml': site('    - command: "true"\n      register: r\n    - set_fact: { a: 1 }\n      when: r.rc == 0\n') }),
+    );
     assert.match(e.message, /set_fact when: uses a registered result/);
   });
 });
 
 describe('lazy variables', () => {
   it('an unused default that cannot be evaluated never fails', () => {
-    const p = plan({ 'site.yml': site('    - command: echo {{ ok }}\n', '  vars: { ok: fine, broken: "{{ undefined_thing | bogus_filter }}" }\n') });
+    const p = plan({
+      'site.yml': site('    - command: echo {{ ok }}\n', '  vars: { ok: fine, broken: "{{ undefined_thing | bogus_filter }}" }\n'),
+    });
     assert.match(p.tasks[0].body, /echo fine/);
   });
   it('used, it fails naming the variable', () => {
-    const e = errOf(() => plan({ 'site.yml': site('    - command: echo {{ broken }}\n', '  vars: { broken: "{{ undefined_thing }}" }\n') }));
+    const e = errOf(() =>
+      plan({ 'site.yml': site('    - command: echo {{ broken }}\n', '  vars: { broken: "{{ undefined_thing }}" }\n') }),
+    );
     assert.match(e.message, /in variable "broken": variable "undefined_thing" is not defined/);
   });
 });
@@ -130,12 +155,17 @@ describe('include_vars and first_found (the OS-dispatch preamble)', () => {
     const ubuntu = { ansible_facts: { distribution: 'Ubuntu', os_family: 'Debian' } };
     assert.match(bodies(plan({ ...osRole, 'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [osd]\n' }, ubuntu)), /echo deb-pkg/);
     const arch = { ansible_facts: { distribution: 'Archlinux', os_family: 'Archlinux' } };
-    assert.match(bodies(plan({ ...osRole, 'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [osd]\n' }, arch)), /echo generic \/etc\/generic/);
+    assert.match(
+      bodies(plan({ ...osRole, 'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [osd]\n' }, arch)),
+      /echo generic \/etc\/generic/,
+    );
   });
   it('no candidate found is an error at with_first_found listing where it looked; skip: true allows none', () => {
     const role = { ...osRole, 'roles/osd/vars/default.yml': '' };
     const tasks = '- include_vars: "{{ item }}"\n  with_first_found:\n    - "{{ ansible_distribution }}-x.yml"\n';
-    const e = errOf(() => plan({ ...role, 'roles/osd/tasks/main.yml': tasks, 'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [osd]\n' }));
+    const e = errOf(() =>
+      plan({ ...role, 'roles/osd/tasks/main.yml': tasks, 'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [osd]\n' }),
+    );
     assert.match(e.message, /with_first_found: no file was found/);
     assert.match(e.hint ?? '', /Debian-x\.yml/);
     const skip = '- include_vars: "{{ item }}"\n  with_first_found:\n    - files: ["{{ ansible_distribution }}-x.yml"]\n      skip: true\n';
@@ -144,8 +174,8 @@ describe('include_vars and first_found (the OS-dispatch preamble)', () => {
   });
   it("lookup('first_found') with files and paths, and query() in a template value", () => {
     const tasks =
-      '- include_vars: "{{ lookup(\'first_found\', {\'files\': [ansible_distribution ~ \'.yml\', \'default.yml\'], \'paths\': [role_path ~ \'/vars\']}) }}"\n' +
-      '- command: echo {{ osd_pkg }} {{ query(\'first_found\', [\'nope.yml\'], skip=True) | length }}\n';
+      "- include_vars: \"{{ lookup('first_found', {'files': [ansible_distribution ~ '.yml', 'default.yml'], 'paths': [role_path ~ '/vars']}) }}\"\n" +
+      "- command: echo {{ osd_pkg }} {{ query('first_found', ['nope.yml'], skip=True) | length }}\n";
     const p = plan({ ...osRole, 'roles/osd/tasks/main.yml': tasks, 'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [osd]\n' });
     assert.match(p.tasks[1].body, /echo deb-pkg 0/);
   });
@@ -158,10 +188,10 @@ describe('include_vars and first_found (the OS-dispatch preamble)', () => {
       'vars/conf.d/sub/30-c.yml': 'x: deep\n',
       'site.yml': site(
         '    - include_vars: { file: one.yml, name: bundle }\n' +
-        '    - include_vars: { dir: conf.d, files_matching: "^[0-9]+-", depth: 1 }\n' +
-        '    - command: echo {{ bundle.a }} {{ x }} {{ y }}\n' +
-        '    - include_vars: { dir: conf.d, extensions: [yml], ignore_unknown_extensions: true }\n' +
-        '    - command: echo {{ x }}\n',
+          '    - include_vars: { dir: conf.d, files_matching: "^[0-9]+-", depth: 1 }\n' +
+          '    - command: echo {{ bundle.a }} {{ x }} {{ y }}\n' +
+          '    - include_vars: { dir: conf.d, extensions: [yml], ignore_unknown_extensions: true }\n' +
+          '    - command: echo {{ x }}\n',
       ),
     });
     assert.match(p.tasks[2].body, /echo 1 second 1/);
@@ -189,7 +219,10 @@ describe('vars_files with alternatives', () => {
       'vars/Debian.yml': 'pkg: from-debian\n',
       'vars/defaults.yml': 'pkg: from-defaults\nother: 2\n',
       'vars/common.yml': 'common: 1\n',
-      'site.yml': site('    - command: echo {{ pkg }} {{ common }}\n', '  vars_files:\n    - vars/common.yml\n    - ["vars/{{ ansible_os_family }}.yml", vars/defaults.yml]\n'),
+      'site.yml': site(
+        '    - command: echo {{ pkg }} {{ common }}\n',
+        '  vars_files:\n    - vars/common.yml\n    - ["vars/{{ ansible_os_family }}.yml", vars/defaults.yml]\n',
+      ),
     });
     assert.match(p.tasks[0].body, /echo from-debian 1/);
     const q = plan({
@@ -199,7 +232,9 @@ describe('vars_files with alternatives', () => {
     assert.match(q.tasks[0].body, /echo from-defaults/);
   });
   it('none found is an error at the entry naming what was tried', () => {
-    const e = errOf(() => plan({ 'site.yml': site('    - command: "true"\n', '  vars_files:\n    - ["vars/{{ ansible_os_family }}.yml", vars/x.yml]\n') }));
+    const e = errOf(() =>
+      plan({ 'site.yml': site('    - command: "true"\n', '  vars_files:\n    - ["vars/{{ ansible_os_family }}.yml", vars/x.yml]\n') }),
+    );
     assert.match(e.message, /vars_files: none of .* was found/);
     assert.match(e.hint ?? '', /vars\/Debian\.yml/);
     assert.equal(e.loc?.line, 4);
@@ -208,7 +243,14 @@ describe('vars_files with alternatives', () => {
 
 describe('set_fact where the plan cannot know whether it runs', () => {
   it('as a handler it is refused at the handler', () => {
-    const e = errOf(() => plan({ 'site.yml': site('    - command: "true"\n      notify: remember\n', '  handlers:\n    - name: remember\n      set_fact: { done: true }\n') }));
+    const e = errOf(() =>
+      plan({
+        'site.yml': site(
+          '    - command: "true"\n      notify: remember\n',
+          '  handlers:\n    - name: remember\n      set_fact: { done: true }\n',
+        ),
+      }),
+    );
     assert.match(e.message, /handler "remember": set_fact as a handler runs only when notified/);
     assert.equal(e.loc?.line, 4);
   });
@@ -217,7 +259,7 @@ describe('set_fact where the plan cannot know whether it runs', () => {
 describe('planning before facts are gathered (preflight)', () => {
   it("a first_found over ansible_facts['...'] counts as a missing fact, not an error", async () => {
     const { isMissingFact } = await import('../run/runner.js');
-    const tasks = "- include_vars: \"{{ item }}\"\n  with_first_found:\n    - \"{{ ansible_facts['os_family'] }}.yml\"\n";
+    const tasks = '- include_vars: "{{ item }}"\n  with_first_found:\n    - "{{ ansible_facts[\'os_family\'] }}.yml"\n';
     const noFacts = { ansible_facts: {} };
     const e = errOf(() => plan({ ...osRole, 'roles/osd/tasks/main.yml': tasks, 'site.yml': '- hosts: all\n  roles: [osd]\n' }, noFacts));
     assert.ok(isMissingFact(e), e.message);
@@ -246,12 +288,25 @@ describe('set facts last for the rest of the playbook', () => {
     const root = mkdtempSync(join(tmpdir(), 'chom-setfact-'));
     dirs.push(root);
     writeFileSync(join(root, 'hosts.yml'), 'all:\n  hosts:\n    web1: {}\n');
-    writeFileSync(join(root, 'site.yml'), site('    - set_fact: { n: "{{ n | default(0) + 1 }}" }\n') + site('    - command: echo {{ n }}\n'));
+    writeFileSync(
+      join(root, 'site.yml'),
+      site('    - set_fact: { n: "{{ n | default(0) + 1 }}" }\n') + site('    - command: echo {{ n }}\n'),
+    );
     const playbook = loadPlaybook(join(root, 'site.yml'));
     const inventory = loadInventory(join(root, 'hosts.yml'));
     const facts = new Map<string, Vars>();
-    const ctx = { playbook, inventory, extraVars: {}, env: {}, facts, selected: new Map(), bodyCache: new Map(), tmpl: createTemplateContext(root, {}, new Redactor()) };
-    const both = (): string => playbook.plays.map((pl) => bodies(planHost(ctx, pl, 'web1', ['web1'], sharedMagic(inventory, facts)))).join('\n');
+    const ctx = {
+      playbook,
+      inventory,
+      extraVars: {},
+      env: {},
+      facts,
+      selected: new Map(),
+      bodyCache: new Map(),
+      tmpl: createTemplateContext(root, {}, new Redactor()),
+    };
+    const both = (): string =>
+      playbook.plays.map((pl) => bodies(planHost(ctx, pl, 'web1', ['web1'], sharedMagic(inventory, facts)))).join('\n');
     assert.match(both(), /echo 1\b/);
     assert.match(both(), /echo 1\b/, 'a second planning of the same host does not count twice');
   });
@@ -262,7 +317,8 @@ describe('with_first_found for template sources', () => {
     const p = plan({
       'roles/t/templates/Debian.conf.j2': 'debian {{ ansible_distribution_major_version }}\n',
       'roles/t/templates/default.conf.j2': 'other\n',
-      'roles/t/tasks/main.yml': '- template:\n    src: "{{ item }}"\n    dest: /etc/t.conf\n  with_first_found:\n    - "{{ ansible_distribution }}.conf.j2"\n    - default.conf.j2\n',
+      'roles/t/tasks/main.yml':
+        '- template:\n    src: "{{ item }}"\n    dest: /etc/t.conf\n  with_first_found:\n    - "{{ ansible_distribution }}.conf.j2"\n    - default.conf.j2\n',
       'site.yml': '- hosts: all\n  gather_facts: false\n  roles: [t]\n',
     });
     assert.equal(p.tasks.length, 1);

@@ -62,7 +62,11 @@ export class HostVarsLayer {
   apply(task: Task, vars: Vars, registered: ReadonlySet<string>, id: number, tmpl: TemplateContext, itemLabel?: string): ScriptTask {
     const name = labelOf(task, vars, tmpl, itemLabel);
     const base: ScriptTask = {
-      id, name, loc: task.loc, body: ':', notify: [],
+      id,
+      name,
+      loc: task.loc,
+      body: ':',
+      notify: [],
       ignoreErrors: flagOf(task, 'ignore_errors', vars, tmpl, task.ignoreErrors),
       noLog: flagOf(task, 'no_log', vars, tmpl, task.noLog),
     };
@@ -110,7 +114,7 @@ function runTime(task: Task, what: string, loc: SourceLoc, uses: string): InputE
   return new InputError(
     `task "${task.name}": ${task.module} ${what} uses ${uses}, which is only known while the host runs; ${task.module} is applied on the controller before the host runs (segments are not built yet)`,
     loc,
-    'use the registered value directly in the later task\'s when:/changed_when:/failed_when:, or compute the value from facts and vars',
+    "use the registered value directly in the later task's when:/changed_when:/failed_when:, or compute the value from facts and vars",
   );
 }
 
@@ -122,7 +126,10 @@ function usesRegistered(v: unknown, registered: ReadonlySet<string>): string | u
     return undefined;
   }
   if (Array.isArray(v)) return v.map((x) => usesRegistered(x, registered)).find((x) => x !== undefined);
-  if (v !== null && typeof v === 'object') return Object.values(v).map((x) => usesRegistered(x, registered)).find((x) => x !== undefined);
+  if (v !== null && typeof v === 'object')
+    return Object.values(v)
+      .map((x) => usesRegistered(x, registered))
+      .find((x) => x !== undefined);
   return undefined;
 }
 
@@ -133,5 +140,11 @@ export function refuseRunTimeValues(task: Task, registered: ReadonlySet<string>)
     if (r) throw runTime(task, `"${k}"`, task.argLocs?.[k] ?? task.moduleLoc ?? task.loc, `the registered result "${r}"`);
   }
   const r = usesRegistered(task.loop, registered);
-  if (r) throw runTime(task, 'loop', task.keyLocs.loop ?? task.keyLocs.with_items ?? task.keyLocs.with_first_found ?? task.loc, `the registered result "${r}"`);
+  if (r)
+    throw runTime(
+      task,
+      'loop',
+      task.keyLocs.loop ?? task.keyLocs.with_items ?? task.keyLocs.with_first_found ?? task.loc,
+      `the registered result "${r}"`,
+    );
 }

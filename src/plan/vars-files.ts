@@ -28,10 +28,16 @@ export function playForHost(play: Play, vars: Vars, tmpl: TemplateContext): Play
         break;
       }
     }
-    if (!found) throw new InputError(`vars_files: none of ${entry.candidates.map((c) => `"${c}"`).join(', ')} was found`, entry.loc, `looked for: ${tried.join(', ')}`);
+    if (!found)
+      throw new InputError(
+        `vars_files: none of ${entry.candidates.map((c) => `"${c}"`).join(', ')} was found`,
+        entry.loc,
+        `looked for: ${tried.join(', ')}`,
+      );
     const yf = readYaml(found);
     if (yf.value === null || yf.value === undefined) continue;
-    if (typeof yf.value !== 'object' || Array.isArray(yf.value)) throw new InputError('a vars file must be a mapping of variables', yf.locOf([]));
+    if (typeof yf.value !== 'object' || Array.isArray(yf.value))
+      throw new InputError('a vars file must be a mapping of variables', yf.locOf([]));
     Object.assign(extra, yf.value);
   }
   for (const s of revealedSecrets()) tmpl.secrets.add(s);

@@ -33,7 +33,14 @@ export function sharedMagic(inv: Inventory, facts: Map<string, Vars>): SharedMag
   const hostvars: Record<string, Vars> = {};
   for (const h of inv.hosts.values()) {
     const f = facts.get(h.name);
-    hostvars[h.name] = { ...h.vars, ...ansibleFactVars(f), inventory_hostname: h.name, group_names: groupNames(h.groups), facts: f ?? {}, ansible_facts: ansibleFactsOf(f) };
+    hostvars[h.name] = {
+      ...h.vars,
+      ...ansibleFactVars(f),
+      inventory_hostname: h.name,
+      group_names: groupNames(h.groups),
+      facts: f ?? {},
+      ansible_facts: ansibleFactsOf(f),
+    };
   }
   return { groups, hostvars };
 }
@@ -43,7 +50,13 @@ function groupNames(groups: string[]): string[] {
 }
 
 /** The variables a task of `role` (or of the play itself when undefined) sees on one host. */
-export function scopeFor(inp: VarsInputs, shared: SharedMagic, role: RoleInstance | undefined, taskVars: Vars = {}, hostVars: Vars = {}): Vars {
+export function scopeFor(
+  inp: VarsInputs,
+  shared: SharedMagic,
+  role: RoleInstance | undefined,
+  taskVars: Vars = {},
+  hostVars: Vars = {},
+): Vars {
   const { play } = inp;
   const hostEntry = entryOf(inp.inventory, inp.host);
   const defaults: Vars = {};

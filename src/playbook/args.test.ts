@@ -8,8 +8,19 @@ import { fakeModules } from './testkit.js';
 
 const modules = fakeModules();
 const task = (module: string, args: Record<string, unknown>): Task => ({
-  name: 'T', module, args, loc: { file: 'p.yml', line: 3, col: 7 }, tags: [], when: [], loopVar: 'item',
-  notify: [], ignoreErrors: false, noLog: false, vars: {}, listen: [], keyLocs: {},
+  name: 'T',
+  module,
+  args,
+  loc: { file: 'p.yml', line: 3, col: 7 },
+  tags: [],
+  when: [],
+  loopVar: 'item',
+  notify: [],
+  ignoreErrors: false,
+  noLog: false,
+  vars: {},
+  listen: [],
+  keyLocs: {},
   argLocs: Object.fromEntries(Object.keys(args).map((k, i) => [k, { file: 'p.yml', line: 4 + i, col: 9 }])),
 });
 
@@ -17,7 +28,10 @@ describe('validateArgs', () => {
   it('accepts a template for any type before rendering, and checks it after', () => {
     const t = task('apt', { name: 'nginx', update_cache: '{{ refresh }}', state: '{{ st }}' });
     validateArgsWith(t, t.args, false, modules);
-    assert.throws(() => validateArgsWith(t, { name: 'nginx', update_cache: 'maybe' }, true, modules), /apt argument "update_cache" must be a boolean/);
+    assert.throws(
+      () => validateArgsWith(t, { name: 'nginx', update_cache: 'maybe' }, true, modules),
+      /apt argument "update_cache" must be a boolean/,
+    );
   });
 
   it('turns yes/no into booleans and numeric strings into numbers', () => {
@@ -28,12 +42,18 @@ describe('validateArgs', () => {
 
   it('points at the argument that is wrong', () => {
     const t = task('apt', { name: 'x', state: 'absnt' });
-    assert.throws(() => validateArgsWith(t, t.args, false, modules), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.deepEqual(e.loc, { file: 'p.yml', line: 5, col: 9 });
-      assert.equal(e.message, 'task "T": apt argument "state" must be one of "present", "absent", "latest"; got "absnt"; did you mean "absent"?');
-      return true;
-    });
+    assert.throws(
+      () => validateArgsWith(t, t.args, false, modules),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.deepEqual(e.loc, { file: 'p.yml', line: 5, col: 9 });
+        assert.equal(
+          e.message,
+          'task "T": apt argument "state" must be one of "present", "absent", "latest"; got "absnt"; did you mean "absent"?',
+        );
+        return true;
+      },
+    );
   });
 
   it('explains a list item of the wrong type', () => {
@@ -48,15 +68,31 @@ describe('validateArgs', () => {
 
 describe('validateArgs with schemas written like the real modules', () => {
   const BOOL = { anyOf: [{ type: 'boolean' }, { enum: ['yes', 'no', 'true', 'false'] }] };
-  const real = registryOf([{ name: 'svc', schema: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, enabled: BOOL, state: { enum: ['started', 'stopped'] } } }, compile: () => ':' }]);
+  const real = registryOf([
+    {
+      name: 'svc',
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { name: { type: 'string' }, enabled: BOOL, state: { enum: ['started', 'stopped'] } },
+      },
+      compile: () => ':',
+    },
+  ]);
 
   it('explains a union of boolean and words', () => {
     const t = task('svc', { name: 'x', enabled: 'maybe' });
-    assert.throws(() => validateArgsWith(t, t.args, true, real), /svc argument "enabled" must be a boolean or one of "yes", "no", "true", "false"; got "maybe"/);
+    assert.throws(
+      () => validateArgsWith(t, t.args, true, real),
+      /svc argument "enabled" must be a boolean or one of "yes", "no", "true", "false"; got "maybe"/,
+    );
   });
 
   it('explains an enum without a type, with a suggestion', () => {
     const t = task('svc', { name: 'x', state: 'startd' });
-    assert.throws(() => validateArgsWith(t, t.args, false, real), /svc argument "state" must be one of "started", "stopped"; got "startd"; did you mean "started"\?/);
+    assert.throws(
+      () => validateArgsWith(t, t.args, false, real),
+      /svc argument "state" must be one of "started", "stopped"; got "startd"; did you mean "started"\?/,
+    );
   });
 });

@@ -81,5 +81,10 @@ export function validateArgsWith(task: Task, args: Vars, rendered: boolean, modu
 }
 
 function pointerPath(p: string): string[] {
-  return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p === ''
+    ? []
+    : p
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

@@ -112,7 +112,10 @@ export function findFile(rel: string, dirs: string[], what: string, loc: SourceL
 /** Static loading cannot follow a path that depends on variables: say so. */
 export function refuseTemplatedPath(p: string, what: string, loc: SourceLoc): void {
   if (p.includes('{{')) {
-    throw new InputError(`${what} "${p}" uses a variable; chom-play loads files before variables are known, so the path must be literal`, loc);
+    throw new InputError(
+      `${what} "${p}" uses a variable; chom-play loads files before variables are known, so the path must be literal`,
+      loc,
+    );
   }
 }
 

@@ -73,7 +73,10 @@ describe('playbook errors name file:line:col and what is wrong', () => {
     assert.equal(e.where, 'playbooks/site.yml:4:13');
     assert.equal(e.message, 'role "webserver" not found; did you mean "webservers"?');
     // Beside the playbook first, then the project's roles/, then roles_path (Ansible's order).
-    assert.match(e.hint ?? '', /^looked in: playbooks\/roles\/webserver, roles\/webserver, .*\/etc\/ansible\/roles\/webserver, playbooks\/webserver /);
+    assert.match(
+      e.hint ?? '',
+      /^looked in: playbooks\/roles\/webserver, roles\/webserver, .*\/etc\/ansible\/roles\/webserver, playbooks\/webserver /,
+    );
   });
 
   it('undefined dependency role is reported in the meta file', () => {
@@ -105,10 +108,14 @@ describe('playbook errors name file:line:col and what is wrong', () => {
 
   it('notify without a matching handler points at the notify entry', () => {
     const e = failure({
-      'playbooks/site.yml': '- hosts: all\n  tasks:\n    - name: Conf\n      copy: content=x dest=/x\n      notify:\n        - restart ngnix\n  handlers:\n    - name: restart nginx\n      service: name=nginx state=restarted\n',
+      'playbooks/site.yml':
+        '- hosts: all\n  tasks:\n    - name: Conf\n      copy: content=x dest=/x\n      notify:\n        - restart ngnix\n  handlers:\n    - name: restart nginx\n      service: name=nginx state=restarted\n',
     });
     assert.equal(e.where, 'playbooks/site.yml:6:11');
-    assert.equal(e.message, 'task "Conf" notifies "restart ngnix", but no handler has that name or listens to it; did you mean "restart nginx"?');
+    assert.equal(
+      e.message,
+      'task "Conf" notifies "restart ngnix", but no handler has that name or listens to it; did you mean "restart nginx"?',
+    );
   });
 
   it('a bad choice lists the allowed values', () => {
@@ -194,7 +201,11 @@ describe('playbook errors name file:line:col and what is wrong', () => {
   });
 
   it('an include cycle is refused', () => {
-    const e = failure({ ...site('    - import_tasks: a.yml\n'), 'playbooks/a.yml': '- import_tasks: b.yml\n', 'playbooks/b.yml': '- import_tasks: a.yml\n' });
+    const e = failure({
+      ...site('    - import_tasks: a.yml\n'),
+      'playbooks/a.yml': '- import_tasks: b.yml\n',
+      'playbooks/b.yml': '- import_tasks: a.yml\n',
+    });
     assert.equal(e.where, 'playbooks/b.yml:1:17');
     assert.match(e.message, /include cycle/);
   });

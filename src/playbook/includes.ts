@@ -1,7 +1,19 @@
 import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
-import { checkBecomeUser, findFile, flagBool, flagExprs, isDir, isFile, isMapping, normWhen, type Inherit, type LoadContext, type TaskSource } from './context.js';
+import {
+  checkBecomeUser,
+  findFile,
+  flagBool,
+  flagExprs,
+  isDir,
+  isFile,
+  isMapping,
+  normWhen,
+  type Inherit,
+  type LoadContext,
+  type TaskSource,
+} from './context.js';
 import { parseKeyValues } from './kv.js';
 import { readLoop } from './loops.js';
 import type { IncludeGuard, Task } from './model.js';
@@ -41,20 +53,35 @@ export function deeper(inh: Inherit, e: Record<string, unknown>, src: TaskSource
   };
 }
 
-export function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: string, src: TaskSource, inh: Inherit, handler: boolean, loadList: ListLoader): Task[] {
+export function loadInclude(
+  ctx: LoadContext,
+  e: Record<string, unknown>,
+  key: string,
+  src: TaskSource,
+  inh: Inherit,
+  handler: boolean,
+  loadList: ListLoader,
+): Task[] {
   const yf = src.yf;
   const kind = stripCollection(key);
   const keyLoc = (k: string): SourceLoc => yf.keyLocOf([...src.path, k]);
   for (const k of Object.keys(e)) {
     if (k === key || INCLUDE_KEYWORDS.includes(k)) continue;
     const hint = suggest(k, INCLUDE_KEYWORDS);
-    throw new InputError(`unknown keyword "${k}" on ${kind}${hint ? `; did you mean "${hint}"?` : ` (allowed: ${INCLUDE_KEYWORDS.join(', ')})`}`, keyLoc(k));
+    throw new InputError(
+      `unknown keyword "${k}" on ${kind}${hint ? `; did you mean "${hint}"?` : ` (allowed: ${INCLUDE_KEYWORDS.join(', ')})`}`,
+      keyLoc(k),
+    );
   }
   const rest = Object.fromEntries(Object.entries(e).filter(([k]) => k !== key));
   check(validators.include, rest, yf, src.path, keywordWording(kind));
   const loop = readLoop(e, `${kind}: `, keyLoc);
   if (loop && kind.startsWith('import_')) {
-    throw new InputError(`${kind} cannot loop (it is read before any variable is known, as in Ansible)`, keyLoc(Object.keys(e).find((k) => k === 'loop' || k.startsWith('with_')) ?? key), `use ${kind.replace('import_', 'include_')}`);
+    throw new InputError(
+      `${kind} cannot loop (it is read before any variable is known, as in Ansible)`,
+      keyLoc(Object.keys(e).find((k) => k === 'loop' || k.startsWith('with_')) ?? key),
+      `use ${kind.replace('import_', 'include_')}`,
+    );
   }
   if (loop && handler) throw new InputError(`${kind} with a loop is not supported in handlers`, keyLoc(key));
   let inner = deeper(inh, e, src);
@@ -63,7 +90,13 @@ export function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: s
   if (isMapping(raw) && isMapping(raw.apply)) inner = deeper(inner, raw.apply, src, [...src.path, key, 'apply']);
   if (loop) {
     const { loop: terms, form, loopVar, extended, indexVar } = loop;
-    inner = { ...inner, includeLoops: [...(inh.includeLoops ?? []), { id: ctx.nextBlockId++, loop: terms, form, loopVar, extended, ...(indexVar ? { indexVar } : {}), loc: valueLoc, what: kind }] };
+    inner = {
+      ...inner,
+      includeLoops: [
+        ...(inh.includeLoops ?? []),
+        { id: ctx.nextBlockId++, loop: terms, form, loopVar, extended, ...(indexVar ? { indexVar } : {}), loc: valueLoc, what: kind },
+      ],
+    };
   }
   if (ROLE_INCLUDES.has(kind)) return includeRole(ctx, raw, kind, src, key, inner);
 
@@ -82,14 +115,16 @@ export function loadInclude(ctx: LoadContext, e: Record<string, unknown>, key: s
     check(validators.taskInclude, raw, yf, [...src.path, key], keywordWording(kind));
     file = String(raw.file);
   }
-  if (file === undefined) throw new InputError(`${kind} needs a file name (a string, or {file: NAME}), got ${describeValue(raw)}`, valueLoc);
+  if (file === undefined)
+    throw new InputError(`${kind} needs a file name (a string, or {file: NAME}), got ${describeValue(raw)}`, valueLoc);
   const dirs = [dirname(src.abs), ...inh.includeDirs];
   if (file.includes('{{')) {
     if (handler) throw new InputError(`${kind} "${file}" in handlers uses a variable; handlers must name their files literally`, valueLoc);
     return templatedInclude(ctx, file, dirs, valueLoc, src, inner, handler, loadList);
   }
   const abs = findFile(file, dirs, 'task file', valueLoc);
-  if (src.stack.includes(abs)) throw new InputError(`include cycle: ${[...src.stack, abs].map((f) => ctx.display(f)).join(' -> ')}`, valueLoc);
+  if (src.stack.includes(abs))
+    throw new InputError(`include cycle: ${[...src.stack, abs].map((f) => ctx.display(f)).join(' -> ')}`, valueLoc);
   const inc = ctx.read(abs);
   try {
     return loadList(ctx, inc.value, { yf: inc, path: [], abs, stack: [...src.stack, abs] }, inner, handler);
@@ -108,7 +143,8 @@ function includeRole(ctx: LoadContext, raw: unknown, kind: string, src: TaskSour
   if (typeof raw !== 'string') check(validators.roleInclude, spec, src.yf, [...src.path, key], keywordWording(kind));
   if (!ctx.roles) throw new InputError(`${kind} is only allowed in a play's tasks or roles`, loc);
   const name = String(spec.name);
-  if (name.includes('{{')) throw new InputError(`${kind} name "${name}" uses a variable; chom-play reads roles before variables are known`, loc);
+  if (name.includes('{{'))
+    throw new InputError(`${kind} name "${name}" uses a variable; chom-play reads roles before variables are known`, loc);
   const str = (k: string): string | undefined => (typeof spec[k] === 'string' ? (spec[k] as string) : undefined);
   return ctx.roles.include(
     {
@@ -147,10 +183,23 @@ export function includeCandidates(template: string, dirs: string[]): string[] {
   return out;
 }
 
-function templatedInclude(ctx: LoadContext, template: string, dirs: string[], loc: SourceLoc, src: TaskSource, inner: Inherit, handler: boolean, loadList: ListLoader): Task[] {
+function templatedInclude(
+  ctx: LoadContext,
+  template: string,
+  dirs: string[],
+  loc: SourceLoc,
+  src: TaskSource,
+  inner: Inherit,
+  handler: boolean,
+  loadList: ListLoader,
+): Task[] {
   const candidates = includeCandidates(template, dirs);
   if (candidates.length === 0) {
-    throw new InputError(`no task file can match "${template}"`, loc, `looked in: ${dirs.map((d) => ctx.display(d)).join(', ')} (the name's literal parts must match a .yml file there)`);
+    throw new InputError(
+      `no task file can match "${template}"`,
+      loc,
+      `looked in: ${dirs.map((d) => ctx.display(d)).join(', ')} (the name's literal parts must match a .yml file there)`,
+    );
   }
   const out: Task[] = [];
   // Only files that hold a task list are candidates (not the includer itself, vars or inventory files).

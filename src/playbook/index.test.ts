@@ -24,29 +24,44 @@ const SITE = `- name: Web
 `;
 
 describe('loadPlaybook with the real modules', () => {
-  const root = makeTree({ 'playbooks/site.yml': SITE, 'playbooks/bad.yml': '- hosts: all\n  tasks:\n    - name: Install nginx\n      apt:\n        nmae: nginx\n' });
+  const root = makeTree({
+    'playbooks/site.yml': SITE,
+    'playbooks/bad.yml': '- hosts: all\n  tasks:\n    - name: Install nginx\n      apt:\n        nmae: nginx\n',
+  });
   after(() => removeTree(root));
 
   it('loads an Ansible-style playbook unchanged', () => {
     const pb = api.loadPlaybook(api.resolvePlaybookPath('site.yml', root));
     const t = pb.plays[0].tasks;
-    assert.deepEqual(t.map((x) => x.module), ['apt', 'user', 'systemd', 'command']);
+    assert.deepEqual(
+      t.map((x) => x.module),
+      ['apt', 'user', 'systemd', 'command'],
+    );
     assert.deepEqual(t[3].args, { cmd: 'nginx -t', chdir: '/etc/nginx' });
     assert.equal(pb.plays[0].become, true);
   });
 
   it('reports a misspelt argument as the issue describes', () => {
-    assert.throws(() => api.loadPlaybook(join(root, 'playbooks/bad.yml')), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.equal(`${formatLoc(e.loc)}: ${e.message}`, 'playbooks/bad.yml:5:9: task "Install nginx": apt has no argument "nmae"; did you mean "name"?');
-      return true;
-    });
+    assert.throws(
+      () => api.loadPlaybook(join(root, 'playbooks/bad.yml')),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.equal(
+          `${formatLoc(e.loc)}: ${e.message}`,
+          'playbooks/bad.yml:5:9: task "Install nginx": apt has no argument "nmae"; did you mean "name"?',
+        );
+        return true;
+      },
+    );
   });
 
   it('validateArgs accepts templates before rendering and checks rendered values', () => {
     const pb = api.loadPlaybook(join(root, 'playbooks/site.yml'));
     const task = pb.plays[0].tasks[0];
     api.validateArgs(task, { name: '{{ pkgs }}', state: '{{ st }}' }, false);
-    assert.throws(() => api.validateArgs(task, { name: 'nginx', state: 'installed' }, true), /apt argument "state" must be one of "present", "absent", "latest"; got "installed"/);
+    assert.throws(
+      () => api.validateArgs(task, { name: 'nginx', state: 'installed' }, true),
+      /apt argument "state" must be one of "present", "absent", "latest"; got "installed"/,
+    );
   });
 });

@@ -28,7 +28,15 @@ function loadErr(yml: string): InputError {
 
 describe('typed keywords, checked once by the loader', () => {
   it('every spelling the schema accepts for a boolean keyword is one src/bool.ts reads', () => {
-    for (const [word, want] of [['"On"', true], ['"Y"', true], ['"t"', true], ['1', true], ['"OFF"', false], ['"n"', false], ['0', false]] as const) {
+    for (const [word, want] of [
+      ['"On"', true],
+      ['"Y"', true],
+      ['"t"', true],
+      ['1', true],
+      ['"OFF"', false],
+      ['"n"', false],
+      ['0', false],
+    ] as const) {
       assert.equal(load(`- hosts: all\n  become: ${word}\n  tasks: []\n`).plays[0].become, want, word);
     }
     assert.match(loadErr('- hosts: all\n  become: perhaps\n  tasks: []\n').message, /must be a boolean/);
@@ -44,7 +52,8 @@ describe('typed keywords, checked once by the loader', () => {
     assert.equal(e.loc?.line, 4);
   });
   it('a templated timeout stays a template for the planner; a literal one is a number', () => {
-    const t = load('- hosts: all\n  tasks:\n    - command: id\n      timeout: "{{ t }}"\n    - command: id\n      timeout: "30"\n').plays[0].tasks;
+    const t = load('- hosts: all\n  tasks:\n    - command: id\n      timeout: "{{ t }}"\n    - command: id\n      timeout: "30"\n').plays[0]
+      .tasks;
     assert.equal(t[0].timeout, '{{ t }}');
     assert.equal(t[1].timeout, 30);
   });

@@ -26,7 +26,12 @@ export function serialKeyword(v: unknown, loc: SourceLoc): Array<number | string
   const steps = Array.isArray(v) ? v : [v];
   for (const s of steps) {
     const ok = (typeof s === 'number' && Number.isInteger(s) && s >= 0) || (typeof s === 'string' && /^\s*\d+(?:\.\d+)?\s*%?\s*$/.test(s));
-    if (!ok) throw new InputError(`serial: ${JSON.stringify(s)} is not a host count or a percentage`, loc, 'write serial: 2, serial: "30%" or serial: [1, 5, "50%"]');
+    if (!ok)
+      throw new InputError(
+        `serial: ${JSON.stringify(s)} is not a host count or a percentage`,
+        loc,
+        'write serial: 2, serial: "30%" or serial: [1, 5, "50%"]',
+      );
   }
   return steps as Array<number | string>;
 }
@@ -36,7 +41,11 @@ export function percentKeyword(v: unknown, loc: SourceLoc): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' ? Number(v.replace(/%\s*$/, '')) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
-    throw new InputError(`max_fail_percentage: ${JSON.stringify(v)} is not a percentage between 0 and 100`, loc, 'write max_fail_percentage: 0 to stop at the first failed host');
+    throw new InputError(
+      `max_fail_percentage: ${JSON.stringify(v)} is not a percentage between 0 and 100`,
+      loc,
+      'write max_fail_percentage: 0 to stop at the first failed host',
+    );
   }
   return n;
 }

@@ -6,7 +6,9 @@ describe('key=value arguments', () => {
   it('parses pairs, quoted values and templates with spaces', () => {
     assert.deepEqual(parseKeyValues('name=nginx state=present'), { args: { name: 'nginx', state: 'present' } });
     assert.deepEqual(parseKeyValues('line="a b = c" dest=/etc/x'), { args: { line: 'a b = c', dest: '/etc/x' } });
-    assert.deepEqual(parseKeyValues("name={{ pkgs | join(' ') }} state=latest"), { args: { name: "{{ pkgs | join(' ') }}", state: 'latest' } });
+    assert.deepEqual(parseKeyValues("name={{ pkgs | join(' ') }} state=latest"), {
+      args: { name: "{{ pkgs | join(' ') }}", state: 'latest' },
+    });
   });
 
   it('returns the first token that is not key=value', () => {
@@ -17,7 +19,10 @@ describe('key=value arguments', () => {
 describe('free-form commands', () => {
   const known = new Set(['creates', 'removes', 'chdir']);
   it('takes known options out and keeps the rest as written', () => {
-    assert.deepEqual(splitFreeForm('make  install chdir=/src creates=/usr/bin/x', known), { rest: 'make  install', args: { chdir: '/src', creates: '/usr/bin/x' } });
+    assert.deepEqual(splitFreeForm('make  install chdir=/src creates=/usr/bin/x', known), {
+      rest: 'make  install',
+      args: { chdir: '/src', creates: '/usr/bin/x' },
+    });
   });
 
   it('leaves unknown key=value words and quoted text alone', () => {

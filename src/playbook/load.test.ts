@@ -63,7 +63,8 @@ const PROJECT: Record<string, string> = {
   'roles/nginx/meta/main.yml': 'dependencies:\n  - role: common\n  - role: base_users\n    vars: {who: www}\nrequires:\n  memory_mb: 512\n',
   'roles/nginx/defaults/main.yml': 'nginx_port: 80\n',
   'roles/nginx/tasks/main.yml': '- name: Install nginx\n  apt: name=nginx\n  notify: restart nginx\n- include_tasks: config.yml\n',
-  'roles/nginx/tasks/config.yml': '- name: Nginx config\n  template:\n    src: nginx.conf.hbs\n    dest: /etc/nginx/nginx.conf\n  notify: [reload nginx]\n',
+  'roles/nginx/tasks/config.yml':
+    '- name: Nginx config\n  template:\n    src: nginx.conf.hbs\n    dest: /etc/nginx/nginx.conf\n  notify: [reload nginx]\n',
   'roles/nginx/handlers/main.yml': '- name: reload nginx\n  service:\n    name: nginx\n    state: reloaded\n',
   'roles/nginx/templates/nginx.conf.hbs': 'listen {{nginx_port}};\n',
 };
@@ -92,14 +93,27 @@ describe('loading a two-role playbook', () => {
   });
 
   it('runs pre_tasks, dependencies, roles, tasks, includes and post_tasks in Ansible order', () => {
-    assert.deepEqual(play.tasks.map((t) => t.name), [
-      'Update apt cache', 'Common packages', 'Users', 'Install nginx', 'Nginx config', 'Say hello', 'Extra file', 'In block',
-      'shell: systemctl is-active nginx',
-    ]);
+    assert.deepEqual(
+      play.tasks.map((t) => t.name),
+      [
+        'Update apt cache',
+        'Common packages',
+        'Users',
+        'Install nginx',
+        'Nginx config',
+        'Say hello',
+        'Extra file',
+        'In block',
+        'shell: systemctl is-active nginx',
+      ],
+    );
   });
 
   it('runs a dependency already listed with the same params only once', () => {
-    assert.deepEqual(play.roles.map((r) => r.name), ['common', 'base_users', 'nginx']);
+    assert.deepEqual(
+      play.roles.map((r) => r.name),
+      ['common', 'base_users', 'nginx'],
+    );
     assert.deepEqual(play.roles[1].params, { who: 'www' });
   });
 
@@ -133,7 +147,10 @@ describe('loading a two-role playbook', () => {
   });
 
   it('collects role handlers before play handlers, with listen', () => {
-    assert.deepEqual(play.handlers.map((h) => h.name), ['reload nginx', 'restart nginx']);
+    assert.deepEqual(
+      play.handlers.map((h) => h.name),
+      ['reload nginx', 'restart nginx'],
+    );
     assert.deepEqual(play.handlers[1].listen, ['web restart']);
     assert.equal(play.handlers[0].role?.name, 'nginx');
   });
@@ -159,26 +176,41 @@ describe('loading a two-role playbook', () => {
   });
 
   it('lists every file it read', () => {
-    for (const f of ['playbooks/site.yml', 'playbooks/vars/common.yml', 'playbooks/extra.yml', 'roles/nginx/meta/main.yml', 'roles/nginx/tasks/config.yml', 'roles/nginx/handlers/main.yml', 'roles/base_users/tasks/main.yml']) {
+    for (const f of [
+      'playbooks/site.yml',
+      'playbooks/vars/common.yml',
+      'playbooks/extra.yml',
+      'roles/nginx/meta/main.yml',
+      'roles/nginx/tasks/config.yml',
+      'roles/nginx/handlers/main.yml',
+      'roles/base_users/tasks/main.yml',
+    ]) {
       assert.ok(pb.files.includes(join(root, f)), f);
     }
     assert.equal(new Set(pb.files).size, pb.files.length);
   });
 
   it('selects role tasks and always tasks with --tags web', () => {
-    assert.deepEqual(selectByTags(play.tasks, ['web'], []).map((t) => t.name), ['Users', 'Install nginx', 'Nginx config', 'shell: systemctl is-active nginx']);
+    assert.deepEqual(
+      selectByTags(play.tasks, ['web'], []).map((t) => t.name),
+      ['Users', 'Install nginx', 'Nginx config', 'shell: systemctl is-active nginx'],
+    );
   });
 });
 
 describe('import_playbook and play options', () => {
   it('imports a playbook relative to the importing one, with its tags', () => {
     const root = project({
-      'site.yml': '- import_playbook: sub/web.yml\n  tags: imported\n- hosts: db\n  gather_facts: no\n  serial: 2\n  tasks:\n    - command: ls\n',
+      'site.yml':
+        '- import_playbook: sub/web.yml\n  tags: imported\n- hosts: db\n  gather_facts: no\n  serial: 2\n  tasks:\n    - command: ls\n',
       'sub/web.yml': '- hosts: web\n  tasks:\n    - command: uptime\n',
     });
     const pb = loadPlaybookWith(join(root, 'site.yml'), { modules: fakeModules() });
     assert.equal(pb.baseDir, root);
-    assert.deepEqual(pb.plays.map((p) => p.hosts), ['web', 'db']);
+    assert.deepEqual(
+      pb.plays.map((p) => p.hosts),
+      ['web', 'db'],
+    );
     assert.deepEqual(pb.plays[0].tasks[0].tags, ['imported']);
     assert.equal(pb.plays[0].name, 'web');
     assert.equal(pb.plays[1].gatherFacts, false);
@@ -235,12 +267,18 @@ describe('roles listed as mappings', () => {
       'roles/app/handlers/main.yml': '- name: restart app\n  command: restart\n',
     });
     const play = loadPlaybookWith(join(root, 'playbooks/site.yml'), { modules: fakeModules() }).plays[0];
-    assert.deepEqual(play.roles.map((r) => `${r.name}:${JSON.stringify(r.params)}`), ['base:{}', 'app:{"port":1}', 'app:{"port":2}']);
-    assert.deepEqual(play.tasks.map((t) => [t.name, t.when, t.tags]), [
-      ['command: base', ['deploy_app'], ['app']],
-      ['command: app {{ port }}', ['deploy_app'], ['app']],
-      ['command: app {{ port }}', [], []],
-    ]);
+    assert.deepEqual(
+      play.roles.map((r) => `${r.name}:${JSON.stringify(r.params)}`),
+      ['base:{}', 'app:{"port":1}', 'app:{"port":2}'],
+    );
+    assert.deepEqual(
+      play.tasks.map((t) => [t.name, t.when, t.tags]),
+      [
+        ['command: base', ['deploy_app'], ['app']],
+        ['command: app {{ port }}', ['deploy_app'], ['app']],
+        ['command: app {{ port }}', [], []],
+      ],
+    );
     assert.deepEqual(play.roles[1].when, ['deploy_app']);
     assert.equal(play.handlers.length, 1, 'a role listed twice contributes its handlers once');
     assert.deepEqual(play.handlers[0].when, ['deploy_app']);
@@ -251,12 +289,15 @@ describe('roles listed as mappings', () => {
       'playbooks/site.yml': '- hosts: all\n  roles:\n    - {role: app, port: 80}\n',
       'roles/app/tasks/main.yml': '- command: app\n',
     });
-    assert.throws(() => loadPlaybookWith(join(root, 'playbooks/site.yml'), { modules: fakeModules() }), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.equal(formatLoc(e.loc), 'playbooks/site.yml:3:19');
-      assert.match(e.message, /unknown role entry keyword "port".*role parameters go under vars:/);
-      return true;
-    });
+    assert.throws(
+      () => loadPlaybookWith(join(root, 'playbooks/site.yml'), { modules: fakeModules() }),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.equal(formatLoc(e.loc), 'playbooks/site.yml:3:19');
+        assert.match(e.message, /unknown role entry keyword "port".*role parameters go under vars:/);
+        return true;
+      },
+    );
   });
 
   it('loads a role with only defaults (no tasks) and finds roles next to the playbook first', () => {

@@ -34,7 +34,8 @@ export function loadPlaybookWith(path: string, opts: LoadOptions): Playbook {
 
 function loadPlaybookFile(ctx: LoadContext, abs: string, outerTags: string[], stack: string[]): Play[] {
   const yf = ctx.read(abs);
-  if (yf.value === null || yf.value === undefined) throw new InputError('the playbook is empty; it should be a list of plays', yf.locOf([]));
+  if (yf.value === null || yf.value === undefined)
+    throw new InputError('the playbook is empty; it should be a list of plays', yf.locOf([]));
   if (!Array.isArray(yf.value)) throw new InputError(`a playbook must be a list of plays, got ${describeValue(yf.value)}`, yf.locOf([]));
   const plays: Play[] = [];
   yf.value.forEach((entry, i) => {
@@ -49,7 +50,8 @@ function loadPlaybookFile(ctx: LoadContext, abs: string, outerTags: string[], st
     const loc = yf.locOf([i, imp]);
     refuseTemplatedPath(rel, 'playbook', loc);
     const sub = findFile(rel, [dirname(abs)], 'playbook', loc);
-    if ([...stack, abs].includes(sub)) throw new InputError(`import_playbook cycle: ${[...stack, abs, sub].map((f) => ctx.display(f)).join(' -> ')}`, loc);
+    if ([...stack, abs].includes(sub))
+      throw new InputError(`import_playbook cycle: ${[...stack, abs, sub].map((f) => ctx.display(f)).join(' -> ')}`, loc);
     plays.push(...loadPlaybookFile(ctx, sub, mergeTags(outerTags, normTags(entry.tags)), [...stack, abs]));
   });
   return plays;
@@ -61,7 +63,11 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
   const hosts = Array.isArray(e.hosts) ? e.hosts.join(':') : String(e.hosts);
   const becomeUser = checkBecomeUser(e.become_user, yf.keyLocOf([i, 'become_user']));
   if (becomeUser !== undefined && becomeUser !== 'root') {
-    throw new InputError(`${label}become_user "${becomeUser}" on a play is not supported: chom-play runs a play's tasks as root`, yf.keyLocOf([i, 'become_user']), 'put become_user on the command/shell tasks that must run as that user');
+    throw new InputError(
+      `${label}become_user "${becomeUser}" on a play is not supported: chom-play runs a play's tasks as root`,
+      yf.keyLocOf([i, 'become_user']),
+      'put become_user on the command/shell tasks that must run as that user',
+    );
   }
   const dir = dirname(abs);
   const vars: Vars = isMapping(e.vars) ? { ...e.vars } : {};
@@ -79,10 +85,12 @@ function loadPlay(ctx: LoadContext, yf: YamlFile, i: number, abs: string, e: Rec
       varsFilesLater.push({ candidates, loc, dir });
       return;
     }
-    if (typeof vf !== 'string') throw new InputError(`vars_files entries must be file names or lists of alternatives, got ${describeValue(vf)}`, loc);
+    if (typeof vf !== 'string')
+      throw new InputError(`vars_files entries must be file names or lists of alternatives, got ${describeValue(vf)}`, loc);
     const vyf = ctx.read(findFile(vf, [dir], 'vars file', loc));
     if (vyf.value === null || vyf.value === undefined) return;
-    if (!isMapping(vyf.value)) throw new InputError(`a vars file must be a mapping of variables, got ${describeValue(vyf.value)}`, vyf.locOf([]));
+    if (!isMapping(vyf.value))
+      throw new InputError(`a vars file must be a mapping of variables, got ${describeValue(vyf.value)}`, vyf.locOf([]));
     Object.assign(vars, vyf.value);
   });
 

@@ -8,8 +8,8 @@ import type { LoopForm } from './loops.js';
  * per host in the planner, where the variables are known.
  */
 export interface Playbook {
-  file: string;           // absolute path of the playbook
-  baseDir: string;        // project dir used to find roles/ and templates/
+  file: string; // absolute path of the playbook
+  baseDir: string; // project dir used to find roles/ and templates/
   plays: Play[];
   /** Every file read (playbook, roles, vars files, task files) for hashing in run records. */
   files: string[];
@@ -17,14 +17,14 @@ export interface Playbook {
 
 export interface Play {
   name: string;
-  hosts: string;                 // host pattern
+  hosts: string; // host pattern
   loc: SourceLoc;
-  vars: Vars;                    // play vars, vars_files merged on top (vars_files win, as in Ansible)
+  vars: Vars; // play vars, vars_files merged on top (vars_files win, as in Ansible)
   become?: boolean;
-  gatherFacts: boolean;          // default true
-  gatherFactsExpr?: string;      // gather_facts: "{{ expr }}": decided with play and extra vars (src/facts/plays.ts)
-  tags: string[];                // play tags (already applied to every task below)
-  roles: RoleInstance[];         // in order, with dependencies (meta/main.yml) first
+  gatherFacts: boolean; // default true
+  gatherFactsExpr?: string; // gather_facts: "{{ expr }}": decided with play and extra vars (src/facts/plays.ts)
+  tags: string[]; // play tags (already applied to every task below)
+  roles: RoleInstance[]; // in order, with dependencies (meta/main.yml) first
   /** pre_tasks, then each role's tasks, then tasks, then post_tasks; includes expanded. */
   tasks: Task[];
   /** Play handlers and every role's handlers, in definition order. */
@@ -61,12 +61,12 @@ export interface VarsFilesEntry {
 
 export interface RoleInstance {
   name: string;
-  dir: string;                   // absolute roles/NAME
-  defaults: Vars;                // defaults/main.yml
-  vars: Vars;                    // vars/main.yml
-  params: Vars;                  // `vars:` given where the role is listed in the play (role params)
+  dir: string; // absolute roles/NAME
+  defaults: Vars; // defaults/main.yml
+  vars: Vars; // vars/main.yml
+  params: Vars; // `vars:` given where the role is listed in the play (role params)
   tags: string[];
-  meta: Vars;                    // meta/main.yml as loaded (requires:, dependencies:)
+  meta: Vars; // meta/main.yml as loaded (requires:, dependencies:)
   /** `when:` given where the role is listed (already applied to the role's tasks and handlers). */
   when?: string[];
   /** roles/NAME/files and roles/NAME/templates when they exist. */
@@ -77,13 +77,13 @@ export interface RoleInstance {
 }
 
 export interface Task {
-  name: string;                  // given name, or "module: short args" if none
-  module: string;                // canonical module name ('copy', never 'ansible.builtin.copy')
-  args: Vars;                    // raw args (free form already mapped, e.g. command -> {cmd})
-  loc: SourceLoc;                // file:line:col of the task's first key
-  tags: string[];                // own + inherited (play, role, block/include)
-  when: string[];                // raw expressions, all must hold (inherited ones first)
-  loop?: unknown;                // raw: a list, or a string template that renders to a list
+  name: string; // given name, or "module: short args" if none
+  module: string; // canonical module name ('copy', never 'ansible.builtin.copy')
+  args: Vars; // raw args (free form already mapped, e.g. command -> {cmd})
+  loc: SourceLoc; // file:line:col of the task's first key
+  tags: string[]; // own + inherited (play, role, block/include)
+  when: string[]; // raw expressions, all must hold (inherited ones first)
+  loop?: unknown; // raw: a list, or a string template that renders to a list
   /**
    * A `with_*` form: `loop` holds the lookup's terms, turned into items by the planner
    * (src/plan/loops.ts; with_first_found: src/plan/include-vars.ts). Absent for `loop:`.
@@ -93,7 +93,7 @@ export interface Task {
   loopIndexVar?: string;
   /** loop_control.extended: ansible_loop (index, first, last, length, ...). */
   loopExtended?: boolean;
-  loopVar: string;               // loop_control.loop_var, default 'item'
+  loopVar: string; // loop_control.loop_var, default 'item'
   notify: string[];
   register?: string;
   become?: boolean;
@@ -101,8 +101,8 @@ export interface Task {
   changedWhen?: string | boolean;
   failedWhen?: string | boolean;
   noLog: boolean;
-  vars: Vars;                    // task vars
-  role?: RoleInstance;           // set for tasks/handlers that come from a role
+  vars: Vars; // task vars
+  role?: RoleInstance; // set for tasks/handlers that come from a role
   /** Retry until this holds over the registered result (with retries, default 3). */
   until?: string | boolean;
   retries?: Templated<number>;

@@ -19,10 +19,13 @@ describe('resolvePlaybookPath', () => {
   });
 
   it('says where it looked when nothing matches', () => {
-    assert.throws(() => resolvePlaybookPath('nope.yml', root), (e: unknown) => {
-      assert.match(String(e), /playbook "nope.yml" not found/);
-      assert.match(String(e), new RegExp(`looked for: ${join(root, 'nope.yml')}, ${join(root, 'playbooks/nope.yml')}`));
-      return true;
-    });
+    assert.throws(
+      () => resolvePlaybookPath('nope.yml', root),
+      (e: unknown) => {
+        assert.match(String(e), /playbook "nope.yml" not found/);
+        assert.match(String(e), new RegExp(`looked for: ${join(root, 'nope.yml')}, ${join(root, 'playbooks/nope.yml')}`));
+        return true;
+      },
+    );
   });
 });

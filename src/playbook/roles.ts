@@ -4,7 +4,17 @@ import { collectionRoleDirs, rolesPath } from '../config/role-paths.js';
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { YamlFile } from '../yaml/read.js';
-import { isDir, isFile, isMapping, normWhen, refuseTemplatedPath, type Inherit, type LoadContext, type RoleIncludeSpec, type YamlPath } from './context.js';
+import {
+  isDir,
+  isFile,
+  isMapping,
+  normWhen,
+  refuseTemplatedPath,
+  type Inherit,
+  type LoadContext,
+  type RoleIncludeSpec,
+  type YamlPath,
+} from './context.js';
 import type { RoleInstance, Task } from './model.js';
 import { check, keywordWording, toBool, validators } from './schema.js';
 import { describeValue } from './schema-errors.js';
@@ -59,7 +69,14 @@ export class RoleExpander {
     const files = this.filesOf(dir, spec.name);
     const out: Task[] = [];
     if (files.metaYf) {
-      for (const d of this.expand(files.meta.dependencies, files.metaYf, ['dependencies'], [dirname(dir), ...this.searchDirs], { tags: inh.tags, when: inh.when }, [dir])) {
+      for (const d of this.expand(
+        files.meta.dependencies,
+        files.metaYf,
+        ['dependencies'],
+        [dirname(dir), ...this.searchDirs],
+        { tags: inh.tags, when: inh.when },
+        [dir],
+      )) {
         out.push(...d.tasks);
         this.ctx.extraHandlers.push(...d.handlers);
         if (spec.public) this.ctx.publicRoles.push(d.role);
@@ -69,18 +86,29 @@ export class RoleExpander {
       if (name === undefined) return undefined;
       const base = join(dir, sub, name);
       const abs = [base, `${base}.yml`, `${base}.yaml`].find(isFile);
-      if (!abs) throw new InputError(`role "${spec.name}" has no ${sub}/${name}(.yml)`, spec.loc, `looked in ${this.ctx.display(join(dir, sub))}`);
+      if (!abs)
+        throw new InputError(`role "${spec.name}" has no ${sub}/${name}(.yml)`, spec.loc, `looked in ${this.ctx.display(join(dir, sub))}`);
       return { yf: this.ctx.read(abs), abs };
     };
     const varsOf = (f: { yf: YamlFile } | undefined, dflt: Vars): Vars => {
       if (!f) return dflt;
       if (f.yf.value === null || f.yf.value === undefined) return {};
-      if (!isMapping(f.yf.value)) throw new InputError(`role "${spec.name}": vars file must be a mapping of variables, got ${describeValue(f.yf.value)}`, f.yf.locOf([]));
+      if (!isMapping(f.yf.value))
+        throw new InputError(
+          `role "${spec.name}": vars file must be a mapping of variables, got ${describeValue(f.yf.value)}`,
+          f.yf.locOf([]),
+        );
       return f.yf.value;
     };
     const role: RoleInstance = {
-      name: spec.name, dir, defaults: varsOf(from('defaults', spec.defaultsFrom), files.defaults), vars: varsOf(from('vars', spec.varsFrom), files.vars),
-      params: {}, tags: [], meta: files.meta, loc: spec.loc,
+      name: spec.name,
+      dir,
+      defaults: varsOf(from('defaults', spec.defaultsFrom), files.defaults),
+      vars: varsOf(from('vars', spec.varsFrom), files.vars),
+      params: {},
+      tags: [],
+      meta: files.meta,
+      loc: spec.loc,
     };
     if (isDir(join(dir, 'files'))) role.filesDir = join(dir, 'files');
     if (isDir(join(dir, 'templates'))) role.templatesDir = join(dir, 'templates');
@@ -88,7 +116,15 @@ export class RoleExpander {
     const tasksFile = from('tasks', spec.tasksFrom) ?? files.tasks;
     const handlersFile = from('handlers', spec.handlersFrom) ?? files.handlers;
     const load = (f: { yf: YamlFile; abs: string } | undefined, handler: boolean, from: Inherit): Task[] =>
-      f ? loadTaskList(this.ctx, f.yf.value, { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] }, { ...from, role, includeDirs: [join(dir, 'tasks'), this.playbookDir] }, handler) : [];
+      f
+        ? loadTaskList(
+            this.ctx,
+            f.yf.value,
+            { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] },
+            { ...from, role, includeDirs: [join(dir, 'tasks'), this.playbookDir] },
+            handler,
+          )
+        : [];
     out.push(...load(tasksFile, false, inh));
     // A role included twice (a loop, two includes) brings its handlers once; they run as handlers
     // of the play, outside the include's loop and conditions.
@@ -125,7 +161,8 @@ export class RoleExpander {
     }
     refuseTemplatedPath(name, 'role name', loc);
     const dir = this.findRole(name, searchDirs, loc);
-    if (stack.includes(dir)) throw new InputError(`role dependency cycle: ${[...stack, dir].map((d) => this.ctx.display(d)).join(' -> ')}`, loc);
+    if (stack.includes(dir))
+      throw new InputError(`role dependency cycle: ${[...stack, dir].map((d) => this.ctx.display(d)).join(' -> ')}`, loc);
     const files = this.filesOf(dir, name);
     const tags = mergeTags(outer.tags, normTags(spec.tags));
     const when = [...outer.when, ...normWhen(spec.when)];
@@ -146,13 +183,19 @@ export class RoleExpander {
     // Role tasks get the play's tags, the entry's tags and when, and a link to the instance.
     const list = (f: { yf: YamlFile; abs: string } | undefined, handler: boolean): Task[] =>
       f
-        ? loadTaskList(this.ctx, f.yf.value, { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] }, {
-            tags: mergeTags(this.playTags, tags),
-            when,
-            vars: {},
-            role,
-            includeDirs: [join(dir, 'tasks'), this.playbookDir],
-          }, handler)
+        ? loadTaskList(
+            this.ctx,
+            f.yf.value,
+            { yf: f.yf, path: [], abs: f.abs, stack: [f.abs] },
+            {
+              tags: mergeTags(this.playTags, tags),
+              when,
+              vars: {},
+              role,
+              includeDirs: [join(dir, 'tasks'), this.playbookDir],
+            },
+            handler,
+          )
         : [];
     out.push({ role, tasks: list(files.tasks, false), handlers: list(files.handlers, true) });
     return out;
@@ -162,9 +205,10 @@ export class RoleExpander {
     // Ansible's order: a path as given; a collection role under the collections paths; else
     // roles/ beside the playbook (and of a parent role), roles_path, then the playbook's directory.
     const inCollections = collectionRoleDirs(name, this.playbookDir);
-    const candidates = name.includes('/') || isAbsolute(name)
-      ? [resolve(this.playbookDir, name)]
-      : inCollections ?? [...new Set([...searchDirs, ...rolesPath(), this.playbookDir].map((d) => join(d, name)))];
+    const candidates =
+      name.includes('/') || isAbsolute(name)
+        ? [resolve(this.playbookDir, name)]
+        : (inCollections ?? [...new Set([...searchDirs, ...rolesPath(), this.playbookDir].map((d) => join(d, name)))]);
     const found = candidates.find(isDir);
     if (found) return found;
     const known = [...new Set(searchDirs.flatMap((d) => (isDir(d) ? readdirSync(d).filter((n) => isDir(join(d, n))) : [])))];
@@ -185,7 +229,11 @@ export class RoleExpander {
       if (!p) return {};
       const yf = this.ctx.read(p);
       if (yf.value === null || yf.value === undefined) return {};
-      if (!isMapping(yf.value)) throw new InputError(`role "${name}": ${sub}/main.yml must be a mapping of variables, got ${describeValue(yf.value)}`, yf.locOf([]));
+      if (!isMapping(yf.value))
+        throw new InputError(
+          `role "${name}": ${sub}/main.yml must be a mapping of variables, got ${describeValue(yf.value)}`,
+          yf.locOf([]),
+        );
       return yf.value;
     };
     f = { defaults: vars('defaults'), vars: vars('vars'), meta: {} };
@@ -208,6 +256,10 @@ export class RoleExpander {
 /** JSON with sorted keys: two role entries with the same params in another order are the same. */
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isMapping(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isMapping(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }

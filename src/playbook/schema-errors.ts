@@ -45,7 +45,12 @@ export function describeValue(v: unknown): string {
 }
 
 function splitPointer(p: string): string[] {
-  return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p === ''
+    ? []
+    : p
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function toPath(p: string, data: unknown): Array<string | number> {
@@ -93,7 +98,11 @@ export function describeFirst(errors: ErrorObject[], data: unknown, w: Wording):
       return { path, atKey: false, message: w.missing([...path, missing]) };
     }
     case 'type':
-      return { path, atKey: false, message: `${w.name(path)} must be ${typeWords((e.params as { type: unknown }).type)}, got ${describeValue(value)}` };
+      return {
+        path,
+        atKey: false,
+        message: `${w.name(path)} must be ${typeWords((e.params as { type: unknown }).type)}, got ${describeValue(value)}`,
+      };
     case 'enum':
       return { path, atKey: false, message: enumMessage(w.name(path), (e.params as { allowedValues: unknown[] }).allowedValues, value) };
     case 'anyOf':
@@ -117,7 +126,9 @@ function unionMessage(u: ErrorObject, all: ErrorObject[], w: Wording, path: Arra
     return `${w.name(path)} matches more than one allowed form (${u.message ?? 'oneOf'}); give only one of the alternatives`;
   }
   const kids = all.filter((e) => isChildOf(e, u));
-  const required = kids.filter((k) => k.keyword === 'required').map((k) => `"${String((k.params as { missingProperty: string }).missingProperty)}"`);
+  const required = kids
+    .filter((k) => k.keyword === 'required')
+    .map((k) => `"${String((k.params as { missingProperty: string }).missingProperty)}"`);
   if (required.length > 0 && required.length === kids.length) return `${w.name(path)} needs one of ${[...new Set(required)].join(', ')}`;
   const types = kids.filter((k) => k.keyword === 'type').flatMap((k) => [(k.params as { type: unknown }).type].flat());
   const enums = kids.filter((k) => k.keyword === 'enum').flatMap((k) => (k.params as { allowedValues: unknown[] }).allowedValues);

@@ -19,7 +19,10 @@ export const PLAYBOOK_SET: SchemaSet = {
  * 1/0, any case): a keyword the schema accepts is one parseBool understands, and no other.
  */
 const BOOL_PATTERN = '^\\s*(?:[Yy](?:[Ee][Ss])?|[Nn][Oo]?|[Oo](?:[Nn]|[Ff][Ff])|[Tt](?:[Rr][Uu][Ee])?|[Ff](?:[Aa][Ll][Ss][Ee])?|1|0)\\s*$';
-const bool = { anyOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }, { type: 'string', pattern: BOOL_PATTERN }], 'x-expect': 'a boolean (true/false, yes/no)' };
+const bool = {
+  anyOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }, { type: 'string', pattern: BOOL_PATTERN }],
+  'x-expect': 'a boolean (true/false, yes/no)',
+};
 const str = { type: 'string' };
 const tags = { type: ['string', 'number', 'array'], items: { type: ['string', 'number'] } };
 const cond = { type: ['string', 'boolean', 'array'], items: { type: ['string', 'boolean'] } };
@@ -27,15 +30,27 @@ const strList = { type: ['string', 'array'], items: { type: 'string' } };
 const mapping = { type: ['object', 'null'] };
 const list = { type: ['array', 'null'] };
 const intOrTemplate = { type: ['integer', 'string'] };
-const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-expect': 'a variable name (letters, digits and _, not starting with a digit)' };
+const identifier = {
+  type: 'string',
+  pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+  'x-expect': 'a variable name (letters, digits and _, not starting with a digit)',
+};
 
 /** Keywords shared by tasks, blocks and includes that pass down to the tasks inside. */
 /** A boolean, or a "{{ expression }}" rendered per host by the planner. */
 const boolOrTemplate = { anyOf: [bool, { type: 'string', pattern: '\\{\\{' }], 'x-expect': 'a boolean or a "{{ expression }}"' };
 const environment = { type: ['object', 'string', 'array', 'null'] };
 const inheritable = {
-  name: str, tags, when: cond, become: boolOrTemplate, become_user: str, vars: mapping, ignore_errors: boolOrTemplate, no_log: boolOrTemplate,
-  environment, run_once: bool,
+  name: str,
+  tags,
+  when: cond,
+  become: boolOrTemplate,
+  become_user: str,
+  vars: mapping,
+  ignore_errors: boolOrTemplate,
+  no_log: boolOrTemplate,
+  environment,
+  run_once: bool,
 };
 
 export const TASK_KEYWORD_PROPS = {
@@ -75,19 +90,43 @@ export const BLOCK_KEYWORDS = ['block', 'rescue', 'always', ...Object.keys(inher
 /** Keywords of include_tasks / include_role (loops are expanded per host by the planner). */
 const includeProps = {
   ...inheritable,
-  loop: {}, with_items: {}, with_list: {}, with_dict: {}, with_subelements: {}, with_together: {}, with_nested: {},
-  with_indexed_items: {}, with_sequence: {},
+  loop: {},
+  with_items: {},
+  with_list: {},
+  with_dict: {},
+  with_subelements: {},
+  with_together: {},
+  with_nested: {},
+  with_indexed_items: {},
+  with_sequence: {},
   loop_control: TASK_KEYWORD_PROPS.loop_control,
   args: { type: 'object' },
 };
 export const INCLUDE_KEYWORDS = Object.keys(includeProps);
 /** Arguments of include_role / import_role (Ansible's names). */
-export const ROLE_INCLUDE_ARGS = ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'public', 'apply', 'allow_duplicates', 'rolespec_validate'];
+export const ROLE_INCLUDE_ARGS = [
+  'name',
+  'tasks_from',
+  'vars_from',
+  'defaults_from',
+  'handlers_from',
+  'public',
+  'apply',
+  'allow_duplicates',
+  'rolespec_validate',
+];
 const roleIncludeSchema = {
   type: 'object',
   properties: {
-    name: str, tasks_from: str, vars_from: str, defaults_from: str, handlers_from: str, public: bool,
-    apply: { type: 'object', properties: inheritable, additionalProperties: false }, allow_duplicates: bool, rolespec_validate: bool,
+    name: str,
+    tasks_from: str,
+    vars_from: str,
+    defaults_from: str,
+    handlers_from: str,
+    public: bool,
+    apply: { type: 'object', properties: inheritable, additionalProperties: false },
+    allow_duplicates: bool,
+    rolespec_validate: bool,
   },
   required: ['name'],
   additionalProperties: false,
@@ -135,7 +174,11 @@ const importPlaybookSchema = {
 };
 
 const taskKeywordsSchema = { type: 'object', properties: TASK_KEYWORD_PROPS };
-const blockSchema = { type: 'object', properties: { ...inheritable, block: { type: 'array' }, rescue: list, always: list }, additionalProperties: false };
+const blockSchema = {
+  type: 'object',
+  properties: { ...inheritable, block: { type: 'array' }, rescue: list, always: list },
+  additionalProperties: false,
+};
 const includeSchema = { type: 'object', properties: includeProps };
 
 const roleEntrySchema = {
@@ -195,37 +238,94 @@ const compiled = {
 };
 
 export const validators = {
-  get play() { return compiled.play(); },
-  get importPlaybook() { return compiled.importPlaybook(); },
-  get taskKeywords() { return compiled.taskKeywords(); },
-  get block() { return compiled.block(); },
-  get include() { return compiled.include(); },
-  get roleInclude() { return compiled.roleInclude(); },
-  get taskInclude() { return compiled.taskInclude(); },
-  get roleEntry() { return compiled.roleEntry(); },
-  get meta() { return compiled.meta(); },
+  get play() {
+    return compiled.play();
+  },
+  get importPlaybook() {
+    return compiled.importPlaybook();
+  },
+  get taskKeywords() {
+    return compiled.taskKeywords();
+  },
+  get block() {
+    return compiled.block();
+  },
+  get include() {
+    return compiled.include();
+  },
+  get roleInclude() {
+    return compiled.roleInclude();
+  },
+  get taskInclude() {
+    return compiled.taskInclude();
+  },
+  get roleEntry() {
+    return compiled.roleEntry();
+  },
+  get meta() {
+    return compiled.meta();
+  },
 };
 
 /** Ansible keywords that exist but chom-play does not implement: said so, never ignored. */
 export const UNSUPPORTED_PLAY = new Set([
-  'vars_prompt', 'remote_user', 'strategy', 'order', 'gather_subset', 'gather_timeout',
-  'force_handlers', 'module_defaults', 'collections', 'port', 'throttle', 'run_once', 'ignore_errors',
-  'ignore_unreachable', 'no_log', 'check_mode', 'diff', 'debugger', 'fact_path', 'become_method', 'become_flags',
+  'vars_prompt',
+  'remote_user',
+  'strategy',
+  'order',
+  'gather_subset',
+  'gather_timeout',
+  'force_handlers',
+  'module_defaults',
+  'collections',
+  'port',
+  'throttle',
+  'run_once',
+  'ignore_errors',
+  'ignore_unreachable',
+  'no_log',
+  'check_mode',
+  'diff',
+  'debugger',
+  'fact_path',
+  'become_method',
+  'become_flags',
 ]);
 export const UNSUPPORTED_TASK = new Set([
-  'delegate_to', 'delegate_facts', 'async', 'poll', 'throttle', 'local_action', 'action',
-  'connection', 'remote_user', 'any_errors_fatal', 'debugger', 'module_defaults', 'collections', 'port',
-  'become_method', 'become_flags', 'become_exe', 'ignore_unreachable', 'with_fileglob',
+  'delegate_to',
+  'delegate_facts',
+  'async',
+  'poll',
+  'throttle',
+  'local_action',
+  'action',
+  'connection',
+  'remote_user',
+  'any_errors_fatal',
+  'debugger',
+  'module_defaults',
+  'collections',
+  'port',
+  'become_method',
+  'become_flags',
+  'become_exe',
+  'ignore_unreachable',
+  'with_fileglob',
   'with_lines',
-  'with_random_choice', 'with_flattened', 'with_file', 'with_template',
+  'with_random_choice',
+  'with_flattened',
+  'with_file',
+  'with_template',
   'with_inventory_hostnames',
 ]);
 
 /** What to do instead, for task keywords chom-play refuses (said with the error). */
 export const UNSUPPORTED_TASK_HINTS: Partial<Record<string, string>> = {
-  delegate_to: "a host's tasks run in one script on that host: put the step in a play for the other host (hosts: localhost runs on the controller)",
+  delegate_to:
+    "a host's tasks run in one script on that host: put the step in a play for the other host (hosts: localhost runs on the controller)",
   local_action: 'put the step in a play with hosts: localhost (it runs on the controller)',
-  connection: "a host's tasks run in one script on that host: use a play with hosts: localhost (or connection: local on the play) for controller steps",
+  connection:
+    "a host's tasks run in one script on that host: use a play with hosts: localhost (or connection: local on the play) for controller steps",
   async: 'run it synchronously (timeout: limits its time), or start a systemd unit for background work',
   with_fileglob: 'list the files, or use the find module and loop over its result',
 };
@@ -233,7 +333,12 @@ export const UNSUPPORTED_TASK_HINTS: Partial<Record<string, string>> = {
 /** Standard wording for keyword mappings (plays, tasks, blocks, role entries, meta). */
 export function keywordWording(what: string, unsupported: ReadonlySet<string> = new Set(), extraHint = ''): Wording {
   const name = (path: Array<string | number>): string =>
-    path.length === 0 ? what : `"${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')}"`;
+    path.length === 0
+      ? what
+      : `"${path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+          .join('.')
+          .replace(/\.\[/g, '[')}"`;
   return {
     name,
     unknownKey: (key, allowed, parent) => {

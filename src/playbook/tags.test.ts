@@ -4,8 +4,19 @@ import type { Task } from './model.js';
 import { normTags, selectByTags } from './tags.js';
 
 const task = (name: string, tags: string[]): Task => ({
-  name, module: 'command', args: {}, loc: { file: 'f.yml', line: 1, col: 1 }, tags, when: [], loopVar: 'item',
-  notify: [], ignoreErrors: false, noLog: false, vars: {}, listen: [], keyLocs: {},
+  name,
+  module: 'command',
+  args: {},
+  loc: { file: 'f.yml', line: 1, col: 1 },
+  tags,
+  when: [],
+  loopVar: 'item',
+  notify: [],
+  ignoreErrors: false,
+  noLog: false,
+  vars: {},
+  listen: [],
+  keyLocs: {},
 });
 
 const TASKS = [
@@ -41,7 +52,10 @@ const CASES: Array<[string[], string[], string[]]> = [
 describe('selectByTags follows Ansible', () => {
   for (const [tags, skip, expected] of CASES) {
     it(`--tags ${tags.join(',') || '(none)'} --skip-tags ${skip.join(',') || '(none)'}`, () => {
-      assert.deepEqual(selectByTags(TASKS, tags, skip).map((t) => t.name), expected);
+      assert.deepEqual(
+        selectByTags(TASKS, tags, skip).map((t) => t.name),
+        expected,
+      );
     });
   }
 });

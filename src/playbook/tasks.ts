@@ -1,7 +1,17 @@
 import { InputError, suggest, type SourceLoc } from '../errors.js';
 import type { Vars } from '../inventory/model.js';
 import { validateArgsWith } from './args.js';
-import { checkBecomeUser, flagBool, flagExprs, isMapping, normWhen, type Inherit, type LoadContext, type TaskSource, type YamlPath } from './context.js';
+import {
+  checkBecomeUser,
+  flagBool,
+  flagExprs,
+  isMapping,
+  normWhen,
+  type Inherit,
+  type LoadContext,
+  type TaskSource,
+  type YamlPath,
+} from './context.js';
 import { parseKeyValues, splitFreeForm } from './kv.js';
 import type { Task } from './model.js';
 import { stripCollection } from './registry.js';
@@ -16,7 +26,6 @@ import { deeper, loadInclude, ROLE_INCLUDES, TASK_INCLUDES } from './includes.js
 /** Modules that honour become_user: command and shell run as that user (runuser); the others do not run anything. */
 const BECOME_USER_MODULES = new Set(['command', 'shell', 'debug', 'set_fact', 'assert', 'fail', 'include_vars']);
 
-
 /** A list of tasks (play section, role tasks/handlers file, block, included file) -> flat Task[]. */
 export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, inh: Inherit, handler: boolean): Task[] {
   if (value === null || value === undefined) return [];
@@ -26,14 +35,28 @@ export function loadTaskList(ctx: LoadContext, value: unknown, src: TaskSource, 
   const out: Task[] = [];
   value.forEach((entry, i) => {
     const here: TaskSource = { ...src, path: [...src.path, i] };
-    if (!isMapping(entry)) throw new InputError(`a ${handler ? 'handler' : 'task'} must be a mapping of keywords, got ${describeValue(entry)}`, src.yf.locOf(here.path));
+    if (!isMapping(entry))
+      throw new InputError(
+        `a ${handler ? 'handler' : 'task'} must be a mapping of keywords, got ${describeValue(entry)}`,
+        src.yf.locOf(here.path),
+      );
     const keys = Object.keys(entry);
     const incKey = keys.find((k) => TASK_INCLUDES.has(stripCollection(k)) || ROLE_INCLUDES.has(stripCollection(k)));
     for (const k of ['rescue', 'always']) {
-      if (k in entry && !('block' in entry)) throw new InputError(`"${k}:" belongs to a block; this entry has no "block:"`, src.yf.keyLocOf([...here.path, k]));
-      if (k in entry && handler) throw new InputError(`block "${k}:" is not supported in handlers`, src.yf.keyLocOf([...here.path, k]), 'move the block into the tasks, or use ignore_errors on the handler');
+      if (k in entry && !('block' in entry))
+        throw new InputError(`"${k}:" belongs to a block; this entry has no "block:"`, src.yf.keyLocOf([...here.path, k]));
+      if (k in entry && handler)
+        throw new InputError(
+          `block "${k}:" is not supported in handlers`,
+          src.yf.keyLocOf([...here.path, k]),
+          'move the block into the tasks, or use ignore_errors on the handler',
+        );
     }
-    if ('import_playbook' in entry) throw new InputError('import_playbook is only allowed at the top level of a playbook', src.yf.keyLocOf([...here.path, 'import_playbook']));
+    if ('import_playbook' in entry)
+      throw new InputError(
+        'import_playbook is only allowed at the top level of a playbook',
+        src.yf.keyLocOf([...here.path, 'import_playbook']),
+      );
     if ('block' in entry) out.push(...loadBlock(ctx, entry, here, inh, handler));
     else if (incKey) out.push(...loadInclude(ctx, entry, incKey, here, inh, handler, loadTaskList));
     else out.push(loadTask(ctx, entry, here, inh, handler));
@@ -53,7 +76,13 @@ function loadBlock(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource
   const id = ctx.nextBlockId++;
   const frameLabel = `${label} (${loc.file}:${loc.line})`;
   const section = (k: 'block' | 'rescue' | 'always'): Task[] =>
-    loadTaskList(ctx, e[k], { ...src, path: [...src.path, k] }, { ...inner, blocks: [...(inh.blocks ?? []), { id, section: k, label: frameLabel, loopDepth: inh.includeLoops?.length ?? 0 }] }, handler);
+    loadTaskList(
+      ctx,
+      e[k],
+      { ...src, path: [...src.path, k] },
+      { ...inner, blocks: [...(inh.blocks ?? []), { id, section: k, label: frameLabel, loopDepth: inh.includeLoops?.length ?? 0 }] },
+      handler,
+    );
   return [...section('block'), ...section('rescue'), ...section('always')];
 }
 
@@ -71,7 +100,12 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   }
   const label = given ?? modKeys[0] ?? unknown[0] ?? '?';
   const prefix = `task "${label}": `;
-  if (modKeys.length > 1) throw new InputError(`${prefix}has two modules, "${modKeys[0]}" and "${modKeys[1]}"; a task runs exactly one module`, keyLoc(modKeys[1]), 'split it into two tasks');
+  if (modKeys.length > 1)
+    throw new InputError(
+      `${prefix}has two modules, "${modKeys[0]}" and "${modKeys[1]}"; a task runs exactly one module`,
+      keyLoc(modKeys[1]),
+      'split it into two tasks',
+    );
   for (const k of unknown) throw unknownKey(ctx, k, modKeys.length === 1, prefix, keyLoc(k));
   const modKey = modKeys[0];
   if (!modKey) throw new InputError(`${prefix}has no module; supported modules: ${ctx.modules.names().join(', ')}`, yf.locOf(path));
@@ -80,7 +114,16 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 
   const def = ctx.modules.get(modKey)!;
   const moduleLoc = keyLoc(modKey);
-  const { args, argLocs } = moduleArgs(e[modKey], def.freeForm, Object.keys((def.schema.properties ?? {}) as object), modKey, prefix, moduleLoc, path, src);
+  const { args, argLocs } = moduleArgs(
+    e[modKey],
+    def.freeForm,
+    Object.keys((def.schema.properties ?? {}) as object),
+    modKey,
+    prefix,
+    moduleLoc,
+    path,
+    src,
+  );
   if (isMapping(e.args)) {
     for (const [k, v] of Object.entries(e.args)) {
       if (k in args) continue; // inline arguments win over args:
@@ -91,13 +134,19 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 
   const loopSpec = readLoop(e, prefix, keyLoc);
   const notify = e.notify === undefined || e.notify === null ? [] : Array.isArray(e.notify) ? e.notify.map(String) : [String(e.notify)];
-  const notifyLocs = Array.isArray(e.notify) ? notify.map((_, j) => yf.locOf([...path, 'notify', j])) : notify.map(() => yf.locOf([...path, 'notify']));
+  const notifyLocs = Array.isArray(e.notify)
+    ? notify.map((_, j) => yf.locOf([...path, 'notify', j]))
+    : notify.map(() => yf.locOf([...path, 'notify']));
   const keyLocs: Partial<Record<string, SourceLoc>> = {};
   for (const k of Object.keys(keywords)) keyLocs[k] = keyLoc(k);
   const kwLoc = (k: string): SourceLoc => keyLocs[k] ?? yf.locOf(path);
   const delay = intKeyword('delay', e.delay, 0, kwLoc('delay'));
   if (delay !== undefined && e.retries === undefined && e.until === undefined) {
-    throw new InputError(`${prefix}delay needs retries or until`, kwLoc('delay'), 'add until: (a condition on the registered result) or retries:');
+    throw new InputError(
+      `${prefix}delay needs retries or until`,
+      kwLoc('delay'),
+      'add until: (a condition on the registered result) or retries:',
+    );
   }
 
   const task: Task = {
@@ -141,7 +190,11 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
   if (env) task.environment = env;
   if (toBool(e.run_once) ?? inh.runOnce) task.runOnce = true;
   if (becomeUser && becomeUser !== 'root' && !BECOME_USER_MODULES.has(task.module)) {
-    throw new InputError(`${prefix}become_user "${becomeUser}" works on command and shell tasks only (${task.module} runs as root)`, kwLoc('become_user'), 'use owner:/group: arguments for files, or run the step with command/shell');
+    throw new InputError(
+      `${prefix}become_user "${becomeUser}" works on command and shell tasks only (${task.module} runs as root)`,
+      kwLoc('become_user'),
+      'use owner:/group: arguments for files, or run the step with command/shell',
+    );
   }
   if (inh.blocks) task.blocks = inh.blocks;
   if (inh.includeLoops) task.includeLoops = inh.includeLoops;
@@ -153,11 +206,15 @@ function loadTask(ctx: LoadContext, e: Record<string, unknown>, src: TaskSource,
 function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: string, loc: SourceLoc): InputError {
   const gap = hasModule ? undefined : notImplementedMessage(k);
   if (gap) return new InputError(`${prefix}${gap}`, loc, `supported modules: ${ctx.modules.names().join(', ')}`);
-  if (UNSUPPORTED_TASK.has(k)) return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc, UNSUPPORTED_TASK_HINTS[k]);
+  if (UNSUPPORTED_TASK.has(k))
+    return new InputError(`${prefix}task keyword "${k}" is not supported by chom-play`, loc, UNSUPPORTED_TASK_HINTS[k]);
   const kw = suggest(k, TASK_KEYWORDS);
   const mod = suggest(k, ctx.modules.names());
   if (hasModule || (kw && !mod)) {
-    return new InputError(`${prefix}unknown task keyword "${k}"${kw ? `; did you mean "${kw}"?` : mod ? ` (a task runs exactly one module; did you mean "${mod}"?)` : ''}`, loc);
+    return new InputError(
+      `${prefix}unknown task keyword "${k}"${kw ? `; did you mean "${kw}"?` : mod ? ` (a task runs exactly one module; did you mean "${mod}"?)` : ''}`,
+      loc,
+    );
   }
   return new InputError(
     `unknown module "${k}"${mod ? `; did you mean "${mod}"?` : ''}`,
@@ -168,7 +225,14 @@ function unknownKey(ctx: LoadContext, k: string, hasModule: boolean, prefix: str
 
 /** The module's value: mapping, free-form string, `key=value` string, or nothing. */
 function moduleArgs(
-  raw: unknown, freeForm: string | undefined, props: string[], modKey: string, prefix: string, moduleLoc: SourceLoc, path: YamlPath, src: TaskSource,
+  raw: unknown,
+  freeForm: string | undefined,
+  props: string[],
+  modKey: string,
+  prefix: string,
+  moduleLoc: SourceLoc,
+  path: YamlPath,
+  src: TaskSource,
 ): { args: Vars; argLocs: Record<string, SourceLoc> } {
   const argLocs: Record<string, SourceLoc> = {};
   if (raw === null || raw === undefined) return { args: {}, argLocs };
@@ -186,7 +250,10 @@ function moduleArgs(
     } else {
       const kv = parseKeyValues(s);
       if ('bad' in kv) {
-        throw new InputError(`${prefix}${stripCollection(modKey)} takes a mapping of arguments or key=value pairs; cannot read "${kv.bad}"`, moduleLoc);
+        throw new InputError(
+          `${prefix}${stripCollection(modKey)} takes a mapping of arguments or key=value pairs; cannot read "${kv.bad}"`,
+          moduleLoc,
+        );
       }
       args = kv.args;
     }

@@ -28,8 +28,20 @@ export function fakeModules(): ModuleRegistry {
     mod('shell', { cmd: str, creates: str, removes: str, chdir: str }, { freeForm: 'cmd', required: ['cmd'] }),
     mod('copy', { content: str, src: str, dest: str, mode: { type: ['string', 'integer'] }, owner: str }, { required: ['dest'] }),
     mod('template', { src: str, dest: str, mode: { type: ['string', 'integer'] } }, { required: ['src', 'dest'] }),
-    mod('file', { path: str, state: { type: 'string', enum: ['directory', 'file', 'absent', 'link', 'touch'] }, mode: { type: ['string', 'integer'] } }, { required: ['path'] }),
-    mod('systemd', { name: str, state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'] }, enabled: { type: 'boolean' } }, { aliases: ['service'], required: ['name'] }),
+    mod(
+      'file',
+      {
+        path: str,
+        state: { type: 'string', enum: ['directory', 'file', 'absent', 'link', 'touch'] },
+        mode: { type: ['string', 'integer'] },
+      },
+      { required: ['path'] },
+    ),
+    mod(
+      'systemd',
+      { name: str, state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'] }, enabled: { type: 'boolean' } },
+      { aliases: ['service'], required: ['name'] },
+    ),
   ]);
 }
 

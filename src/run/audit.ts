@@ -24,7 +24,12 @@ export function machineName(): string {
 /** The project's git commit; undefined when it is not a repository or git is missing. */
 export function gitCommit(dir: string): { commit: string; dirty: boolean } | undefined {
   try {
-    const opts = { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'], encoding: 'utf8' as const, timeout: 5000 };
+    const opts = {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'],
+      encoding: 'utf8' as const,
+      timeout: 5000,
+    };
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
     if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';

@@ -7,7 +7,10 @@
  */
 import { FAILURE_ADVICE, type FailureClass } from '../failure-class.js';
 
-export type ConnClass = Extract<FailureClass, 'host-key' | 'auth' | 'connect-timeout' | 'refused' | 'reset' | 'unreachable' | 'connection-lost' | 'other'>;
+export type ConnClass = Extract<
+  FailureClass,
+  'host-key' | 'auth' | 'connect-timeout' | 'refused' | 'reset' | 'unreachable' | 'connection-lost' | 'other'
+>;
 
 export interface ConnProblem {
   class: ConnClass;
@@ -21,7 +24,10 @@ const problem = (cls: ConnClass, transient: boolean): ConnProblem => ({ class: c
 
 const RULES: Array<{ re: RegExp; problem: ConnProblem }> = [
   { re: /host key/i, problem: problem('host-key', false) },
-  { re: /authentication failed|all configured authentication methods failed|permission denied \(publickey/i, problem: problem('auth', false) },
+  {
+    re: /authentication failed|all configured authentication methods failed|permission denied \(publickey/i,
+    problem: problem('auth', false),
+  },
   { re: /timed out|ETIMEDOUT|timeout/i, problem: problem('connect-timeout', true) },
   { re: /refused|ECONNREFUSED/i, problem: problem('refused', true) },
   { re: /ECONNRESET|reset by peer|EPIPE|socket hang up/i, problem: problem('reset', true) },

@@ -9,8 +9,21 @@ import { listRunIds, loadRunRecord, pruneRuns, resumableRun, runsDir, writeRunRe
 
 function rec(id: string, status: RunRecord['status'], pid = process.pid): RunRecord {
   return {
-    version: 1, id, status, pid, user: 'u', machine: 'm', startedAt: '2026-01-01T00:00:00Z', check: false, projectDir: '/p',
-    playbook: { file: '/p/site.yml', sha256: 'x' }, files: [], inventory: { path: 'inv', files: [] }, argv: [], hosts: {}, facts: {},
+    version: 1,
+    id,
+    status,
+    pid,
+    user: 'u',
+    machine: 'm',
+    startedAt: '2026-01-01T00:00:00Z',
+    check: false,
+    projectDir: '/p',
+    playbook: { file: '/p/site.yml', sha256: 'x' },
+    files: [],
+    inventory: { path: 'inv', files: [] },
+    argv: [],
+    hosts: {},
+    facts: {},
   };
 }
 
@@ -21,7 +34,10 @@ test('only the newest 50 run records are kept', () => {
   assert.equal(dropped.length, 3);
   assert.equal(listRunIds(dir).length, 50);
   assert.equal(listRunIds(dir)[0], '20260101T000003Z-aaaaaa');
-  assert.deepEqual(readdirSync(runsDir(dir)).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(runsDir(dir)).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('a "running" record whose controller died reads as interrupted and can be resumed', () => {
@@ -40,6 +56,11 @@ test('the recorded command line hides .env secrets and secret-looking -e values'
   const r = new Redactor();
   r.add('hunter22');
   assert.deepEqual(redactArgv(['site.yml', '-e', 'db_password=abc user=bob', '-e', 'x=hunter22', '--extra-vars=api_token=t'], r), [
-    'site.yml', '-e', 'db_password=******** user=bob', '-e', 'x=********', '--extra-vars=api_token=********',
+    'site.yml',
+    '-e',
+    'db_password=******** user=bob',
+    '-e',
+    'x=********',
+    '--extra-vars=api_token=********',
   ]);
 });

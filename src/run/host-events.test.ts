@@ -56,7 +56,10 @@ test('a run with changes, a skip, an ignored and a real failure counts like Ansi
   assert.equal(st.ended, true);
   assert.equal(st.failed, true);
   assert.equal(st.lastClass, 'other');
-  assert.deepEqual(st.records.map((t) => `${t.id}:${t.status}${t.ignored ? ':ignored' : ''}`), ['1:changed', '2:changed', '3:ok', '4:skipped', '5:failed:ignored', '6:failed']);
+  assert.deepEqual(
+    st.records.map((t) => `${t.id}:${t.status}${t.ignored ? ':ignored' : ''}`),
+    ['1:changed', '2:changed', '3:ok', '4:skipped', '5:failed:ignored', '6:failed'],
+  );
   assert.equal(st.records[5].loc, 'pb.yml:9:7');
   const results = outputs.filter((o) => o.k === 'result');
   assert.equal(results.length, 6);
@@ -91,7 +94,10 @@ test('the reducer never changes the state it is given', () => {
 
 test('a diff of a file written from secrets shows no old line (a rotated secret), only labels, new and context lines', () => {
   const diff = '--- /etc/app.env (before)\n+++ /etc/app.env (after)\n@@ -1,2 +1,2 @@\n-password=OLDVALUE\n+password=********\n user=app\n';
-  assert.equal(hideRemoved(diff), '--- /etc/app.env (before)\n+++ /etc/app.env (after)\n@@ -1,2 +1,2 @@\n-[old line not shown: this file is written from secrets]\n+password=********\n user=app\n');
+  assert.equal(
+    hideRemoved(diff),
+    '--- /etc/app.env (before)\n+++ /etc/app.env (after)\n@@ -1,2 +1,2 @@\n-[old line not shown: this file is written from secrets]\n+password=********\n user=app\n',
+  );
 });
 
 test('a journal replay is summed up by the reducer: which run, what was undone, kept, skipped or failed', () => {
@@ -112,6 +118,9 @@ test('a journal replay is summed up by the reducer: which run, what was undone, 
   const undo = outputs.filter((o) => o.k === 'undo');
   assert.equal(undo.length, 2);
   // Step messages go through the redactor like task output does.
-  assert.deepEqual(undo[0], { k: 'undo', step: { task: 2, op: 'restore', path: '/etc/********.conf', status: 'undone', msg: 'restored /etc/********.conf' } });
+  assert.deepEqual(undo[0], {
+    k: 'undo',
+    step: { task: 2, op: 'restore', path: '/etc/********.conf', status: 'undone', msg: 'restored /etc/********.conf' },
+  });
   assert.equal(st.records.length, 0, 'undo steps are not task records');
 });

@@ -38,7 +38,6 @@ export interface HostEventState {
   records: TaskRecord[];
 }
 
-
 /** What the caller does for an event: report it, or ask the host to confirm access. */
 export type HostOutput =
   | { k: 'taskStart'; id: number; name: string }
@@ -79,7 +78,16 @@ export function reduceEvent(cx: EventContext, st: HostEventState, e: ScriptEvent
     case 'warn':
       return [st, [{ k: 'warn', msg: `${host}: ${r(e.msg)}` }]];
     case 'rollback': {
-      const rollback: RollbackSummary = { runId: e.runId, steps: e.steps, check: e.check, ended: false, undone: 0, kept: 0, skipped: 0, failed: 0 };
+      const rollback: RollbackSummary = {
+        runId: e.runId,
+        steps: e.steps,
+        check: e.check,
+        ended: false,
+        undone: 0,
+        kept: 0,
+        skipped: 0,
+        failed: 0,
+      };
       return [{ ...st, rollback }, [{ k: 'rollback', runId: e.runId, steps: e.steps, check: e.check }]];
     }
     case 'undo': {
@@ -87,7 +95,16 @@ export function reduceEvent(cx: EventContext, st: HostEventState, e: ScriptEvent
       return [st, [{ k: 'undo', step: { ...step, msg: r(e.msg), path: r(e.path) } }]];
     }
     case 'rollback_end': {
-      const rollback: RollbackSummary = { runId: st.rollback?.runId ?? '', steps: st.rollback?.steps ?? 0, check: st.rollback?.check ?? false, ended: true, undone: e.undone, kept: e.kept, skipped: e.skipped, failed: e.failed };
+      const rollback: RollbackSummary = {
+        runId: st.rollback?.runId ?? '',
+        steps: st.rollback?.steps ?? 0,
+        check: st.rollback?.check ?? false,
+        ended: true,
+        undone: e.undone,
+        kept: e.kept,
+        skipped: e.skipped,
+        failed: e.failed,
+      };
       return [{ ...st, rollback }, [{ k: 'rollbackEnd', summary: rollback }]];
     }
     case 'stopped': {
@@ -97,13 +114,25 @@ export function reduceEvent(cx: EventContext, st: HostEventState, e: ScriptEvent
     case 'interrupted':
       return [{ ...st, interrupted: e.signal }, []];
     case 'locked':
-      return [{ ...st, refused: { class: 'lock-held', message: `LOCKED: ${holderText(e.holder)} is running on this host; nothing was changed: wait for it to finish` } }, []];
+      return [
+        {
+          ...st,
+          refused: {
+            class: 'lock-held',
+            message: `LOCKED: ${holderText(e.holder)} is running on this host; nothing was changed: wait for it to finish`,
+          },
+        },
+        [],
+      ];
     case 'abort': {
       const todo = adviceFor(e.class);
       return [{ ...st, refused: { class: e.class, message: `${r(e.msg)}${todo ? `\nwhat to do: ${todo}` : ''}` } }, []];
     }
     case 'retry':
-      return [st, [{ k: 'info', msg: `retry: [${host}] ${nameOf(e.id)}: attempt ${e.attempt} did not succeed; ${e.left} left, next in ${e.delay}s` }]];
+      return [
+        st,
+        [{ k: 'info', msg: `retry: [${host}] ${nameOf(e.id)}: attempt ${e.attempt} did not succeed; ${e.left} left, next in ${e.delay}s` }],
+      ];
     case 'task':
       return taskEvent(cx, st, e);
     default:

@@ -37,7 +37,6 @@ export interface HostRunContext {
   running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> }>;
 }
 
-
 export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' | 'taskTimeout'>, plan: HostPlan, marker: string): string {
   return buildScript({
     host: plan.host,
@@ -126,7 +125,12 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       });
     }
   });
-  const me: { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> } = { become: plan.become, stopAsked: false, killAsked: false, abort: new AbortController() };
+  const me: { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> } = {
+    become: plan.become,
+    stopAsked: false,
+    killAsked: false,
+    abort: new AbortController(),
+  };
   ctx.running.set(plan.host, me);
   rep.hostStart(plan.host, plan.tasks.length);
   const beat = heartbeat(() => pool.heartbeat(plan.host, ctx.runId, plan.become));
@@ -141,7 +145,9 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     // Interrupted while uploading: the script never starts.
     if (!me.stopAsked) started = true;
     if (started) beat.start();
-    res = !started ? { code: null, signal: 'interrupted before the script started', stderr: '' } : await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
+    res = !started
+      ? { code: null, signal: 'interrupted before the script started', stderr: '' }
+      : await conn.runScript(scriptFor(ctx, plan, marker), { become: plan.become, onStdout: (b) => parser.push(b) });
   } catch (err) {
     res = { code: null, signal: (err as Error).message, stderr: '' };
   } finally {
@@ -151,7 +157,12 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   if (me.stopAsked && (!started || res.code === null)) {
     // The stop request travels on its own channel: let it land before removing what it creates.
     await me.stopping;
-    const why = await pool.cleanupInterrupted(plan.host, ctx.runId, plan.become, plan.uploads.map((u) => u.remote));
+    const why = await pool.cleanupInterrupted(
+      plan.host,
+      ctx.runId,
+      plan.become,
+      plan.uploads.map((u) => u.remote),
+    );
     if (why) rep.warn(`${plan.host}: could not remove the stop file and partial uploads: ${r.redact(why)}`);
     if (!started) {
       const msg = `interrupted ${uploading ? 'during the uploads' : 'before the script started'}: none of its tasks ran`;
@@ -201,5 +212,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
     return { outcome: 'failed', tasks: records, message: msg };
   }
   rep.hostEnd(plan.host, s);
-  return failed ? { outcome: 'failed', tasks: records, class: lastClass, message: records.find((t) => t.status === 'failed' && !t.ignored)?.msg } : { outcome: 'ok', tasks: records };
+  return failed
+    ? { outcome: 'failed', tasks: records, class: lastClass, message: records.find((t) => t.status === 'failed' && !t.ignored)?.msg }
+    : { outcome: 'ok', tasks: records };
 }

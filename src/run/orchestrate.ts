@@ -39,7 +39,11 @@ export interface RunOutcome {
 export async function runPlaybook(cfg: RunConfig): Promise<RunOutcome> {
   const preplanned = preflight(cfg);
   phaseDone('check plays, compile every host (preflight)');
-  if (cfg.startAtTask) applyStartAtTask(cfg.playbook.plays.map((play) => ({ play, plans: new Map() })), cfg.startAtTask);
+  if (cfg.startAtTask)
+    applyStartAtTask(
+      cfg.playbook.plays.map((play) => ({ play, plans: new Map() })),
+      cfg.startAtTask,
+    );
   return withSessions(
     cfg.inventory,
     { forks: cfg.forks, acceptNewHostKeys: cfg.acceptNewHostKeys, onRetry: (h, m) => cfg.reporter.warn(`${h}: ${cfg.redactor.redact(m)}`) },
@@ -58,7 +62,12 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplan
   const interrupt = cfg.interrupt ?? new Interrupt();
   const { hostsByPlay, all } = runHosts(cfg);
   const stats = new Map<string, HostStats>(all.map((h) => [h, emptyStats()]));
-  const plays: PlannedPlayHosts[] = cfg.playbook.plays.map((play) => ({ play, hosts: hostsByPlay.get(play) ?? [], plans: new Map(), unmet: new Map() }));
+  const plays: PlannedPlayHosts[] = cfg.playbook.plays.map((play) => ({
+    play,
+    hosts: hostsByPlay.get(play) ?? [],
+    plans: new Map(),
+    unmet: new Map(),
+  }));
   const facts = new Map<string, Vars>();
   const planCtx = planContext(cfg, facts);
   const factHosts = new Set(plays.filter((p) => playNeedsFacts(p.play, cfg.extraVars)).flatMap((p) => p.hosts));
@@ -133,13 +142,25 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplan
   // Every host starts connecting now (bounded by forks); each play waits only for its own hosts.
   void mapLimit(all, cfg.forks, (h) => ready(h).catch(() => ({})));
 
-  const ctx: HostRunContext = { runId: cfg.runId, check: cfg.check, diff: cfg.diff, taskTimeout: cfg.taskTimeout, reporter: rep, redactor: cfg.redactor, pool, interrupt, running: new Map() };
+  const ctx: HostRunContext = {
+    runId: cfg.runId,
+    check: cfg.check,
+    diff: cfg.diff,
+    taskTimeout: cfg.taskTimeout,
+    reporter: rep,
+    redactor: cfg.redactor,
+    pool,
+    interrupt,
+    running: new Map(),
+  };
   let stopReason: string | undefined;
   const stopRunning = () => {
     for (const [h, st] of ctx.running) {
       if (st.stopAsked) continue;
       st.stopAsked = true;
-      st.stopping = pool.requestStop(h, cfg.runId, st.become).then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
+      st.stopping = pool
+        .requestStop(h, cfg.runId, st.become)
+        .then((why) => why && rep.warn(`${h}: could not ask the script to stop: ${why}`));
     }
   };
   // Hosts still connecting are not waited for once the run is interrupted.
@@ -149,7 +170,9 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplan
     wake();
     stopReason ??= `${interrupt.reason} on the controller`;
     if (level === 'stop') {
-      rep.warn(`${interrupt.reason}: starting nothing new; each host finishes its current task, then stops (interrupt again to kill the running tasks)`);
+      rep.warn(
+        `${interrupt.reason}: starting nothing new; each host finishes its current task, then stops (interrupt again to kill the running tasks)`,
+      );
       stopRunning();
     } else {
       rep.warn(`${interrupt.reason} again: killing the running tasks`);
@@ -244,7 +267,19 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplan
   const inputExit = planFailures > 0 && nothingRan ? 1 : 0;
   const exitCode = wasInterrupted ? EXIT_INTERRUPTED : inputExit || Math.max(exitCodeFor(stats), stopReason ? 2 : 0);
   writeBackSpecs(cfg.inventory, facts, { check: cfg.check || !cfg.writeFacts, backupDir: cfg.backupDir });
-  finishRecord(record, { plays, facts, hosts, pool, stats, skipped, exitCode, interrupted: wasInterrupted, stopReason, redactor: cfg.redactor, started });
+  finishRecord(record, {
+    plays,
+    facts,
+    hosts,
+    pool,
+    stats,
+    skipped,
+    exitCode,
+    interrupted: wasInterrupted,
+    stopReason,
+    redactor: cfg.redactor,
+    started,
+  });
   save();
   if (keep > 0) pruneRuns(cfg.projectDir, keep);
   phaseDone('recap, run record');
@@ -255,7 +290,12 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplan
  * --resume of a host the earlier run lost mid-play: its journal of that run, read over the
  * connection just opened (one short exec, only for such hosts). Undefined when not needed.
  */
-async function resumeJournal(cfg: RunConfig, pool: ConnectionPool, plays: PlannedPlayHosts[], host: string): Promise<HostJournal | undefined> {
+async function resumeJournal(
+  cfg: RunConfig,
+  pool: ConnectionPool,
+  plays: PlannedPlayHosts[],
+  host: string,
+): Promise<HostJournal | undefined> {
   const ref = cfg.resume?.hosts[host]?.resumeAt;
   if (!cfg.resume || !ref) return undefined;
   const plan = plays[ref.play]?.plans.get(host);
@@ -264,14 +304,21 @@ async function resumeJournal(cfg: RunConfig, pool: ConnectionPool, plays: Planne
 }
 
 /** --resume and --start-at-task, applied to one host's plans as soon as they exist; returns a note for the user. */
-function trimForHost(plays: PlannedPlayHosts[], host: string, cfg: RunConfig, skipped: Map<string, string>, journal?: HostJournal): string | undefined {
+function trimForHost(
+  plays: PlannedPlayHosts[],
+  host: string,
+  cfg: RunConfig,
+  skipped: Map<string, string>,
+  journal?: HostJournal,
+): string | undefined {
   if (!cfg.resume && !cfg.startAtTask) return undefined;
   const notes = new Map<string, string>();
   const view: PlannedPlay[] = plays.map((p) => {
     const plan = p.plans.get(host);
     return { play: p.play, plans: new Map(plan ? [[host, plan]] : []) };
   });
-  if (cfg.resume) for (const [h, why] of applyResume(view, cfg.resume, journal ? new Map([[host, journal]]) : new Map(), notes)) skipped.set(h, why);
+  if (cfg.resume)
+    for (const [h, why] of applyResume(view, cfg.resume, journal ? new Map([[host, journal]]) : new Map(), notes)) skipped.set(h, why);
   if (cfg.startAtTask) applyStartAtTask(view, cfg.startAtTask);
   view.forEach((v, pi) => {
     const plan = v.plans.get(host);

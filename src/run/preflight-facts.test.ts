@@ -22,7 +22,10 @@ test('--syntax-check accepts facts used through Jinja2 attributes and methods in
 });
 
 test('--syntax-check still refuses the same fact use in a play without facts, and a bad mode anywhere', () => {
-  assert.throws(() => check("    - copy: {content: x, dest: /tmp/y}\n      when: ansible_facts.hostname.endswith('1')\n", 'no'), /ansible_facts/);
+  assert.throws(
+    () => check("    - copy: {content: x, dest: /tmp/y}\n      when: ansible_facts.hostname.endswith('1')\n", 'no'),
+    /ansible_facts/,
+  );
   assert.throws(() => check('    - file: {path: /tmp/x, state: touch, mode: abc}\n'), /mode "abc"/);
   assert.throws(() => check('    - copy: {content: "{{ not_a_fact.upper() }}", dest: /tmp/y}\n'), /not_a_fact/);
 });

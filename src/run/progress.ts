@@ -104,7 +104,16 @@ export class ProgressReporter implements Reporter {
 
   hostStart(host: string, tasks: number): void {
     const t = this.now();
-    const h: HostProgress = { done: 0, total: tasks, current: 'connecting', running: false, since: t, started: t, finished: false, failed: false };
+    const h: HostProgress = {
+      done: 0,
+      total: tasks,
+      current: 'connecting',
+      running: false,
+      since: t,
+      started: t,
+      finished: false,
+      failed: false,
+    };
     this.hosts.set(host, h);
     if (!this.aggregate && this.multibar) h.bar = this.multibar.create(Math.max(tasks, 1), 0, this.hostPayload(host, h));
     this.refresh();
@@ -134,7 +143,8 @@ export class ProgressReporter implements Reporter {
       if (r.status === 'failed' && !r.ignored) h.failed = true;
     }
     // Failed tasks (and diffs with --diff) are worth a line above the bars; the rest is in the bar.
-    if ((r.status === 'failed' && !r.ignored) || (this.opts.diff && r.diff) || (this.opts.verbose && r.status !== 'ok')) this.plain.taskResult(r);
+    if ((r.status === 'failed' && !r.ignored) || (this.opts.diff && r.diff) || (this.opts.verbose && r.status !== 'ok'))
+      this.plain.taskResult(r);
     this.refresh();
   }
 

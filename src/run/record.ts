@@ -40,7 +40,9 @@ export function startRecord(cfg: RunConfig, stats: Map<string, HostStats>, hosts
     argv: cfg.argv ?? [],
     ...(cfg.resume ? { resumedFrom: cfg.resume.id } : {}),
     ...(cfg.startAtTask ? { startAtTask: cfg.startAtTask } : {}),
-    hosts: Object.fromEntries([...hosts.keys()].map((h) => [h, { status: 'not-run', stats: stats.get(h)!, ms: 0, tasks: [] } satisfies HostRecord])),
+    hosts: Object.fromEntries(
+      [...hosts.keys()].map((h) => [h, { status: 'not-run', stats: stats.get(h)!, ms: 0, tasks: [] } satisfies HostRecord]),
+    ),
     facts: {},
   };
 }
@@ -73,11 +75,12 @@ export function finishRecord(rec: RunRecord, f: Finish): void {
     else if (f.skipped.has(h)) status = 'ok';
     else status = resumePoint(f.plays, h, st) ? (f.interrupted ? 'interrupted' : 'not-run') : 'ok';
     const resumeAt = f.skipped.has(h) ? undefined : resumePoint(f.plays, h, st);
-    const message = f.pool.unreachable.get(h) ?? st.message ?? (status === 'not-run' || status === 'interrupted' ? f.stopReason : f.skipped.get(h));
+    const message =
+      f.pool.unreachable.get(h) ?? st.message ?? (status === 'not-run' || status === 'interrupted' ? f.stopReason : f.skipped.get(h));
     rec.hosts[h] = {
       status,
       ...(message ? { message: f.redactor.redact(message) } : {}),
-      ...(st.class ?? f.pool.unreachableClass.get(h) ? { class: st.class ?? f.pool.unreachableClass.get(h) } : {}),
+      ...((st.class ?? f.pool.unreachableClass.get(h)) ? { class: st.class ?? f.pool.unreachableClass.get(h) } : {}),
       stats: f.stats.get(h)!,
       ms: st.ms,
       tasks: f.redactor.redactDeep(st.tasks),

@@ -81,7 +81,10 @@ type Write = (s: string) => void;
 
 /** Plain lines for pipes and CI: one per task result, no escape codes. */
 export class PlainReporter implements Reporter {
-  constructor(private readonly out: Write, private readonly opts: { diff: boolean; verbose: boolean }) {}
+  constructor(
+    private readonly out: Write,
+    private readonly opts: { diff: boolean; verbose: boolean },
+  ) {}
 
   runStart(info: { runId: string; playbook: string; check: boolean; hosts: number }): void {
     this.out(`RUN ${info.runId}: ${info.playbook}${info.check ? ' (check mode: nothing will be changed)' : ''}\n`);
@@ -132,7 +135,10 @@ export class PlainReporter implements Reporter {
   rollbackRecap(results: HostRollback[], check: boolean): void {
     const verb = check ? 'would undo' : 'undone';
     this.out(`\nROLLBACK RECAP${check ? ' (check mode: nothing was changed)' : ''}\n`);
-    for (const r of results) this.out(`${r.host.padEnd(20)} ${r.outcome.padEnd(12)} ${r.runId ? `run=${r.runId} ` : ''}${verb}=${r.undone} kept=${r.kept} skipped=${r.skipped} failed=${r.failed}\n`);
+    for (const r of results)
+      this.out(
+        `${r.host.padEnd(20)} ${r.outcome.padEnd(12)} ${r.runId ? `run=${r.runId} ` : ''}${verb}=${r.undone} kept=${r.kept} skipped=${r.skipped} failed=${r.failed}\n`,
+      );
   }
   /** A check-mode replay says "check" where a real one says "undone". */
   private check = false;
@@ -214,5 +220,11 @@ function lastLines(s: string, n: number): string {
 }
 
 function indent(s: string, pad = '  '): string {
-  return s.replace(/\n$/, '').split('\n').map((l) => pad + l).join('\n') + '\n';
+  return (
+    s
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => pad + l)
+      .join('\n') + '\n'
+  );
 }

@@ -60,7 +60,10 @@ export interface PlannedPlayHosts {
 }
 
 export function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const t = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -69,7 +72,10 @@ export function playHosts(cfg: Pick<RunConfig, 'playbook' | 'inventory' | 'limit
   const limit = cfg.limit ? new Set(selectHosts(cfg.inventory, cfg.limit)) : undefined;
   const out = new Map<Play, string[]>();
   for (const play of cfg.playbook.plays) {
-    out.set(play, selectHosts(cfg.inventory, play.hosts).filter((h) => !limit || limit.has(h)));
+    out.set(
+      play,
+      selectHosts(cfg.inventory, play.hosts).filter((h) => !limit || limit.has(h)),
+    );
   }
   return out;
 }
@@ -82,7 +88,12 @@ export function selectedTasks(pb: Playbook, tags: string[], skipTags: string[]):
 export function runHosts(cfg: Pick<RunConfig, 'playbook' | 'inventory' | 'limit'>): { hostsByPlay: Map<Play, string[]>; all: string[] } {
   const hostsByPlay = playHosts(cfg);
   const all = [...new Set([...hostsByPlay.values()].flat())];
-  if (all.length === 0) throw new InputError(`no hosts matched: ${cfg.playbook.plays.map((p) => `"${p.hosts}"`).join(', ')}${cfg.limit ? ` with --limit "${cfg.limit}"` : ''}`, undefined, 'check the play\'s hosts: and --limit against the inventory (--list-hosts shows the selection)');
+  if (all.length === 0)
+    throw new InputError(
+      `no hosts matched: ${cfg.playbook.plays.map((p) => `"${p.hosts}"`).join(', ')}${cfg.limit ? ` with --limit "${cfg.limit}"` : ''}`,
+      undefined,
+      "check the play's hosts: and --limit against the inventory (--list-hosts shows the selection)",
+    );
   return { hostsByPlay, all };
 }
 
@@ -106,7 +117,11 @@ export function planContext(cfg: PlanInputs, facts: Map<string, Vars>): PlanCont
  * Pure planning of one host for every play it is in: no connection, no I/O beyond reading
  * templates and files. Facts are whatever `ctx.facts` holds for the host now.
  */
-export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>, host: string): Array<{ plan?: HostPlan; unmet?: string[] }> {
+export function planHostPlays(
+  ctx: PlanContext,
+  hostsByPlay: Map<Play, string[]>,
+  host: string,
+): Array<{ plan?: HostPlan; unmet?: string[] }> {
   const shared = sharedMagic(ctx.inventory, ctx.facts);
   return ctx.playbook.plays.map((play) => {
     const hosts = hostsByPlay.get(play) ?? [];
@@ -127,7 +142,10 @@ export function planHostPlays(ctx: PlanContext, hostsByPlay: Map<Play, string[]>
  * is absent or called (`ansible_facts.hostname.endswith('-1')`, `ansible_hostname.upper()`).
  */
 export function isMissingFact(err: unknown): boolean {
-  return err instanceof InputError && /(?:variable )?"(?:facts|ansible_)[^"]*"(?: \(\w+\))? (?:is not defined|has no attribute)/.test(err.message);
+  return (
+    err instanceof InputError &&
+    /(?:variable )?"(?:facts|ansible_)[^"]*"(?: \(\w+\))? (?:is not defined|has no attribute)/.test(err.message)
+  );
 }
 
 /** Plans compiled by preflight, by play and host (a host missing: planning needs its facts). */

@@ -5,7 +5,11 @@ import { batchExceeds, serialBatches } from './serial.js';
 const six = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
 
 test('serial: 2 on 6 hosts makes 3 batches in inventory order', () => {
-  assert.deepEqual(serialBatches(six, 2), [['h1', 'h2'], ['h3', 'h4'], ['h5', 'h6']]);
+  assert.deepEqual(serialBatches(six, 2), [
+    ['h1', 'h2'],
+    ['h3', 'h4'],
+    ['h5', 'h6'],
+  ]);
 });
 
 test('no serial is one batch of every host; serial 0 too', () => {
@@ -14,10 +18,22 @@ test('no serial is one batch of every host; serial 0 too', () => {
 });
 
 test('percentages round down with at least one host, lists repeat their last step', () => {
-  assert.deepEqual(serialBatches(six, '30%').map((b) => b.length), [1, 1, 1, 1, 1, 1]);
-  assert.deepEqual(serialBatches(six, '50%').map((b) => b.length), [3, 3]);
-  assert.deepEqual(serialBatches(six, [1, '50%']).map((b) => b.length), [1, 3, 2]);
-  assert.deepEqual(serialBatches(six, [1, 2]).map((b) => b.length), [1, 2, 2, 1]);
+  assert.deepEqual(
+    serialBatches(six, '30%').map((b) => b.length),
+    [1, 1, 1, 1, 1, 1],
+  );
+  assert.deepEqual(
+    serialBatches(six, '50%').map((b) => b.length),
+    [3, 3],
+  );
+  assert.deepEqual(
+    serialBatches(six, [1, '50%']).map((b) => b.length),
+    [1, 3, 2],
+  );
+  assert.deepEqual(
+    serialBatches(six, [1, 2]).map((b) => b.length),
+    [1, 2, 2, 1],
+  );
 });
 
 test('a bad serial value is an input error naming the value', () => {

@@ -26,7 +26,11 @@ function batchSize(v: unknown, total: number, loc?: SourceLoc): number {
     if (m) return Math.max(1, Math.floor((total * Number(m[1])) / 100));
     if (/^\s*\d+\s*$/.test(v)) return Number(v) === 0 ? total : Number(v);
   }
-  throw new InputError(`serial: ${JSON.stringify(v)} is not a host count or a percentage`, loc, 'write serial: 2, serial: "30%" or serial: [1, 5, "50%"]');
+  throw new InputError(
+    `serial: ${JSON.stringify(v)} is not a host count or a percentage`,
+    loc,
+    'write serial: 2, serial: "30%" or serial: [1, 5, "50%"]',
+  );
 }
 
 /** Ansible: the batch aborts the run when its failed share EXCEEDS the limit (so 0 = any failure). */

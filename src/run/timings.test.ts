@@ -35,8 +35,14 @@ test('-v timings: waiting (ssh, the hosts) shows as wall time, measured from the
 
 test('-v timings: per-host steps are summed over hosts with the slowest one, since hosts overlap', async () => {
   resetTimings();
-  await Promise.all([timed('connect (ssh)', new Promise((r) => setTimeout(r, 30))), timed('connect (ssh)', new Promise((r) => setTimeout(r, 60)))]);
-  assert.equal(timedSync('compile plans', () => 7), 7);
+  await Promise.all([
+    timed('connect (ssh)', new Promise((r) => setTimeout(r, 30))),
+    timed('connect (ssh)', new Promise((r) => setTimeout(r, 60))),
+  ]);
+  assert.equal(
+    timedSync('compile plans', () => 7),
+    7,
+  );
   const text = formatSpans();
   const m = /^ {2}connect \(ssh\) +(\d+) ms summed over 2 host\(s\), slowest (\d+) ms$/m.exec(text);
   assert.ok(m, text);

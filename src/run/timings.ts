@@ -111,7 +111,10 @@ export function timedSync<T>(name: string, fn: () => T): T {
 export function formatSpans(): string {
   if (spans.size === 0) return '';
   const width = Math.max(...[...spans.keys()].map((k) => k.length));
-  const lines = [...spans].map(([k, s]) => `  ${k.padEnd(width)} ${s.totalMs.toFixed(0).padStart(7)} ms summed over ${s.count} host(s), slowest ${s.maxMs.toFixed(0)} ms`);
+  const lines = [...spans].map(
+    ([k, s]) =>
+      `  ${k.padEnd(width)} ${s.totalMs.toFixed(0).padStart(7)} ms summed over ${s.count} host(s), slowest ${s.maxMs.toFixed(0)} ms`,
+  );
   return `per-host steps (overlapping across hosts):\n${lines.join('\n')}\n`;
 }
 

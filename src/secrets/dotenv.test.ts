@@ -30,7 +30,10 @@ test('a .env file is parsed with dotenv syntax, without touching process.env', (
 test('a missing .env is empty unless the user named it with --env-file', () => {
   tempDir((dir) => {
     assert.deepEqual(loadDotEnv('.env', dir), {});
-    assert.throws(() => loadDotEnv('prod.env', dir, true), (e: unknown) => e instanceof InputError && /prod.env does not exist/.test(e.message));
+    assert.throws(
+      () => loadDotEnv('prod.env', dir, true),
+      (e: unknown) => e instanceof InputError && /prod.env does not exist/.test(e.message),
+    );
   });
 });
 
@@ -40,7 +43,10 @@ test('a .env tracked by git is refused; an untracked one in the same repo is rea
     writeFileSync(join(dir, '.env'), 'A=1\n');
     assert.deepEqual(loadDotEnv('.env', dir), { A: '1' });
     git(dir, 'add', '.env');
-    assert.throws(() => loadDotEnv('.env', dir), (e: unknown) => e instanceof InputError && /tracked by git/.test(e.message) && e.exitCode === 1);
+    assert.throws(
+      () => loadDotEnv('.env', dir),
+      (e: unknown) => e instanceof InputError && /tracked by git/.test(e.message) && e.exitCode === 1,
+    );
     assert.throws(() => loadDotEnv(join(dir, '.env'), '/'), /tracked by git/);
   });
 });

@@ -64,7 +64,17 @@ test('values derived from a secret by template helpers and filters are hidden to
   const s = 'Rot8-me please/&x';
   r.add(s);
   const b = Buffer.from(s);
-  const forms = [s.toUpperCase(), s.toLowerCase(), b.toString('base64'), b.toString('base64url'), b.toString('hex'), b.toString('hex').toUpperCase(), JSON.stringify(s), encodeURIComponent(s), ` ${s} `.trim()];
+  const forms = [
+    s.toUpperCase(),
+    s.toLowerCase(),
+    b.toString('base64'),
+    b.toString('base64url'),
+    b.toString('hex'),
+    b.toString('hex').toUpperCase(),
+    JSON.stringify(s),
+    encodeURIComponent(s),
+    ` ${s} `.trim(),
+  ];
   for (const f of forms) assert.ok(!r.redact(`password=${f};`).includes(f), `form ${f} leaked`);
 });
 

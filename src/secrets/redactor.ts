@@ -55,7 +55,12 @@ export class Redactor {
    */
   mentions(text: string): boolean {
     if (this.traces.size === 0 || text === '') return false;
-    this.tracePattern ??= new RegExp([...this.traces].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'));
+    this.tracePattern ??= new RegExp(
+      [...this.traces]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+    );
     return this.tracePattern.test(text);
   }
 
@@ -67,7 +72,10 @@ export class Redactor {
   redact(text: string): string {
     if (this.secrets.size === 0 || text === '') return text;
     this.pattern ??= new RegExp(
-      [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'),
+      [...this.secrets]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
       'g',
     );
     return text.replace(this.pattern, MASK);

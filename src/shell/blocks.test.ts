@@ -30,7 +30,12 @@ describe('block / rescue / always in the script', { skip: isRoot ? false : 'need
   it('a block that succeeds skips rescue and still runs always', () => {
     const sb = sandbox();
     try {
-      const r = runTasks(sb, [t(1, ':', [B(1, 'block')]), t(2, 'chom_changed r', [B(1, 'rescue')]), t(3, ':', [B(1, 'always')]), task(4, ':')]);
+      const r = runTasks(sb, [
+        t(1, ':', [B(1, 'block')]),
+        t(2, 'chom_changed r', [B(1, 'rescue')]),
+        t(3, ':', [B(1, 'always')]),
+        task(4, ':'),
+      ]);
       assert.deepEqual(ran(r), ['1:ok', '3:ok', '4:ok']);
       assert.equal(r.code, 0);
     } finally {

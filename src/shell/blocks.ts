@@ -28,7 +28,8 @@ interface HasBlocks {
   blocks?: ScriptBlockFrame[];
 }
 
-type Node<T> = { kind: 'task'; t: T } | { kind: 'block'; id: number; label: string; block: Node<T>[]; rescue: Node<T>[]; always: Node<T>[] };
+type Node<T> =
+  { kind: 'task'; t: T } | { kind: 'block'; id: number; label: string; block: Node<T>[]; rescue: Node<T>[]; always: Node<T>[] };
 
 function tree<T extends HasBlocks>(tasks: readonly T[]): Node<T>[] {
   const top: Node<T>[] = [];
@@ -71,7 +72,10 @@ export function rescuedTaskIds(tasks: readonly HasBlocks[]): Set<number> {
  * The task calls of the main section (one line per top-level task or block) and the block
  * functions they call. `call(t, rescued)` is the `chom__run ...` command of one task.
  */
-export function mainWithBlocks<T extends HasBlocks>(tasks: readonly T[], call: (t: T, rescued: boolean) => string): { functions: string[]; calls: string[] } {
+export function mainWithBlocks<T extends HasBlocks>(
+  tasks: readonly T[],
+  call: (t: T, rescued: boolean) => string,
+): { functions: string[]; calls: string[] } {
   const functions: string[] = [];
   const rescued = rescuedTaskIds(tasks);
   const cmd = (n: Node<T>): string => (n.kind === 'task' ? call(n.t, rescued.has(n.t.id)) : `chom_block_${n.id}`);
@@ -82,7 +86,14 @@ export function mainWithBlocks<T extends HasBlocks>(tasks: readonly T[], call: (
     if (!Number.isInteger(n.id) || n.id < 0) throw new Error(`block id must be a non-negative integer, got ${n.id}`);
     const L = [`# ${commentText(n.label)}`, `chom_block_${n.id}() {`, '  local f=0', '  {', ...seq(n.block, '    '), '  } || f=1'];
     if (n.rescue.length > 0) {
-      L.push('  if [ "$f" = 1 ] && [ "${CHOM_LOST:-0}" != 1 ]; then', '    f=0', '    {', ...seq(n.rescue, '      '), '    } || f=1', '  fi');
+      L.push(
+        '  if [ "$f" = 1 ] && [ "${CHOM_LOST:-0}" != 1 ]; then',
+        '    f=0',
+        '    {',
+        ...seq(n.rescue, '      '),
+        '    } || f=1',
+        '  fi',
+      );
     }
     if (n.always.length > 0) {
       L.push('  if [ "${CHOM_LOST:-0}" != 1 ]; then', '    {', ...seq(n.always, '      '), '    } || f=1', '  fi');

@@ -67,10 +67,17 @@ describe('script protocol: one event table', () => {
       const spec: EventSpec | undefined = (EVENTS as Record<string, EventSpec>)[s.type];
       assert.ok(spec && !spec.fromController, `${s.where}: chom__ev_${s.type} is not a host event of src/shell/event-table.ts`);
       const need = spec.fields.filter((f) => !f.optional).length;
-      assert.ok(s.args >= need && s.args <= spec.fields.length, `${s.where}: chom__ev_${s.type} gets ${s.args} arguments; the table has ${need}..${spec.fields.length}`);
+      assert.ok(
+        s.args >= need && s.args <= spec.fields.length,
+        `${s.where}: chom__ev_${s.type} gets ${s.args} arguments; the table has ${need}..${spec.fields.length}`,
+      );
     }
     for (const [t, spec] of Object.entries(EVENTS) as Array<[string, EventSpec]>) {
-      if (!spec.fromController) assert.ok(sites.some((s) => s.type === t), `event ${t} is in the table but nothing emits it`);
+      if (!spec.fromController)
+        assert.ok(
+          sites.some((s) => s.type === t),
+          `event ${t} is in the table but nothing emits it`,
+        );
     }
   });
 

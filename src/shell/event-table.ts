@@ -168,7 +168,8 @@ export function encodeEvent(t: EventType, values: Record<string, string | number
       if (f.optional) continue;
       throw new Error(`event ${t}: field ${f.key ?? f.wire} is missing`);
     }
-    if (f.kind === 'b64' || (f.kind === 'text' && /[\u0000-\u001f\u007f]/.test(String(v)))) o[`${f.wire}_b64`] = Buffer.from(String(v)).toString('base64');
+    if (f.kind === 'b64' || (f.kind === 'text' && /[\u0000-\u001f\u007f]/.test(String(v))))
+      o[`${f.wire}_b64`] = Buffer.from(String(v)).toString('base64');
     else o[f.wire] = v;
   }
   return JSON.stringify(o);
@@ -202,7 +203,11 @@ export function bashEmitters(): string {
     if (spec.fromController) continue;
     const args = spec.fields.map((f) => (f.optional ? `[${f.wire.toUpperCase()}]` : f.wire.toUpperCase())).join(' ');
     out.push(`# chom__ev_${t} ${args}`);
-    const body = [`CHOM_E='{"t":"${t}"'`, ...spec.fields.map((f, i) => fieldBash(f, i + 1)), `chom__emit "$CHOM_E}"${spec.eventFd ? ' >&"$CHOM_EVENT_FD"' : ''}`];
+    const body = [
+      `CHOM_E='{"t":"${t}"'`,
+      ...spec.fields.map((f, i) => fieldBash(f, i + 1)),
+      `chom__emit "$CHOM_E}"${spec.eventFd ? ' >&"$CHOM_EVENT_FD"' : ''}`,
+    ];
     out.push(`chom__ev_${t}() {`, ...body.map((l) => `  ${l}`), '}');
   }
   return out.join('\n') + '\n';

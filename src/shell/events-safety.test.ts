@@ -26,7 +26,10 @@ describe('safety events', () => {
       `{"t":"task","id":2,"status":"failed","rc":124,"ms":5,"msg_b64":"${b('timed out after 2 s')}","diff_b64":"","out_b64":"","class":"timeout","attempts":3}`,
     ]);
     assert.deepEqual(stray, []);
-    assert.deepEqual(events.map((e) => e.t), ['locked', 'warn', 'abort', 'retry', 'interrupted', 'rollback', 'undo', 'rollback_end', 'task']);
+    assert.deepEqual(
+      events.map((e) => e.t),
+      ['locked', 'warn', 'abort', 'retry', 'interrupted', 'rollback', 'undo', 'rollback_end', 'task'],
+    );
     const l = events[0];
     assert.ok(l.t === 'locked');
     assert.equal(holderText(l.holder), 'run r1 by bob from ctl since 2026-01-01T00:00:00Z (pid 42)');

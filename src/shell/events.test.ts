@@ -16,7 +16,11 @@ describe('EventParser', () => {
       const p = new EventParser('M1234567', (e) => got.push(e));
       for (let i = 0; i < bytes.length; i += size) p.push(bytes.subarray(i, i + size));
       p.end();
-      assert.deepEqual(got.map((e) => e.t), ['start', 'task', 'end'], `chunk size ${size}`);
+      assert.deepEqual(
+        got.map((e) => e.t),
+        ['start', 'task', 'end'],
+        `chunk size ${size}`,
+      );
       const t = got[1];
       assert.ok(t.t === 'task');
       assert.equal(t.msg, 'created ✓');

@@ -41,7 +41,10 @@ export function commentText(s: string): string {
 /** Header lines, ending with a blank line; the prelude follows. */
 export function scriptHeader(spec: HeaderSpec): string[] {
   if (!/^[A-Za-z0-9_-]{8,}$/.test(spec.marker)) throw new Error('the event marker must be 8+ characters of [A-Za-z0-9_-]');
-  const title = spec.kind === 'script' ? `chom-play script for host ${commentText(spec.host)}, run ${commentText(spec.runId)}` : `chom-play rollback for host ${commentText(spec.host)}`;
+  const title =
+    spec.kind === 'script'
+      ? `chom-play script for host ${commentText(spec.host)}, run ${commentText(spec.runId)}`
+      : `chom-play rollback for host ${commentText(spec.host)}`;
   const L = [
     '#!/usr/bin/env bash',
     `# ${title}${spec.check ? ' (check mode: changes nothing)' : ''}`,

@@ -10,7 +10,11 @@ const skip = isRoot ? false : 'needs root (/run/chom-play)';
 
 function run(sb: Sandbox, runId: string, tasks: ScriptTask[]): RunResult {
   const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-  return runBash(buildScript({ host: 't', runId, marker, check: false, diff: false, tasks, handlers: [], heartbeatTimeout: 2 }), marker, sb.state);
+  return runBash(
+    buildScript({ host: 't', runId, marker, check: false, diff: false, tasks, handlers: [], heartbeatTimeout: 2 }),
+    marker,
+    sb.state,
+  );
 }
 
 describe('host side of the controller heartbeat', { skip }, () => {
@@ -21,8 +25,18 @@ describe('host side of the controller heartbeat', { skip }, () => {
     mkdirSync('/run/chom-play', { recursive: true });
     try {
       // Task 1 plays the controller's last touch; then nothing touches it for 3 s (timeout 2 s).
-      const r = run(sb, runId, [task(1, `touch ${hb}; chom_changed touched`), task(2, 'sleep 3; chom_ok slept'), task(3, `chom_changed never; touch ${sb.root}/ran3`)]);
-      assert.deepEqual(r.tasks.map((t) => [t.id, t.status]), [[1, 'changed'], [2, 'ok']]);
+      const r = run(sb, runId, [
+        task(1, `touch ${hb}; chom_changed touched`),
+        task(2, 'sleep 3; chom_ok slept'),
+        task(3, `chom_changed never; touch ${sb.root}/ran3`),
+      ]);
+      assert.deepEqual(
+        r.tasks.map((t) => [t.id, t.status]),
+        [
+          [1, 'changed'],
+          [2, 'ok'],
+        ],
+      );
       assert.equal(existsSync(`${sb.root}/ran3`), false, 'task 3 ran after the controller fell silent');
       const stopped = r.events.filter((e) => e.t === 'stopped');
       assert.equal(stopped.length, 1);
@@ -46,18 +60,38 @@ describe('host side of the controller heartbeat', { skip }, () => {
     try {
       const body = 'sleep 2.5; chom_ok slept';
       // Alive: a background toucher (in the place of the controller) every 0.5 s.
-      const alive = run(sb, runId, [task(1, `(for i in 1 2 3 4 5 6 7 8; do touch ${hb}; sleep 0.5; done) >/dev/null 2>&1 & chom_ok started`), task(2, body), task(3, 'chom_ok last')]);
-      assert.deepEqual(alive.tasks.map((t) => t.status), ['ok', 'ok', 'ok']);
+      const alive = run(sb, runId, [
+        task(1, `(for i in 1 2 3 4 5 6 7 8; do touch ${hb}; sleep 0.5; done) >/dev/null 2>&1 & chom_ok started`),
+        task(2, body),
+        task(3, 'chom_ok last'),
+      ]);
+      assert.deepEqual(
+        alive.tasks.map((t) => t.status),
+        ['ok', 'ok', 'ok'],
+      );
       rmSync(hb, { force: true });
       // Stale: a file left from long ago, never touched while the script runs.
       const staleId = runId + 's';
-      const r1 = run(sb, staleId, [task(1, `touch -d '-1 hour' /run/chom-play/hb-${staleId}; chom_ok x`), task(2, body), task(3, 'chom_ok last')]);
+      const r1 = run(sb, staleId, [
+        task(1, `touch -d '-1 hour' /run/chom-play/hb-${staleId}; chom_ok x`),
+        task(2, body),
+        task(3, 'chom_ok last'),
+      ]);
       rmSync(`/run/chom-play/hb-${staleId}`, { force: true });
-      assert.deepEqual(r1.tasks.map((t) => t.status), ['ok', 'ok', 'ok']);
+      assert.deepEqual(
+        r1.tasks.map((t) => t.status),
+        ['ok', 'ok', 'ok'],
+      );
       // None: a script run by hand.
       const r2 = run(sb, runId + 'n', [task(1, body), task(2, 'chom_ok last')]);
-      assert.deepEqual(r2.tasks.map((t) => t.status), ['ok', 'ok']);
-      assert.equal(r2.events.some((e) => e.t === 'stopped'), false);
+      assert.deepEqual(
+        r2.tasks.map((t) => t.status),
+        ['ok', 'ok'],
+      );
+      assert.equal(
+        r2.events.some((e) => e.t === 'stopped'),
+        false,
+      );
     } finally {
       rmSync(hb, { force: true });
       sb.cleanup();

@@ -19,7 +19,8 @@ describe('metadata read once at the start (chom__prefetch)', { skip }, () => {
       mkdirSync(d, { mode: 0o700 });
       chmodSync(d, 0o700);
       // What the file module does for mode: (bring attributes in line, else say why not).
-      const file = (p: string, _state: string, mode: string) => `chom_set_attrs ${p} ${mode} '' ''; chom_has_changed || chom_ok "${p} is as wanted"`;
+      const file = (p: string, _state: string, mode: string) =>
+        `chom_set_attrs ${p} ${mode} '' ''; chom_has_changed || chom_ok "${p} is as wanted"`;
       const r = runTasks(sb, [
         task(1, file(a, 'file', '0600'), { paths: [a] }),
         // A command changes the mode behind the cache's back (it reports changed).
@@ -28,12 +29,27 @@ describe('metadata read once at the start (chom__prefetch)', { skip }, () => {
         task(4, file(d, 'directory', '0755'), { paths: [d] }),
         task(5, file(d, 'directory', '0755'), { paths: [d] }),
       ]);
-      assert.deepEqual(r.tasks.map((t) => [t.id, t.status]), [[1, 'ok'], [2, 'changed'], [3, 'changed'], [4, 'changed'], [5, 'ok']]);
+      assert.deepEqual(
+        r.tasks.map((t) => [t.id, t.status]),
+        [
+          [1, 'ok'],
+          [2, 'changed'],
+          [3, 'changed'],
+          [4, 'changed'],
+          [5, 'ok'],
+        ],
+      );
       assert.equal(modeOf(a), '0600');
       assert.equal(modeOf(d), '0755');
       // The second pass reads everything from the one stat and changes nothing.
-      const again = runTasks(sb, [task(1, file(a, 'file', '0600'), { paths: [a] }), task(2, file(d, 'directory', '0755'), { paths: [d, join(sb.root, 'missing')] })]);
-      assert.deepEqual(again.tasks.map((t) => t.status), ['ok', 'ok']);
+      const again = runTasks(sb, [
+        task(1, file(a, 'file', '0600'), { paths: [a] }),
+        task(2, file(d, 'directory', '0755'), { paths: [d, join(sb.root, 'missing')] }),
+      ]);
+      assert.deepEqual(
+        again.tasks.map((t) => t.status),
+        ['ok', 'ok'],
+      );
     } finally {
       sb.cleanup();
     }

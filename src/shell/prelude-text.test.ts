@@ -8,8 +8,14 @@ import { PRELUDE } from './prelude.js';
 
 // Tests run from dist/src/shell: the bash sources are in the checkout's src/shell/prelude.
 const SRC = fileURLToPath(new URL('../../../src/shell/prelude/', import.meta.url));
-const files = readdirSync(SRC).filter((f) => f.endsWith('.sh')).sort();
-const exportName = (f: string): string => `PRELUDE_${f.slice(0, -3).toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+const files = readdirSync(SRC)
+  .filter((f) => f.endsWith('.sh'))
+  .sort();
+const exportName = (f: string): string =>
+  `PRELUDE_${f
+    .slice(0, -3)
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '_')}`;
 
 describe('host runtime bash files', () => {
   it('pass shellcheck with no finding (src/shell/prelude/*.sh)', () => {

@@ -32,7 +32,7 @@ describe('prelude', () => {
     assert.equal(JSON.parse(out), s);
   });
 
-  it('the subshell-free helpers set the caller\'s variable whatever its name', () => {
+  it("the subshell-free helpers set the caller's variable whatever its name", () => {
     const code = [
       'f() { local p=/a//b/ dest="" parent="" cur=""; chom__normv p "$p"; chom__parentv parent "$p"; chom_pathv cur "$p"; printf "%s %s %s\\n" "$p" "$parent" "$cur"; }',
       'f',
@@ -49,7 +49,11 @@ describe('prelude', () => {
       'rc=0; chom_getentv l passwd no-such-user-chom || rc=$?; printf "[%s] %s\\n" "$l" "$rc"',
       'getent passwd root',
     ].join('\n');
-    const want = real('passwd', 'root').stdout + real('group', '0').stdout + `[] ${real('passwd', 'no-such-user-chom').status}\n` + real('passwd', 'root').stdout;
+    const want =
+      real('passwd', 'root').stdout +
+      real('group', '0').stdout +
+      `[] ${real('passwd', 'no-such-user-chom').status}\n` +
+      real('passwd', 'root').stdout;
     assert.equal(bash(code), want);
   });
 

@@ -19,7 +19,45 @@ function rng(seed: number): () => number {
   };
 }
 
-const PIECES = ["'", '"', '$(', ')', '`', '\n', '\\', '$HOME', '${x}', '$', '*', '?', '[a]', '-', '--', '-e ', '-n', 'ü', '✓', '😀', '\t', ' ', ';', '&', '|', '>', '<', '!', '#', '%s', '~', '{a,b}', "'\\''", '\r', '\x01', '\x7f', 'é'];
+const PIECES = [
+  "'",
+  '"',
+  '$(',
+  ')',
+  '`',
+  '\n',
+  '\\',
+  '$HOME',
+  '${x}',
+  '$',
+  '*',
+  '?',
+  '[a]',
+  '-',
+  '--',
+  '-e ',
+  '-n',
+  'ü',
+  '✓',
+  '😀',
+  '\t',
+  ' ',
+  ';',
+  '&',
+  '|',
+  '>',
+  '<',
+  '!',
+  '#',
+  '%s',
+  '~',
+  '{a,b}',
+  "'\\''",
+  '\r',
+  '\x01',
+  '\x7f',
+  'é',
+];
 
 function randomString(r: () => number, canary: string): string {
   const n = Math.floor(r() * 12);
@@ -84,7 +122,10 @@ describe('module string arguments carry hostile strings byte-exact', { skip: isR
         tasks.push(task(tasks.length + 1, blockinfile.compile({ path: join(d, 'block'), block, marker, create: true }, ctx)));
         const body = block.split('\n');
         if (body.at(-1) === '') body.pop();
-        cases.push({ path: join(d, 'block'), want: [marker.replace('{mark}', 'BEGIN'), ...body, marker.replace('{mark}', 'END')].join('\n') + '\n' });
+        cases.push({
+          path: join(d, 'block'),
+          want: [marker.replace('{mark}', 'BEGIN'), ...body, marker.replace('{mark}', 'END')].join('\n') + '\n',
+        });
       }
       const res = runTasks(sb, tasks);
       const bad = res.tasks.filter((t) => t.status !== 'changed');
@@ -92,7 +133,10 @@ describe('module string arguments carry hostile strings byte-exact', { skip: isR
       for (const c of cases) assert.equal(readFileSync(c.path, 'utf8'), c.want, c.path);
       assert.equal(existsSync(canary), false, 'something executed');
       const again = runTasks(sb, tasks);
-      assert.deepEqual(again.tasks.filter((t) => t.status !== 'ok').map((t) => [t.id, t.msg]), []);
+      assert.deepEqual(
+        again.tasks.filter((t) => t.status !== 'ok').map((t) => [t.id, t.msg]),
+        [],
+      );
     } finally {
       sb.cleanup();
     }

@@ -12,7 +12,18 @@ const skip = isRoot ? false : 'needs root';
 
 function run(sb: Sandbox, tasks: ScriptTask[], extra: Partial<ScriptSpec> = {}): RunResult {
   const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-  const spec: ScriptSpec = { host: 'test', runId: 'run-' + randomBytes(3).toString('hex'), marker, check: false, diff: false, tasks, handlers: [], user: 'alice', machine: 'ctl1', ...extra };
+  const spec: ScriptSpec = {
+    host: 'test',
+    runId: 'run-' + randomBytes(3).toString('hex'),
+    marker,
+    check: false,
+    diff: false,
+    tasks,
+    handlers: [],
+    user: 'alice',
+    machine: 'ctl1',
+    ...extra,
+  };
   return runBash(buildScript(spec), marker, sb.state);
 }
 
@@ -37,7 +48,10 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
       const t0 = Date.now();
       const r = run(sb, [task(1, `sleep ${Z}1 & sleep ${Z}2`, { timeout: 1 }), task(2, 'chom_changed never')]);
       assert.ok(Date.now() - t0 < 15_000, 'the timeout did not stop the task');
-      assert.deepEqual(r.tasks.map((t) => [t.id, t.status, t.class]), [[1, 'failed', 'timeout']]);
+      assert.deepEqual(
+        r.tasks.map((t) => [t.id, t.status, t.class]),
+        [[1, 'failed', 'timeout']],
+      );
       assert.match(r.tasks[0].msg, /timed out after 1 s/);
       assert.deepEqual(alive(`sleep ${Z}`), [], 'a child of the timed-out task survived');
       assert.equal(r.code, 2);
@@ -65,7 +79,13 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
       const r = run(sb, [task(1, body, { register: 'c', until: '[[ ${chom_r_c_stdout} -ge 3 ]]', attempts: 6, delay: 0 })]);
       assert.equal(r.tasks[0].status, 'changed');
       assert.equal(r.tasks[0].attempts, 3);
-      assert.deepEqual(ev(r, 'retry').map((e) => [e.attempt, e.left]), [[1, 5], [2, 4]]);
+      assert.deepEqual(
+        ev(r, 'retry').map((e) => [e.attempt, e.left]),
+        [
+          [1, 5],
+          [2, 4],
+        ],
+      );
       assert.equal(readFileSync(n, 'utf8').trim(), '3');
       const r2 = run(sb, [task(1, 'echo no', { register: 'x', until: '[[ ${chom_r_x_stdout} == yes ]]', attempts: 2, delay: 0 })]);
       assert.equal(r2.tasks[0].status, 'failed');
@@ -132,7 +152,16 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
     const sb = sandbox();
     try {
       const lock = join(sb.state, 'lock');
-      const holder = spawn('bash', ['-c', `exec 9<>"$1"; flock 9; printf 'run=r-first\\nuser=bob\\nmachine=ctl2\\nsince=2026-01-01T00:00:00Z\\npid=%s\\n' $$ >"$1"; echo held; sleep 20`, 'x', lock], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const holder = spawn(
+        'bash',
+        [
+          '-c',
+          `exec 9<>"$1"; flock 9; printf 'run=r-first\\nuser=bob\\nmachine=ctl2\\nsince=2026-01-01T00:00:00Z\\npid=%s\\n' $$ >"$1"; echo held; sleep 20`,
+          'x',
+          lock,
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
       await new Promise<void>((res) => holder.stdout.once('data', () => res()));
       try {
         const marker = join(sb.root, 'ran');
@@ -140,7 +169,10 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
         assert.equal(r.code, LOCKED_EXIT);
         const l = ev(r, 'locked');
         assert.equal(l.length, 1);
-        assert.deepEqual({ ...l[0].holder, pid: '' }, { runId: 'r-first', user: 'bob', machine: 'ctl2', since: '2026-01-01T00:00:00Z', pid: '' });
+        assert.deepEqual(
+          { ...l[0].holder, pid: '' },
+          { runId: 'r-first', user: 'bob', machine: 'ctl2', since: '2026-01-01T00:00:00Z', pid: '' },
+        );
         assert.equal(existsSync(marker), false);
         assert.match(r.stderr, /locked by run r-first by bob from ctl2/);
         const c = run(sb, [task(1, ':')], { check: true });
@@ -163,8 +195,19 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
     const sb = sandbox();
     try {
       const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-      const script = buildScript({ host: 't', runId: 'run-term', marker, check: false, diff: false, handlers: [], tasks: [task(1, `sleep ${Z}4 & sleep ${Z}5`), task(2, `touch ${sb.root}/never`)] });
-      const child = spawn('bash', ['-s'], { env: { PATH: process.env.PATH, CHOM_JOURNAL_DIR: join(sb.state, 'journal') }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const script = buildScript({
+        host: 't',
+        runId: 'run-term',
+        marker,
+        check: false,
+        diff: false,
+        handlers: [],
+        tasks: [task(1, `sleep ${Z}4 & sleep ${Z}5`), task(2, `touch ${sb.root}/never`)],
+      });
+      const child = spawn('bash', ['-s'], {
+        env: { PATH: process.env.PATH, CHOM_JOURNAL_DIR: join(sb.state, 'journal') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const events: ScriptEvent[] = [];
       const p = new EventParser(marker, (e) => events.push(e));
       child.stdout.on('data', (b: Buffer) => p.push(b));
@@ -186,8 +229,19 @@ describe('host safety: timeouts, retries, error classes, disk, locks', { skip },
     const sb = sandbox();
     try {
       const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-      const script = buildScript({ host: 't', runId: 'run-drop', marker, check: false, diff: false, handlers: [], tasks: [task(1, `sleep 1; touch ${sb.root}/first`), task(2, `touch ${sb.root}/second`)] });
-      const child = spawn('bash', ['-s'], { env: { PATH: process.env.PATH, CHOM_JOURNAL_DIR: join(sb.state, 'journal') }, stdio: ['pipe', 'pipe', 'ignore'] });
+      const script = buildScript({
+        host: 't',
+        runId: 'run-drop',
+        marker,
+        check: false,
+        diff: false,
+        handlers: [],
+        tasks: [task(1, `sleep 1; touch ${sb.root}/first`), task(2, `touch ${sb.root}/second`)],
+      });
+      const child = spawn('bash', ['-s'], {
+        env: { PATH: process.env.PATH, CHOM_JOURNAL_DIR: join(sb.state, 'journal') },
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
       child.stdin.end(script);
       await new Promise<void>((res) => child.stdout.once('data', () => res()));
       child.stdout.destroy();

@@ -22,8 +22,14 @@ describe('generated script', { skip }, () => {
         task(4, 'chom_changed "saw $chom_r_second_stdout"', { when: '[[ ${chom_r_second_stdout} == *hello* ]]' }),
       ]);
       // a task that runs announces itself (begin) before its result; a skipped one does not
-      assert.deepEqual(r.events.map((e) => e.t), ['start', 'begin', 'task', 'task', 'begin', 'task', 'begin', 'task', 'end']);
-      assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'skipped', 'ok', 'changed']);
+      assert.deepEqual(
+        r.events.map((e) => e.t),
+        ['start', 'begin', 'task', 'task', 'begin', 'task', 'begin', 'task', 'end'],
+      );
+      assert.deepEqual(
+        r.tasks.map((t) => t.status),
+        ['ok', 'skipped', 'ok', 'changed'],
+      );
       assert.equal(r.tasks[0].rc, 3);
       assert.equal(r.tasks[3].msg, 'saw hello out|hello err|false');
       assert.equal(r.code, 0);
@@ -36,10 +42,20 @@ describe('generated script', { skip }, () => {
   it('a failed task stops the host: later tasks and handlers do not run, exit code 2, output tail shown', () => {
     const sb = sandbox();
     try {
-      const r = runTasks(sb, [task(1, 'chom_changed x', { notify: [100] }), task(2, 'echo boom >&2; false'), task(3, 'chom_changed never')], {
-        handlers: [task(100, 'chom_changed handler')],
-      });
-      assert.deepEqual(r.tasks.map((t) => [t.id, t.status]), [[1, 'changed'], [2, 'failed']]);
+      const r = runTasks(
+        sb,
+        [task(1, 'chom_changed x', { notify: [100] }), task(2, 'echo boom >&2; false'), task(3, 'chom_changed never')],
+        {
+          handlers: [task(100, 'chom_changed handler')],
+        },
+      );
+      assert.deepEqual(
+        r.tasks.map((t) => [t.id, t.status]),
+        [
+          [1, 'changed'],
+          [2, 'failed'],
+        ],
+      );
       assert.match(r.tasks[1].output, /boom/);
       assert.match(r.tasks[1].msg, /exit code 1: boom/);
       const end = r.events.at(-1);
@@ -55,11 +71,18 @@ describe('generated script', { skip }, () => {
     try {
       const r = runTasks(sb, [
         task(1, 'exit 4', { ignoreErrors: true }),
-        task(2, 'echo "ALREADY EXISTS"; exit 1', { register: 'c', failedWhen: '[[ ${chom_r_c_rc} -ne 0 && ${chom_r_c_stdout} != *EXISTS* ]]', changedWhen: 'false' }),
+        task(2, 'echo "ALREADY EXISTS"; exit 1', {
+          register: 'c',
+          failedWhen: '[[ ${chom_r_c_rc} -ne 0 && ${chom_r_c_stdout} != *EXISTS* ]]',
+          changedWhen: 'false',
+        }),
         task(3, 'echo hi', { register: 'd', changedWhen: '[[ ${chom_r_d_stdout} == hi ]]' }),
         task(4, 'true', { failedWhen: '[[ ${chom_r_d_changed} == true ]]', ignoreErrors: true }),
       ]);
-      assert.deepEqual(r.tasks.map((t) => t.status), ['failed', 'ok', 'changed', 'failed']);
+      assert.deepEqual(
+        r.tasks.map((t) => t.status),
+        ['failed', 'ok', 'changed', 'failed'],
+      );
       assert.equal(r.tasks[3].msg, 'failed_when condition is true');
       const end = r.events.at(-1);
       assert.ok(end?.t === 'end' && end.ignored === 2 && end.failed === 0);
@@ -83,7 +106,10 @@ describe('generated script', { skip }, () => {
         { handlers: [100, 101, 102].map((id) => task(id, `echo h${id} >> ${log}; chom_changed ran`)) },
       );
       assert.equal(readFileSync(log, 'utf8'), 't1\nt2\nt3\nh100\nh101\n');
-      assert.deepEqual(r.tasks.map((t) => t.id), [1, 2, 3, 100, 101]);
+      assert.deepEqual(
+        r.tasks.map((t) => t.id),
+        [1, 2, 3, 100, 101],
+      );
     } finally {
       sb.cleanup();
     }
@@ -93,7 +119,13 @@ describe('generated script', { skip }, () => {
     const sb = sandbox();
     try {
       const r = runTasks(sb, [task(1, 'x=$(cat); chom_ok "read ${#x} bytes"'), task(2, 'chom_changed second')]);
-      assert.deepEqual(r.tasks.map((t) => [t.status, t.msg]), [['ok', 'read 0 bytes'], ['changed', 'second']]);
+      assert.deepEqual(
+        r.tasks.map((t) => [t.status, t.msg]),
+        [
+          ['ok', 'read 0 bytes'],
+          ['changed', 'second'],
+        ],
+      );
     } finally {
       sb.cleanup();
     }
@@ -102,7 +134,9 @@ describe('generated script', { skip }, () => {
   it('no_log hides message, diff and output but keeps the status', () => {
     const sb = sandbox();
     try {
-      const r = runTasks(sb, [task(1, 'echo secret-value; chom_diff_note secret; chom_changed "set secret-value"', { noLog: true })], { diff: true });
+      const r = runTasks(sb, [task(1, 'echo secret-value; chom_diff_note secret; chom_changed "set secret-value"', { noLog: true })], {
+        diff: true,
+      });
       assert.equal(r.tasks[0].status, 'changed');
       assert.equal(r.tasks[0].msg + r.tasks[0].diff + r.tasks[0].output, '');
     } finally {
@@ -143,10 +177,16 @@ describe('generated script', { skip }, () => {
       assert.deepEqual(predicted, ['changed', 'changed', 'changed', 'ok', 'changed', 'changed']);
       assert.match(check.tasks[2].diff, /-port = 8080\n\+port = 80/);
       const real = runTasks(sb, tasks);
-      assert.deepEqual(real.tasks.map((t) => t.status), predicted);
+      assert.deepEqual(
+        real.tasks.map((t) => t.status),
+        predicted,
+      );
       assert.equal(readFileSync(conf, 'utf8'), 'port = 80\n');
       const again = runTasks(sb, tasks.slice(0, 4));
-      assert.deepEqual(again.tasks.map((t) => t.status), ['ok', 'ok', 'ok', 'ok']);
+      assert.deepEqual(
+        again.tasks.map((t) => t.status),
+        ['ok', 'ok', 'ok', 'ok'],
+      );
       const journal = readFileSync(join(sb.state, 'journal', readdirSync(join(sb.state, 'journal'))[0]), 'utf8');
       assert.match(journal, /"op":"create","path":"[^"]*app.conf","undo":"delete"/);
       assert.match(journal, /"op":"backup","path":"[^"]*keep","undo":"restore","backup":"[^"]+"/);

@@ -10,8 +10,18 @@ import { compileCondition } from './condition.js';
 
 const loc = { file: 'playbooks/site.yml', line: 14, col: 7 };
 const vars = {
-  x: 3, s: 'abc', list: [1, 2, 'a'], d: { k: { z: 1 } }, flag: true, off: false, os: 'debian',
-  yes_str: 'yes', empty: '', nothing: null, port: '8080', hosts: ['web1', 'web2'],
+  x: 3,
+  s: 'abc',
+  list: [1, 2, 'a'],
+  d: { k: { z: 1 } },
+  flag: true,
+  off: false,
+  os: 'debian',
+  yes_str: 'yes',
+  empty: '',
+  nothing: null,
+  port: '8080',
+  hosts: ['web1', 'web2'],
 };
 const registered = new Set(['out', 'svc']);
 
@@ -27,7 +37,9 @@ function constOf(expr: string): boolean {
 
 /** Runs the compiled condition in real bash (set -euo pipefail, like the script) with chom_r_ vars set. */
 function runBash(code: string, env: Record<string, string>, cwd?: string): boolean {
-  const assigns = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join('\n');
+  const assigns = Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join('\n');
   const script = `set -euo pipefail\n${assigns}\nif ${code}; then echo T; else echo F; fi\n`;
   const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd });
   assert.equal(r.status, 0, `bash failed: ${r.stderr}\n${script}`);
@@ -42,16 +54,48 @@ function bashOf(expr: string): string {
 
 test('conditions on variables are decided at compile time (table)', () => {
   const table: Array<[string, boolean]> = [
-    ['x > 2', true], ['x >= 4', false], ['x == 3 and s == "abc"', true], ['x != 3 or s == "abc"', true],
-    ['not flag', false], ['not (flag and off)', true], ['off or flag', true],
-    ["'a' in list", true], ['4 in list', false], ['4 not in list', true], ["'bc' in s", true], ["'k' in d", true],
-    ['d.k.z == 1', true], ["d['k']['z'] == 1", true], ['list[0] == 1', true], ['list[-1] == "a"', true],
-    ['y is defined', false], ['y is undefined', true], ['y is not defined', true], ['d.q.r is defined', false], ['x is defined', true],
-    ['y is defined and y > 1', false], ['y is not defined or y > 1', true],
-    ['yes_str | bool', true], ['"off" | bool', false], ['port | int == 8080', true], ['port | int > 80', true],
-    ['list | length == 3', true], ['y | default(5) == 5', true], ['x | default(5) == 3', true], ['"ABC" | lower == s', true],
-    ['nothing is none', true], ['nothing == None', true], ['empty', false], ['s', true], ['[]', false], ['True', true], ['false', false],
-    ['os in ["debian", "ubuntu"]', true], ['x == -3', false], ['{{ x == 3 }}', true], ['inventory_hostname is defined', false],
+    ['x > 2', true],
+    ['x >= 4', false],
+    ['x == 3 and s == "abc"', true],
+    ['x != 3 or s == "abc"', true],
+    ['not flag', false],
+    ['not (flag and off)', true],
+    ['off or flag', true],
+    ["'a' in list", true],
+    ['4 in list', false],
+    ['4 not in list', true],
+    ["'bc' in s", true],
+    ["'k' in d", true],
+    ['d.k.z == 1', true],
+    ["d['k']['z'] == 1", true],
+    ['list[0] == 1', true],
+    ['list[-1] == "a"', true],
+    ['y is defined', false],
+    ['y is undefined', true],
+    ['y is not defined', true],
+    ['d.q.r is defined', false],
+    ['x is defined', true],
+    ['y is defined and y > 1', false],
+    ['y is not defined or y > 1', true],
+    ['yes_str | bool', true],
+    ['"off" | bool', false],
+    ['port | int == 8080', true],
+    ['port | int > 80', true],
+    ['list | length == 3', true],
+    ['y | default(5) == 5', true],
+    ['x | default(5) == 3', true],
+    ['"ABC" | lower == s', true],
+    ['nothing is none', true],
+    ['nothing == None', true],
+    ['empty', false],
+    ['s', true],
+    ['[]', false],
+    ['True', true],
+    ['false', false],
+    ['os in ["debian", "ubuntu"]', true],
+    ['x == -3', false],
+    ['{{ x == 3 }}', true],
+    ['inventory_hostname is defined', false],
   ];
   for (const [expr, want] of table) assert.equal(constOf(expr), want, expr);
   assert.deepEqual(cond(true), { kind: 'const', value: true });
@@ -59,7 +103,12 @@ test('conditions on variables are decided at compile time (table)', () => {
 });
 
 test('registered results compile to bash that behaves like the expression', () => {
-  const failedRun = { chom_r_out_rc: '1', chom_r_out_stdout: 'warning: x happened\nok', chom_r_out_changed: 'true', chom_r_out_failed: 'true' };
+  const failedRun = {
+    chom_r_out_rc: '1',
+    chom_r_out_stdout: 'warning: x happened\nok',
+    chom_r_out_changed: 'true',
+    chom_r_out_failed: 'true',
+  };
   const cleanRun = { chom_r_out_rc: '0', chom_r_out_stdout: 'all good', chom_r_out_changed: 'false', chom_r_out_failed: 'false' };
   const table: Array<[string, boolean, boolean]> = [
     // expression, result with failedRun, result with cleanRun
@@ -193,5 +242,5 @@ test('beyond the when: language, conditions use the Jinja2 engine: chained compa
   assert.equal(constOf("(list | select('number') | list | length) == 2"), true);
   assert.equal(constOf("'web' ~ x == 'web3'"), true);
   assert.equal(constOf("os in ['debian', 'ubuntu'] and d.k.z is divisibleby 1"), true);
-  assert.throws(() => cond("x | no_such_filter"), /unknown filter "no_such_filter"/);
+  assert.throws(() => cond('x | no_such_filter'), /unknown filter "no_such_filter"/);
 });

@@ -18,9 +18,11 @@ const REG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function compileCondition(expr: string | boolean, vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): Condition {
   if (typeof expr === 'boolean') return { kind: 'const', value: expr };
-  if (typeof expr !== 'string') throw new InputError(`a condition must be a string or a boolean, got ${expr === null ? 'null' : typeof expr}`, loc);
+  if (typeof expr !== 'string')
+    throw new InputError(`a condition must be a string or a boolean, got ${expr === null ? 'null' : typeof expr}`, loc);
   for (const r of registered) {
-    if (!REG_NAME.test(r)) throw new InputError(`register name "${r}" is not valid: use letters, digits and _ (not starting with a digit)`, loc);
+    if (!REG_NAME.test(r))
+      throw new InputError(`register name "${r}" is not valid: use letters, digits and _ (not starting with a digit)`, loc);
   }
   const { from, to } = innerRange(expr);
   try {

@@ -60,7 +60,10 @@ function required(args: unknown[], self: unknown): unknown {
     const parent = walk(head, keys.slice(0, missingAt)).value;
     const shown = [headName, ...keys.slice(0, missingAt + 1)].join('.');
     if (parent === null || typeof parent !== 'object') {
-      throw errAt(opts, `variable "${shown}" is not defined: "${[headName, ...keys.slice(0, missingAt)].join('.')}" is ${parent === null ? 'null' : `a ${typeof parent}`}, not a dictionary`);
+      throw errAt(
+        opts,
+        `variable "${shown}" is not defined: "${[headName, ...keys.slice(0, missingAt)].join('.')}" is ${parent === null ? 'null' : `a ${typeof parent}`}, not a dictionary`,
+      );
     }
     const guess = suggest(keys[missingAt], Object.keys(parent));
     throw errAt(opts, `variable "${shown}" is not defined`, guess && `did you mean "${shown.replace(/[^.]*$/, guess)}"?`);
@@ -131,7 +134,12 @@ function isVariable(p: Path): boolean {
 function checkHelper(p: Node, hasArgs: boolean): void {
   if (!hasArgs || !isPath(p) || p.parts.length !== 1 || p.data || HELPERS.has(p.parts[0]) || p.parts[0] === '__chom_jinja') return;
   const guess = suggest(p.parts[0], PUBLIC_HELPERS);
-  throw new TemplateError(`unknown helper "${p.original}"`, p.loc.start.line, p.loc.start.column + 1, guess ? `did you mean "${guess}"?` : `helpers: ${PUBLIC_HELPERS.join(', ')}`);
+  throw new TemplateError(
+    `unknown helper "${p.original}"`,
+    p.loc.start.line,
+    p.loc.start.column + 1,
+    guess ? `did you mean "${guess}"?` : `helpers: ${PUBLIC_HELPERS.join(', ')}`,
+  );
 }
 
 function hasArgs(n: { params: Expr[]; hash?: hbs.AST.Hash }): boolean {
@@ -140,7 +148,13 @@ function hasArgs(n: { params: Expr[]; hash?: hbs.AST.Hash }): boolean {
 
 function expr(e: Expr): Expr {
   if (isPath(e) && e.parts.length > 1) {
-    const sub: hbs.AST.SubExpression = { type: 'SubExpression', path: path('__chom_get', e.loc), params: headAndKeys(e), hash: nameHash(e), loc: e.loc };
+    const sub: hbs.AST.SubExpression = {
+      type: 'SubExpression',
+      path: path('__chom_get', e.loc),
+      params: headAndKeys(e),
+      hash: nameHash(e),
+      loc: e.loc,
+    };
     return sub;
   }
   if (e.type === 'SubExpression') {
@@ -166,7 +180,12 @@ function statement(s: hbs.AST.Statement): hbs.AST.Statement {
     const m = s as hbs.AST.MustacheStatement;
     const noArgs = m.params.length === 0 && (!m.hash || m.hash.pairs.length === 0);
     if (noArgs && isPath(m.path) && isVariable(m.path)) {
-      return { ...m, path: path('__chom_out', m.path.loc), params: headAndKeys(m.path), hash: nameHash(m.path) } as hbs.AST.MustacheStatement;
+      return {
+        ...m,
+        path: path('__chom_out', m.path.loc),
+        params: headAndKeys(m.path),
+        hash: nameHash(m.path),
+      } as hbs.AST.MustacheStatement;
     }
     checkHelper(m.path, hasArgs(m));
     return { ...m, params: m.params.map(expr), hash: hash(m.hash) } as hbs.AST.MustacheStatement;
@@ -174,7 +193,13 @@ function statement(s: hbs.AST.Statement): hbs.AST.Statement {
   if (s.type === 'BlockStatement') {
     const b = s as hbs.AST.BlockStatement;
     checkHelper(b.path, hasArgs(b));
-    return { ...b, params: b.params.map(expr), hash: hash(b.hash), program: program(b.program), inverse: program(b.inverse) } as hbs.AST.BlockStatement;
+    return {
+      ...b,
+      params: b.params.map(expr),
+      hash: hash(b.hash),
+      program: program(b.program),
+      inverse: program(b.inverse),
+    } as hbs.AST.BlockStatement;
   }
   return s;
 }
@@ -186,7 +211,13 @@ function singleExpression(ast: hbs.AST.Program): Expr | undefined {
   const hasArgs = m.params.length > 0 || (m.hash && m.hash.pairs.length > 0);
   if (!isPath(m.path)) return hasArgs ? undefined : (m.path as Expr);
   if (!hasArgs && isVariable(m.path)) {
-    const sub: hbs.AST.SubExpression = { type: 'SubExpression', path: path('__chom_req', m.loc), params: headAndKeys(m.path), hash: nameHash(m.path), loc: m.loc };
+    const sub: hbs.AST.SubExpression = {
+      type: 'SubExpression',
+      path: path('__chom_req', m.loc),
+      params: headAndKeys(m.path),
+      hash: nameHash(m.path),
+      loc: m.loc,
+    };
     return sub;
   }
   if (!hasArgs && m.path.parts.length === 0) return m.path;

@@ -19,7 +19,8 @@ function split(args: unknown[]): { a: unknown[]; opts: HelperOpts | undefined } 
 }
 
 function need(name: string, v: unknown, opts: HelperOpts | undefined, what = 'its first argument'): void {
-  if (v === undefined) throw errAt(opts, `helper "${name}": ${what} is not defined (use {{default VAR "fallback"}} for an optional variable)`);
+  if (v === undefined)
+    throw errAt(opts, `helper "${name}": ${what} is not defined (use {{default VAR "fallback"}} for an optional variable)`);
 }
 
 function str(name: string, v: unknown, opts: HelperOpts | undefined): string {

@@ -85,7 +85,8 @@ export function evalJinja(expr: string, vars: Vars, opts: HelperOpts | undefined
   try {
     const v = evaluate(parse(expr), { vars, registered: NOTHING });
     if (v.k === 'known') return v.v;
-    if (v.k === 'undef') throw new ExprError(`variable "${v.name}" is not defined`, v.pos, v.end, 'use | default(...) for an optional variable');
+    if (v.k === 'undef')
+      throw new ExprError(`variable "${v.name}" is not defined`, v.pos, v.end, 'use | default(...) for an optional variable');
     throw new ExprError('registered results are only known on the host; use them in when/changed_when/failed_when', 0, expr.length);
   } catch (err) {
     if (!(err instanceof ExprError)) throw err;
@@ -96,7 +97,11 @@ export function evalJinja(expr: string, vars: Vars, opts: HelperOpts | undefined
 }
 
 /** Evaluates with the full engine; on failure, the clearer of the two messages. */
-export function fullJinja(expr: string, vars: Vars, first: ExprError): { ok: true; value: unknown } | { ok: false; message: string; hint?: string } {
+export function fullJinja(
+  expr: string,
+  vars: Vars,
+  first: ExprError,
+): { ok: true; value: unknown } | { ok: false; message: string; hint?: string } {
   try {
     return { ok: true, value: evalJinjaExpr(expr, vars) };
   } catch (e) {

@@ -23,7 +23,9 @@ export function secretsDir(projectDir: string): string {
 
 export function getPassword(ctx: TemplateContext, name: string, length = 32): string {
   if (!NAME_RE.test(name)) {
-    throw new InputError(`password name "${name}" is not allowed: use letters, digits, "_", "-" and "." (it is a file name under .chom/secrets/)`);
+    throw new InputError(
+      `password name "${name}" is not allowed: use letters, digits, "_", "-" and "." (it is a file name under .chom/secrets/)`,
+    );
   }
   if (!Number.isInteger(length) || length < 8 || length > 1024) {
     throw new InputError(`password "${name}": length must be an integer between 8 and 1024, got ${length}`);

@@ -8,8 +8,13 @@ import { overlay, renderString, renderTemplateFile, renderValue, resolveVars } f
 
 const loc = { file: 'roles/web/tasks/main.yml', line: 4, col: 3 };
 const vars = {
-  server_name: 'example.org', port: 8080, tls: false, users: [{ name: 'ann', shell: '/bin/bash' }, { name: 'bob' }],
-  app: { dir: '/srv/app', opts: { debug: true } }, list: ['a', 'b'], amp: 'a&b<c>"d\'',
+  server_name: 'example.org',
+  port: 8080,
+  tls: false,
+  users: [{ name: 'ann', shell: '/bin/bash' }, { name: 'bob' }],
+  app: { dir: '/srv/app', opts: { debug: true } },
+  list: ['a', 'b'],
+  amp: 'a&b<c>"d\'',
 };
 
 function errOf(fn: () => unknown): InputError {
@@ -132,7 +137,14 @@ test('no code execution or prototype access through templates', () => {
 });
 
 test('vars that use other vars are resolved in any order', () => {
-  const out = resolveVars({ url: 'http://{{ host }}:{{ port }}/', host: '{{ name }}.lan', name: 'web1', port: 80, ports: ['{{ port }}'], hostvars: { a: { x: '{{ nope }}' } } });
+  const out = resolveVars({
+    url: 'http://{{ host }}:{{ port }}/',
+    host: '{{ name }}.lan',
+    name: 'web1',
+    port: 80,
+    ports: ['{{ port }}'],
+    hostvars: { a: { x: '{{ nope }}' } },
+  });
   assert.equal(out.url, 'http://web1.lan:80/');
   assert.equal(out.host, 'web1.lan');
   assert.deepEqual(out.ports, [80]);
@@ -140,7 +152,10 @@ test('vars that use other vars are resolved in any order', () => {
 });
 
 test('a cycle between vars names the chain', () => {
-  assert.match(errOf(() => resolveVars({ a: '{{ b }}', b: 'x{{ a }}' }, loc).a).message, /variable "a" refers to itself through "b" \(a -> b -> a\)/);
+  assert.match(
+    errOf(() => resolveVars({ a: '{{ b }}', b: 'x{{ a }}' }, loc).a).message,
+    /variable "a" refers to itself through "b" \(a -> b -> a\)/,
+  );
   assert.match(errOf(() => resolveVars({ a: '{{ a }}' }, loc).a).message, /variable "a" refers to itself$/);
   assert.match(errOf(() => resolveVars({ a: '{{ b }}', b: '{{ c }}', c: '{{ a }}' }, loc).a).message, /a -> b -> c -> a/);
   const e = errOf(() => resolveVars({ a: 'x {{ nope }}' }, loc).a);
@@ -149,7 +164,7 @@ test('a cycle between vars names the chain', () => {
 });
 
 test('an unused var that cannot be rendered never fails; used, it fails naming the var', () => {
-  const out = resolveVars({ broken: "{{ nope | bogus_filter }}", used: '{{ name }}!', name: 'web1' }, loc);
+  const out = resolveVars({ broken: '{{ nope | bogus_filter }}', used: '{{ name }}!', name: 'web1' }, loc);
   assert.equal(renderValue('{{ used }}', out, loc), 'web1!');
   const merged = overlay(out, { extra: 1 });
   assert.equal(renderValue('{{ used }}-{{ extra }}', merged, loc), 'web1!-1', 'overlay keeps vars lazy');
@@ -160,7 +175,10 @@ test('Ansible-style {{ x | filter }} expressions work in values and templates', 
   assert.equal(renderValue("{{ missing | default('fallback') }}", vars, loc), 'fallback');
   assert.equal(renderValue('{{ port | int }}', vars, loc), 8080);
   assert.deepEqual(renderValue('{{ missing | default(list) }}', vars, loc), ['a', 'b']);
-  assert.equal(renderValue("http://{{ server_name | upper }}:{{ port }}/{{ app['dir'] | lower }}", vars, loc), 'http://EXAMPLE.ORG:8080//srv/app');
+  assert.equal(
+    renderValue("http://{{ server_name | upper }}:{{ port }}/{{ app['dir'] | lower }}", vars, loc),
+    'http://EXAMPLE.ORG:8080//srv/app',
+  );
   assert.equal(renderString('{{#each users}}{{name}}={{ tls | default(true) }};{{/each}}', vars, loc), 'ann=false;bob=false;');
   assert.equal(renderString("{{ users | length }} {{ 'a|b' | upper }}", vars, loc), '2 A|B');
   const e = errOf(() => renderValue('{{ nope | int }}', vars, loc));

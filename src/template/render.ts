@@ -112,7 +112,14 @@ function renderJ2(path: string, vars: Vars, displayName: string, info?: J2FileIn
 
 /** Magic and bulky variables never rendered by resolveVars (hostvars holds other hosts' raw vars). */
 export const UNRESOLVED_VARS: ReadonlySet<string> = new Set([
-  'hostvars', 'groups', 'env', 'facts', 'ansible_facts', 'play_hosts', 'ansible_play_hosts', 'group_names',
+  'hostvars',
+  'groups',
+  'env',
+  'facts',
+  'ansible_facts',
+  'play_hosts',
+  'ansible_play_hosts',
+  'group_names',
 ]);
 
 function hasTemplate(v: unknown, depth = 0): boolean {
@@ -166,7 +173,12 @@ export function resolveVars(vars: Vars, loc?: SourceLoc, ctx?: TemplateContext):
       return v;
     } catch (err) {
       // Name the var being resolved (the error itself may be about a var it uses).
-      if (err instanceof InputError && stack.length === 1 && !err.message.includes('refers to itself') && !err.message.startsWith('in variable "')) {
+      if (
+        err instanceof InputError &&
+        stack.length === 1 &&
+        !err.message.includes('refers to itself') &&
+        !err.message.startsWith('in variable "')
+      ) {
         throw new InputError(`in variable "${k}": ${err.message}`, err.loc, err.hint);
       }
       throw err;

@@ -12,13 +12,16 @@ import { becomeCommand, becomeStdin, PASSWORD_REFUSED, setBecomePassword } from 
  */
 function fakeSudo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chom-sudo-'));
-  writeFileSync(join(dir, 'sudo'), [
-    '#!/bin/bash',
-    'n=0; while [[ $1 == -* ]]; do case $1 in -n) n=1 ;; -p) shift ;; --) shift; break ;; esac; shift; done',
-    'if (( n )); then [ "$NOPASSWD" = 1 ] || exit 1; exec "$@"; fi',
-    'for i in 1 2 3; do IFS= read -r pw || break; [ "$pw" = "pa ss\'w\\"d" ] && exec "$@"; echo "Sorry, try again." >&2; done',
-    'echo "sudo: 3 incorrect password attempts" >&2; exit 1',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'sudo'),
+    [
+      '#!/bin/bash',
+      'n=0; while [[ $1 == -* ]]; do case $1 in -n) n=1 ;; -p) shift ;; --) shift; break ;; esac; shift; done',
+      'if (( n )); then [ "$NOPASSWD" = 1 ] || exit 1; exec "$@"; fi',
+      'for i in 1 2 3; do IFS= read -r pw || break; [ "$pw" = "pa ss\'w\\"d" ] && exec "$@"; echo "Sorry, try again." >&2; done',
+      'echo "sudo: 3 incorrect password attempts" >&2; exit 1',
+    ].join('\n'),
+  );
   chmodSync(join(dir, 'sudo'), 0o755);
   return dir;
 }

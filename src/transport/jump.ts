@@ -39,7 +39,18 @@ export function parseJump(text: string): JumpHost {
  * Opens the channel to target:port through the jump host; resolves to the stream ssh2 uses as
  * its socket (cfg.sock) and closes the jump login when that stream ends.
  */
-export function openThroughJump(j: JumpHost, target: { address: string; port: number; user: string; privateKeyFile?: string; knownHostsFile: string; connectTimeoutMs: number; acceptNew: boolean }): Promise<Duplex> {
+export function openThroughJump(
+  j: JumpHost,
+  target: {
+    address: string;
+    port: number;
+    user: string;
+    privateKeyFile?: string;
+    knownHostsFile: string;
+    connectTimeoutMs: number;
+    acceptNew: boolean;
+  },
+): Promise<Duplex> {
   const known = keysFor(target.knownHostsFile, j.host, j.port);
   let problem: string | undefined;
   const cfg: ConnectConfig = {
@@ -83,7 +94,15 @@ export async function viaJump(spec: ConnectionSpec, cfg: ConnectConfig, acceptNe
   if ((!own && !jump) || spec.connection === 'local') return;
   try {
     const j = own ? parseJump(own) : jump!;
-    cfg.sock = await openThroughJump(j, { address: spec.address, port: spec.port, user: spec.user, privateKeyFile: spec.privateKeyFile, knownHostsFile, connectTimeoutMs: spec.connectTimeoutMs, acceptNew });
+    cfg.sock = await openThroughJump(j, {
+      address: spec.address,
+      port: spec.port,
+      user: spec.user,
+      privateKeyFile: spec.privateKeyFile,
+      knownHostsFile,
+      connectTimeoutMs: spec.connectTimeoutMs,
+      acceptNew,
+    });
   } catch (err) {
     throw new HostError(spec.host, (err as Error).message, 'unreachable');
   }

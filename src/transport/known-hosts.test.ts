@@ -19,7 +19,10 @@ const keyB = blob('ssh-ed25519', randomBytes(32));
 test('a host key listed for the address matches, another key for it is a changed key', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kh-'));
   const f = join(dir, 'known_hosts');
-  writeFileSync(f, `# comment\nother.example ssh-ed25519 ${keyB.toString('base64')}\n198.18.0.2,web1 ssh-ed25519 ${keyA.toString('base64')}\n`);
+  writeFileSync(
+    f,
+    `# comment\nother.example ssh-ed25519 ${keyB.toString('base64')}\n198.18.0.2,web1 ssh-ed25519 ${keyA.toString('base64')}\n`,
+  );
   const known = keysFor(f, '198.18.0.2', 22);
   assert.equal(verdict(keyA, known), 'match');
   assert.equal(verdict(keyB, known), 'changed');
@@ -39,7 +42,10 @@ test('non-default ports use [host]:port and hashed entries are honoured', () => 
 test('a revoked key is refused even when also listed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kh-'));
   const f = join(dir, 'known_hosts');
-  writeFileSync(f, `@revoked * ssh-ed25519 ${keyA.toString('base64')}\nh ssh-ed25519 ${keyA.toString('base64')}\n@revoked h ssh-ed25519 ${keyA.toString('base64')}\n`);
+  writeFileSync(
+    f,
+    `@revoked * ssh-ed25519 ${keyA.toString('base64')}\nh ssh-ed25519 ${keyA.toString('base64')}\n@revoked h ssh-ed25519 ${keyA.toString('base64')}\n`,
+  );
   assert.equal(verdict(keyA, keysFor(f, 'h', 22)), 'revoked');
 });
 

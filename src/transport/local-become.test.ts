@@ -15,14 +15,17 @@ const skip = process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv') ? 'need
 function fakeSudo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chom-lsudo-'));
   chmodSync(dir, 0o755);
-  writeFileSync(join(dir, 'sudo'), [
-    '#!/bin/bash',
-    'n=0; while [[ $1 == -* ]]; do case $1 in -n) n=1 ;; -p) shift ;; --) shift; break ;; esac; shift; done',
-    'if (( n )); then [ "$NOPASSWD" = 1 ] || { echo "sudo: a password is required" >&2; exit 1; }; exec "$@"; fi',
-    'IFS= read -r pw',
-    '[ "$pw" = "s3cret pw" ] || { echo "sudo: 1 incorrect password attempt" >&2; exit 1; }',
-    'SUDO_OK=1 exec "$@"',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'sudo'),
+    [
+      '#!/bin/bash',
+      'n=0; while [[ $1 == -* ]]; do case $1 in -n) n=1 ;; -p) shift ;; --) shift; break ;; esac; shift; done',
+      'if (( n )); then [ "$NOPASSWD" = 1 ] || { echo "sudo: a password is required" >&2; exit 1; }; exec "$@"; fi',
+      'IFS= read -r pw',
+      '[ "$pw" = "s3cret pw" ] || { echo "sudo: 1 incorrect password attempt" >&2; exit 1; }',
+      'SUDO_OK=1 exec "$@"',
+    ].join('\n'),
+  );
   chmodSync(join(dir, 'sudo'), 0o755);
   return dir;
 }
@@ -39,11 +42,15 @@ function runAsNobody(password: string | undefined, env: Record<string, string> =
     "const r = await new LocalConnection('localhost').runScript('echo \"as sudo: ${SUDO_OK:-no}\"; read -r x || echo end-of-script\\n', { become: true, onStdout: (b) => out.push(b) });",
     "process.stdout.write(Buffer.concat(out).toString() + 'code=' + r.code + '\\n' + r.stderr);",
   ].join('\n');
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', code], {
-    encoding: 'utf8',
-    cwd: '/',
-    env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
-  });
+  const r = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', code],
+    {
+      encoding: 'utf8',
+      cwd: '/',
+      env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+    },
+  );
   return { out: r.stdout, err: r.stderr, code: r.status };
 }
 

@@ -58,32 +58,38 @@ export function connectSsh(spec: ConnectionSpec, opts: SshOptions = {}): Promise
     try {
       cfg.privateKey = readFileSync(spec.privateKeyFile);
     } catch (err) {
-      return Promise.reject(new HostError(spec.host, `cannot read private key ${spec.privateKeyFile}: ${(err as Error).message}`, 'unreachable'));
+      return Promise.reject(
+        new HostError(spec.host, `cannot read private key ${spec.privateKeyFile}: ${(err as Error).message}`, 'unreachable'),
+      );
     }
   }
   if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
   if (spec.password) cfg.password = spec.password;
 
-  return viaJump(spec, cfg, Boolean(opts.acceptNewHostKeys), knownFile).then(() => new Promise<Connection>((resolve, reject) => {
-    const client = new Client();
-    let settled = false;
-    client.once('ready', () => {
-      settled = true;
-      resolve(new SshConnection(spec, client));
-    });
-    client.once('error', (err: Error & { level?: string }) => {
-      if (settled) return;
-      settled = true;
-      const why = keyProblem ?? describeConnectError(err, spec);
-      reject(new HostError(spec.host, why, 'unreachable'));
-    });
-    client.connect(cfg);
-  }));
+  return viaJump(spec, cfg, Boolean(opts.acceptNewHostKeys), knownFile).then(
+    () =>
+      new Promise<Connection>((resolve, reject) => {
+        const client = new Client();
+        let settled = false;
+        client.once('ready', () => {
+          settled = true;
+          resolve(new SshConnection(spec, client));
+        });
+        client.once('error', (err: Error & { level?: string }) => {
+          if (settled) return;
+          settled = true;
+          const why = keyProblem ?? describeConnectError(err, spec);
+          reject(new HostError(spec.host, why, 'unreachable'));
+        });
+        client.connect(cfg);
+      }),
+  );
 }
 
 function describeConnectError(err: Error & { code?: string; level?: string }, spec: ConnectionSpec): string {
   const where = `${spec.user}@${spec.address}:${spec.port}`;
-  if (err.level === 'client-authentication') return `authentication failed for ${where}: check ansible_user and the key (ansible_ssh_private_key_file or ssh-agent)`;
+  if (err.level === 'client-authentication')
+    return `authentication failed for ${where}: check ansible_user and the key (ansible_ssh_private_key_file or ssh-agent)`;
   if (err.level === 'client-timeout') return `timed out after ${spec.connectTimeoutMs / 1000}s connecting to ${where}`;
   if (err.code === 'ECONNREFUSED') return `connection refused by ${where}: is sshd running on that port?`;
   if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') return `no route to ${where}`;
@@ -93,7 +99,10 @@ function describeConnectError(err: Error & { code?: string; level?: string }, sp
 
 class SshConnection implements Connection {
   readonly host: string;
-  constructor(private readonly spec: ConnectionSpec, private readonly client: Client) {
+  constructor(
+    private readonly spec: ConnectionSpec,
+    private readonly client: Client,
+  ) {
     this.host = spec.host;
   }
 

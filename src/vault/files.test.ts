@@ -28,7 +28,13 @@ test('a plain copy source is left to the normal path; a vaulted one without a ma
   writeFileSync(join(dir, 'plain'), 'hello\n');
   assert.equal(readVaultedSource(join(dir, 'plain'), 'files/plain', { add: () => {} }), undefined);
   writeFileSync(join(dir, 'locked'), encryptVault('x\n', 'right'));
-  assert.throws(() => readVaultedSource(join(dir, 'locked'), 'files/locked', { add: () => {} }), (e: unknown) => e instanceof InputError && /no vault password was given/.test(e.message));
+  assert.throws(
+    () => readVaultedSource(join(dir, 'locked'), 'files/locked', { add: () => {} }),
+    (e: unknown) => e instanceof InputError && /no vault password was given/.test(e.message),
+  );
   addVaultSecret('default', 'wrong');
-  assert.throws(() => readVaultedSource(join(dir, 'locked'), 'files/locked', { add: () => {} }), (e: unknown) => e instanceof InputError && /no vault password given decrypts it/.test(e.message));
+  assert.throws(
+    () => readVaultedSource(join(dir, 'locked'), 'files/locked', { add: () => {} }),
+    (e: unknown) => e instanceof InputError && /no vault password given decrypts it/.test(e.message),
+  );
 });

@@ -55,7 +55,9 @@ describe('vault values in YAML', () => {
   it('an inline !vault value is decrypted while reading and becomes a secret', () => {
     resetVault();
     addVaultSecret('blue', 'pw-one');
-    const body = FROM_ANSIBLE_12.split('\n').map((l) => `  ${l}`).join('\n');
+    const body = FROM_ANSIBLE_12.split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
     const y = parseYaml(`user: app\npassword: !vault |\n${body}\n`, 'v.yml');
     assert.deepEqual(y.value, { user: 'app', password: 's3cret' });
     assert.deepEqual(revealedSecrets(), ['s3cret']);

@@ -30,11 +30,20 @@ export function isVaultText(text: string | Buffer): boolean {
 export function parseEnvelope(text: string): VaultEnvelope {
   const lines = text.trim().split(/\r?\n/);
   const head = lines[0].trim().split(';');
-  if (head[0] !== VAULT_HEADER || head.length < 3) throw new VaultFormatError('not an Ansible Vault text (the first line must be $ANSIBLE_VAULT;1.1;AES256)');
+  if (head[0] !== VAULT_HEADER || head.length < 3)
+    throw new VaultFormatError('not an Ansible Vault text (the first line must be $ANSIBLE_VAULT;1.1;AES256)');
   const version = head[1];
-  if (version !== '1.1' && version !== '1.2') throw new VaultFormatError(`vault format version ${version} is not supported (1.1 and 1.2 are)`);
+  if (version !== '1.1' && version !== '1.2')
+    throw new VaultFormatError(`vault format version ${version} is not supported (1.1 and 1.2 are)`);
   if (head[2] !== 'AES256') throw new VaultFormatError(`vault cipher ${head[2]} is not supported (AES256 is)`);
-  const env: VaultEnvelope = { version, cipher: head[2], body: lines.slice(1).map((l) => l.trim()).join('') };
+  const env: VaultEnvelope = {
+    version,
+    cipher: head[2],
+    body: lines
+      .slice(1)
+      .map((l) => l.trim())
+      .join(''),
+  };
   if (version === '1.2' && head[3]) env.vaultId = head[3];
   return env;
 }
@@ -50,7 +59,12 @@ function unhex(s: string, what: string): Buffer {
 }
 
 /** Encrypts to the full vault text (header + body + final newline), as ansible-vault does. */
-export function encryptVault(plaintext: Buffer | string, password: Buffer | string, vaultId?: string, salt: Buffer = randomBytes(32)): string {
+export function encryptVault(
+  plaintext: Buffer | string,
+  password: Buffer | string,
+  vaultId?: string,
+  salt: Buffer = randomBytes(32),
+): string {
   const data = Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext, 'utf8');
   const { key, hmacKey, iv } = keys(Buffer.from(password), salt);
   const pad = 16 - (data.length % 16);

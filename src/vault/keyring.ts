@@ -53,7 +53,11 @@ export function decryptWithKeyring(text: string, where: string, loc?: SourceLoc)
     throw new InputError(`${where}: ${(err as Error).message}`, loc);
   }
   if (secrets.length === 0) {
-    throw new InputError(`${where} is encrypted with Ansible Vault${env.vaultId ? ` (vault id "${env.vaultId}")` : ''} and no vault password was given`, loc, 'pass --vault-password-file FILE, --vault-id [ID@]FILE, --ask-vault-pass, or set vault_password_file in ansible.cfg');
+    throw new InputError(
+      `${where} is encrypted with Ansible Vault${env.vaultId ? ` (vault id "${env.vaultId}")` : ''} and no vault password was given`,
+      loc,
+      'pass --vault-password-file FILE, --vault-id [ID@]FILE, --ask-vault-pass, or set vault_password_file in ansible.cfg',
+    );
   }
   const ordered = [...secrets.filter((s) => s.id === env.vaultId), ...secrets.filter((s) => s.id !== env.vaultId)];
   for (const s of ordered) {
@@ -66,7 +70,11 @@ export function decryptWithKeyring(text: string, where: string, loc?: SourceLoc)
     }
     if (out) return out;
   }
-  throw new InputError(`${where}: no vault password given decrypts it${env.vaultId ? ` (vault id "${env.vaultId}")` : ''}`, loc, `tried ${secrets.length} password(s) (ids: ${[...new Set(secrets.map((s) => s.id))].join(', ')}); check the password file or the --vault-id label`);
+  throw new InputError(
+    `${where}: no vault password given decrypts it${env.vaultId ? ` (vault id "${env.vaultId}")` : ''}`,
+    loc,
+    `tried ${secrets.length} password(s) (ids: ${[...new Set(secrets.map((s) => s.id))].join(', ')}); check the password file or the --vault-id label`,
+  );
 }
 
 /** Decrypts an inline `!vault` value and marks it secret. */

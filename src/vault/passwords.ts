@@ -57,12 +57,21 @@ export function readPasswordSource(path: string, what: string): Buffer {
   try {
     st = statSync(path);
   } catch {
-    throw new InputError(`${what}: no such file`, undefined, 'give the path of a file holding the vault password, or of a script printing it');
+    throw new InputError(
+      `${what}: no such file`,
+      undefined,
+      'give the path of a file holding the vault password, or of a script printing it',
+    );
   }
   let raw: Buffer;
   if (isExecutable(path)) {
     const r = spawnSync(path, [], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-    if (r.error || r.status !== 0) throw new InputError(`${what}: the password script failed (${r.error ? r.error.message : `exit code ${r.status}`})`, undefined, 'run the script by hand: it must print the password and exit 0');
+    if (r.error || r.status !== 0)
+      throw new InputError(
+        `${what}: the password script failed (${r.error ? r.error.message : `exit code ${r.status}`})`,
+        undefined,
+        'run the script by hand: it must print the password and exit 0',
+      );
     raw = r.stdout;
   } else {
     if (!st.isFile()) throw new InputError(`${what}: not a file`);

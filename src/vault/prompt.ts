@@ -11,7 +11,11 @@ export async function promptHidden(question: string): Promise<string> {
   try {
     fd = openSync('/dev/tty', 'r+');
   } catch {
-    throw new InputError(`cannot ask "${question.trim()}": no terminal`, undefined, 'use a password file (--vault-password-file, --become-password-file) when running without a terminal');
+    throw new InputError(
+      `cannot ask "${question.trim()}": no terminal`,
+      undefined,
+      'use a password file (--vault-password-file, --become-password-file) when running without a terminal',
+    );
   }
   try {
     writeSync(fd, question);

@@ -45,16 +45,25 @@ function pyYamlTags(tags: Tags, file: string): Tags {
     resolve: (str: string): string => decryptInline(str, { file, line: 1, col: 1 }),
   };
   // Dates stay strings: a template printing `2026-01-01` should print exactly that.
-  return [vault, ...tags].filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')).map((t) => {
-    if (t === vault || typeof t !== 'object' || !('tag' in t) || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t) || !t.test) return t;
-    return { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE };
-  });
+  return [vault, ...tags]
+    .filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp'))
+    .map((t) => {
+      if (t === vault || typeof t !== 'object' || !('tag' in t) || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t) || !t.test)
+        return t;
+      return { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE };
+    });
 }
 
 /** YAML 1.1, as Ansible (PyYAML) reads it: `mode: 0644` is octal, `yes`/`no` are booleans. */
 export function parseYaml(text: string, file: string): YamlFile {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: (tags) => pyYamlTags(tags, file) });
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    prettyErrors: false,
+    uniqueKeys: true,
+    version: '1.1',
+    customTags: (tags) => pyYamlTags(tags, file),
+  });
   const at = (offset: number): SourceLoc => {
     const p = lc.linePos(offset);
     return { file, line: p.line, col: p.col };
@@ -103,7 +112,6 @@ export function parseYaml(text: string, file: string): YamlFile {
 function markLeaves(v: unknown): void {
   if (typeof v === 'string') {
     if (v.trim().length >= 4) markSecret(v);
-  }
-  else if (Array.isArray(v)) v.forEach(markLeaves);
+  } else if (Array.isArray(v)) v.forEach(markLeaves);
   else if (v && typeof v === 'object') Object.values(v).forEach(markLeaves);
 }

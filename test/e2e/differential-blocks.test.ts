@@ -73,12 +73,21 @@ const UNRESCUED = `- hosts: all
 function ansibleRun(inventory: string, playbook: string): Promise<{ code: number; out: string; recap: Record<string, number> }> {
   return new Promise((resolve) => {
     // Pipelining: become_user to an unprivileged user needs no world-readable module files.
-    execFile('ansible-playbook', ['-i', inventory, playbook], { cwd: project, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PIPELINING: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      const line = stdout.split('\n').reverse().find((l) => /\bok=\d+/.test(l)) ?? '';
-      const recap = Object.fromEntries([...line.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
-      resolve({ code, out: stdout + stderr, recap });
-    });
+    execFile(
+      'ansible-playbook',
+      ['-i', inventory, playbook],
+      { cwd: project, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PIPELINING: '1' } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const line =
+          stdout
+            .split('\n')
+            .reverse()
+            .find((l) => /\bok=\d+/.test(l)) ?? '';
+        const recap = Object.fromEntries([...line.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+        resolve({ code, out: stdout + stderr, recap });
+      },
+    );
   });
 }
 
@@ -104,7 +113,8 @@ const INCLUDES = `- hosts: all
       environment: { GREETING: hello }
 `;
 const INCLUDE_FILES: Record<string, string> = {
-  'playbooks/os-Debian.yml': '- file: { path: /root/inc, state: directory, mode: "0755" }\n- copy: { content: "{{ ansible_os_family }}\\n", dest: /root/inc/os }\n',
+  'playbooks/os-Debian.yml':
+    '- file: { path: /root/inc, state: directory, mode: "0755" }\n- copy: { content: "{{ ansible_os_family }}\\n", dest: /root/inc/os }\n',
   // Another OS's file may use a module chom-play does not have: only a host that picks it fails.
   'playbooks/os-RedHat.yml': '- dnf: { name: httpd }\n',
   'playbooks/user.yml': '- copy: { content: "{{ u }}\\n", dest: "/root/inc/user-{{ u }}" }\n',
@@ -115,7 +125,9 @@ const INCLUDE_FILES: Record<string, string> = {
 };
 const PATHS3 = ['os', 'colour', 'user-ann', 'user-bob', 'a', 'b', 'env', 'never'].map((f) => `/root/inc/${f}`).concat('/tmp/chom-who');
 
-const PATHS = ['one', 'never', 'rescued', 'always', 'clean', 'never2', 'always2', 'inner-always', 'never3', 'outer-rescued', 'after'].map((f) => `/root/blk/${f}`);
+const PATHS = ['one', 'never', 'rescued', 'always', 'clean', 'never2', 'always2', 'inner-always', 'never3', 'outer-rescued', 'after'].map(
+  (f) => `/root/blk/${f}`,
+);
 const PATHS2 = ['/root/blk2/always', '/root/blk2/after'];
 
 before(async () => {
@@ -137,24 +149,28 @@ after(async () => {
   if (!skip) await labDown(NAME);
 });
 
-test('block/rescue/always: same files, same changed and rescued counts as ansible-playbook; second run changes nothing', { skip }, async () => {
-  const [ans, chom] = lab.hosts;
-  const inv = ansibleInventory(lab, ans, project);
-  const a = await ansibleRun(inv, 'playbooks/rescued.yml');
-  assert.equal(a.code, 0, a.out.slice(-3000));
-  const c = await runCli(['run', 'playbooks/rescued.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
-  assert.equal(c.code, 0, c.stdout + c.stderr);
-  assert.equal(await endState(lab, chom.name, PATHS, []), await endState(lab, ans.name, PATHS, []));
-  const theirs = a.recap;
-  const ours = recap(c.stdout)[chom.name];
-  assert.deepEqual(
-    { changed: ours?.changed, rescued: ours?.rescued, failed: ours?.failed },
-    { changed: theirs.changed, rescued: theirs.rescued, failed: theirs.failed },
-  );
-  const again = await runCli(['run', 'playbooks/rescued.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
-  assert.equal(again.code, 0, again.stdout + again.stderr);
-  assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
-});
+test(
+  'block/rescue/always: same files, same changed and rescued counts as ansible-playbook; second run changes nothing',
+  { skip },
+  async () => {
+    const [ans, chom] = lab.hosts;
+    const inv = ansibleInventory(lab, ans, project);
+    const a = await ansibleRun(inv, 'playbooks/rescued.yml');
+    assert.equal(a.code, 0, a.out.slice(-3000));
+    const c = await runCli(['run', 'playbooks/rescued.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.equal(await endState(lab, chom.name, PATHS, []), await endState(lab, ans.name, PATHS, []));
+    const theirs = a.recap;
+    const ours = recap(c.stdout)[chom.name];
+    assert.deepEqual(
+      { changed: ours?.changed, rescued: ours?.rescued, failed: ours?.failed },
+      { changed: theirs.changed, rescued: theirs.rescued, failed: theirs.failed },
+    );
+    const again = await runCli(['run', 'playbooks/rescued.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
+  },
+);
 
 test('a block failure without rescue: always runs, then the host stops failed, as in Ansible', { skip }, async () => {
   const [ans, chom] = lab.hosts;
@@ -166,17 +182,21 @@ test('a block failure without rescue: always runs, then the host stops failed, a
   assert.equal(await endState(lab, chom.name, PATHS2, []), await endState(lab, ans.name, PATHS2, []));
 });
 
-test('include_role tasks_from/vars_from, a templated include_tasks, include loops, with_dict, become_user, environment: same end state as ansible-playbook', { skip }, async () => {
-  const [ans, chom] = lab.hosts;
-  const inv = ansibleInventory(lab, ans, project);
-  const a = await ansibleRun(inv, 'playbooks/includes.yml');
-  assert.equal(a.code, 0, a.out.slice(-3000));
-  const c = await runCli(['run', 'playbooks/includes.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
-  assert.equal(c.code, 0, c.stdout + c.stderr);
-  assert.equal(await endState(lab, chom.name, PATHS3, []), await endState(lab, ans.name, PATHS3, []));
-  // (The changed counts differ by design of the recap, not of these keywords: Ansible counts a
-  // looped task once, chom-play once per item; with_dict here gives 9 vs 8.)
-  const again = await runCli(['run', 'playbooks/includes.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
-  assert.equal(again.code, 0, again.stdout + again.stderr);
-  assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
-});
+test(
+  'include_role tasks_from/vars_from, a templated include_tasks, include loops, with_dict, become_user, environment: same end state as ansible-playbook',
+  { skip },
+  async () => {
+    const [ans, chom] = lab.hosts;
+    const inv = ansibleInventory(lab, ans, project);
+    const a = await ansibleRun(inv, 'playbooks/includes.yml');
+    assert.equal(a.code, 0, a.out.slice(-3000));
+    const c = await runCli(['run', 'playbooks/includes.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.equal(await endState(lab, chom.name, PATHS3, []), await endState(lab, ans.name, PATHS3, []));
+    // (The changed counts differ by design of the recap, not of these keywords: Ansible counts a
+    // looped task once, chom-play once per item; with_dict here gives 9 vs 8.)
+    const again = await runCli(['run', 'playbooks/includes.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
+  },
+);

@@ -17,7 +17,11 @@ import { ansibleInventory, endState, installPython } from './differential.js';
 import { execFile } from 'node:child_process';
 
 /** ansible-playbook with its default output (the json callback is not in ansible-core): the recap's changed=N. */
-function ansiblePlaybook(inventory: string, playbook: string, cwd: string): Promise<{ code: number; out: string; changed: number | undefined }> {
+function ansiblePlaybook(
+  inventory: string,
+  playbook: string,
+  cwd: string,
+): Promise<{ code: number; out: string; changed: number | undefined }> {
   return new Promise((resolve) => {
     const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_RETRY_FILES_ENABLED: '0' };
     execFile('ansible-playbook', ['-i', inventory, playbook], { cwd, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
@@ -108,19 +112,26 @@ after(async () => {
   if (!skip) await labDown(NAME);
 });
 
-test('OS-dispatch role with include_vars, with_first_found, set_fact and vars_files alternatives: same files as ansible-playbook; second run changes nothing', { skip }, async () => {
-  const [ans, chom] = lab.hosts;
-  const inv = ansibleInventory(lab, ans, project);
-  const a = await ansiblePlaybook(inv, 'playbooks/site.yml', project);
-  assert.equal(a.code, 0, a.out.slice(-3000));
-  const c = await runCli(['run', 'playbooks/site.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
-  assert.equal(c.code, 0, c.stdout + c.stderr);
-  const paths = ['/etc/osd-debian', '/etc/osd-debian/summary.txt', '/etc/osd-debian/site.txt', '/etc/osd-default'];
-  assert.equal(await endState(lab, chom.name, paths, []), await endState(lab, ans.name, paths, []));
-  const summary = (await hostExec(lab, chom.name, 'cat /etc/osd-debian/summary.txt /etc/osd-debian/site.txt')).stdout;
-  assert.equal(summary, 'hello Debian web:81 12\nenabled=on\nlist=A,B,C\nfallback=default.yml\nfrom-debian-site hello Debian web:81 12\n');
-  assert.equal(recap(c.stdout)[chom.name]?.changed, a.changed, 'the same number of tasks changed');
-  const again = await runCli(['run', 'playbooks/site.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
-  assert.equal(again.code, 0, again.stdout + again.stderr);
-  assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
-});
+test(
+  'OS-dispatch role with include_vars, with_first_found, set_fact and vars_files alternatives: same files as ansible-playbook; second run changes nothing',
+  { skip },
+  async () => {
+    const [ans, chom] = lab.hosts;
+    const inv = ansibleInventory(lab, ans, project);
+    const a = await ansiblePlaybook(inv, 'playbooks/site.yml', project);
+    assert.equal(a.code, 0, a.out.slice(-3000));
+    const c = await runCli(['run', 'playbooks/site.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    const paths = ['/etc/osd-debian', '/etc/osd-debian/summary.txt', '/etc/osd-debian/site.txt', '/etc/osd-default'];
+    assert.equal(await endState(lab, chom.name, paths, []), await endState(lab, ans.name, paths, []));
+    const summary = (await hostExec(lab, chom.name, 'cat /etc/osd-debian/summary.txt /etc/osd-debian/site.txt')).stdout;
+    assert.equal(
+      summary,
+      'hello Debian web:81 12\nenabled=on\nlist=A,B,C\nfallback=default.yml\nfrom-debian-site hello Debian web:81 12\n',
+    );
+    assert.equal(recap(c.stdout)[chom.name]?.changed, a.changed, 'the same number of tasks changed');
+    const again = await runCli(['run', 'playbooks/site.yml', '-i', 'inventory', '--limit', chom.name, '--output', 'json'], project);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.equal(recap(again.stdout)[chom.name]?.changed, 0);
+  },
+);

@@ -19,27 +19,48 @@ export interface AnsibleResult {
 export function ansibleInventory(lab: Lab, host: LabHost, dir: string): string {
   const file = join(dir, `ansible-${host.name}.ini`);
   const ssh = `-o UserKnownHostsFile=${lab.knownHostsFile} -o StrictHostKeyChecking=yes`;
-  writeFileSync(file, `${host.name} ansible_host=${host.address} ansible_port=${host.port} ansible_user=root ansible_ssh_private_key_file=${lab.keyFile} ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='${ssh}'\n`);
+  writeFileSync(
+    file,
+    `${host.name} ansible_host=${host.address} ansible_port=${host.port} ansible_user=root ansible_ssh_private_key_file=${lab.keyFile} ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='${ssh}'\n`,
+  );
   return file;
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<AnsibleResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_RETRY_FILES_ENABLED: '0', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      {
+        cwd,
+        env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_RETRY_FILES_ENABLED: '0', ...env },
+        maxBuffer: 64 << 20,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Python for Ansible on one twin only (chom-play's host stays bash-only). */
 export async function installPython(lab: Lab, host: LabHost): Promise<void> {
-  const r = await hostExec(lab, host.name, 'command -v python3 >/dev/null || { apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -y -q install --no-install-recommends python3 >/dev/null; }; command -v python3');
+  const r = await hostExec(
+    lab,
+    host.name,
+    'command -v python3 >/dev/null || { apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -y -q install --no-install-recommends python3 >/dev/null; }; command -v python3',
+  );
   if (!/python3/.test(r.stdout)) throw new Error(`could not install python3 on ${host.name}: ${r.stdout}${r.stderr}`);
 }
 
 /** ansible-playbook with ansible-core's default output; the recap parsed per host. */
-export async function ansiblePlaybook(inventory: string, playbook: string, cwd: string, extra: string[] = []): Promise<{ res: AnsibleResult; recap: Record<string, Record<string, number>> }> {
+export async function ansiblePlaybook(
+  inventory: string,
+  playbook: string,
+  cwd: string,
+  extra: string[] = [],
+): Promise<{ res: AnsibleResult; recap: Record<string, Record<string, number>> }> {
   const res = await run('ansible-playbook', ['-i', inventory, playbook, ...extra], cwd);
   const recap: Record<string, Record<string, number>> = {};
   for (const m of res.stdout.matchAll(/^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$/gm)) {
@@ -65,13 +86,21 @@ export async function ansibleSetup(inventory: string, host: string, cwd: string)
  */
 export async function endState(lab: Lab, host: string, paths: string[], packages: string[]): Promise<string> {
   const q = paths.map((p) => `'${p.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = await hostExec(lab, host, `for p in ${q}; do if [ -e "$p" ]; then stat -c '%n %a %U:%G %F' "$p"; [ -f "$p" ] && sha256sum < "$p"; else echo "$p absent"; fi; done
+  const r = await hostExec(
+    lab,
+    host,
+    `for p in ${q}; do if [ -e "$p" ]; then stat -c '%n %a %U:%G %F' "$p"; [ -f "$p" ] && sha256sum < "$p"; else echo "$p absent"; fi; done
 cut -d: -f1,3,4,6,7 /etc/passwd | sort; cut -d: -f1,3 /etc/group | sort
-for k in ${packages.join(' ')}; do printf '%s %s\\n' "$k" "$(dpkg-query -W -f='\${db:Status-Abbrev}' "$k" 2>/dev/null)"; done`);
+for k in ${packages.join(' ')}; do printf '%s %s\\n' "$k" "$(dpkg-query -W -f='\${db:Status-Abbrev}' "$k" 2>/dev/null)"; done`,
+  );
   return r.stdout;
 }
 
 /** Canonical JSON (keys sorted) so two values compare regardless of key order. */
 export function canon(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }

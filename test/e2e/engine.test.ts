@@ -70,20 +70,27 @@ test('the first run applies cleanly and changes exactly what --check predicted',
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.deepEqual(tasksWithStatus(r.stdout, 'failed'), []);
   const changed = tasksWithStatus(r.stdout, 'changed').filter((t) => !t.includes('|restart demo'));
-  assert.deepEqual(changed, predicted.filter((t) => !t.includes('|restart demo')));
+  assert.deepEqual(
+    changed,
+    predicted.filter((t) => !t.includes('|restart demo')),
+  );
 });
 
 test('every managed file has the expected content, owner and mode', { skip: skipUnlessRoot }, async () => {
   for (const h of hosts()) {
-    const st = await hostExec(lab, h, [
-      'stat -c "%n %U %G %a" /srv/demo /srv/demo/conf /srv/demo/hello.txt /srv/demo/conf/demo.env /srv/demo/conf/settings.ini /srv/demo/conf/app.conf /etc/systemd/system/demo.service /srv/demo/artifact.bin',
-      'readlink /srv/demo/current',
-      'test ! -e /srv/demo/stale.txt && echo no-stale',
-      'test -e /srv/demo/data/.initialised && echo initialised',
-      "dpkg-query -W -f='${Status}\\n' tree",
-      'systemctl is-active demo; systemctl is-enabled demo',
-      'id -u demo >/dev/null && getent passwd demo | cut -d: -f6,7',
-    ].join('; '));
+    const st = await hostExec(
+      lab,
+      h,
+      [
+        'stat -c "%n %U %G %a" /srv/demo /srv/demo/conf /srv/demo/hello.txt /srv/demo/conf/demo.env /srv/demo/conf/settings.ini /srv/demo/conf/app.conf /etc/systemd/system/demo.service /srv/demo/artifact.bin',
+        'readlink /srv/demo/current',
+        'test ! -e /srv/demo/stale.txt && echo no-stale',
+        'test -e /srv/demo/data/.initialised && echo initialised',
+        "dpkg-query -W -f='${Status}\\n' tree",
+        'systemctl is-active demo; systemctl is-enabled demo',
+        'id -u demo >/dev/null && getent passwd demo | cut -d: -f6,7',
+      ].join('; '),
+    );
     assert.equal(st.code, 0, st.stderr);
     const out = st.stdout;
     assert.match(out, /^\/srv\/demo demo demo 750$/m);
@@ -100,7 +107,10 @@ test('every managed file has the expected content, owner and mode', { skip: skip
     assert.match(out, /^active\nenabled$/m);
     assert.match(out, /^\/srv\/demo:\/usr\/sbin\/nologin$/m);
     const settings = await hostExec(lab, h, 'cat /srv/demo/conf/settings.ini');
-    assert.equal(settings.stdout, 'port=8080\nmode=production\n# BEGIN ANSIBLE MANAGED BLOCK\n[limits]\nfiles=1024\n# END ANSIBLE MANAGED BLOCK\n');
+    assert.equal(
+      settings.stdout,
+      'port=8080\nmode=production\n# BEGIN ANSIBLE MANAGED BLOCK\n[limits]\nfiles=1024\n# END ANSIBLE MANAGED BLOCK\n',
+    );
     const conf = await hostExec(lab, h, 'cat /srv/demo/conf/app.conf');
     assert.equal(conf.stdout, `# demo & friends (no HTML escaping here)\nlisten=8080\npeers=${hosts().join(',')}\ntoken=${TOKEN}\n`);
     const sum = await hostExec(lab, h, 'sha256sum < /srv/demo/artifact.bin');
@@ -127,7 +137,10 @@ test('--check on deployed hosts reports changed=0 and changes nothing', { skip: 
 test('--tags selects exactly the tagged tasks and `always` ones; --limit exactly the hosts', { skip: skipUnlessRoot }, async () => {
   const r = await chom(['site.yml', ...inv, '--tags', 'packages', '--limit', `${NAME}-1:${NAME}-3`, '--output', 'json']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  const ran = jsonEvents(r.stdout).filter((e) => e.event === 'task').map((e) => `${e.host}|${e.name}`).sort();
+  const ran = jsonEvents(r.stdout)
+    .filter((e) => e.event === 'task')
+    .map((e) => `${e.host}|${e.name}`)
+    .sort();
   const expected = [`${NAME}-1`, `${NAME}-3`].flatMap((h) => [`${h}|A small Debian package`, `${h}|Marker written by every run`]).sort();
   assert.deepEqual(ran, expected);
   assert.deepEqual(Object.keys(recap(r.stdout)).sort(), [`${NAME}-1`, `${NAME}-3`]);
@@ -155,7 +168,10 @@ test('a changed host key refuses that host while the others proceed (exit 4)', {
 });
 
 test('a failing task fails its host with file:line and the exit code explained (exit 2)', { skip: skipUnlessRoot }, async () => {
-  writeFileSync(join(project, 'playbooks', 'fail.yml'), '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Broken command\n      command: /bin/sh -c "echo about to fail; exit 3"\n    - name: Never reached\n      copy: {content: "x", dest: /srv/demo/never}\n');
+  writeFileSync(
+    join(project, 'playbooks', 'fail.yml'),
+    '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Broken command\n      command: /bin/sh -c "echo about to fail; exit 3"\n    - name: Never reached\n      copy: {content: "x", dest: /srv/demo/never}\n',
+  );
   const r = await chom(['fail.yml', ...inv]);
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stdout, /failed: \[\S+-1\] Broken command \(playbooks\/fail.yml:4:7\)/);

@@ -20,7 +20,11 @@ let original: string;
 function inventoryText(l: Lab): string {
   const vars = parse(readFileSync(join(l.inventoryDir, 'hosts.yml'), 'utf8')).all.vars as Record<string, string>;
   const hosts = l.hosts
-    .map((h, i) => (i % 3 === 0 ? `    ${h.name}:   # rack ${i}\n      ansible_host: '${h.address}'\n` : `    ${h.name}: {ansible_host: "${h.address}"}\n`))
+    .map((h, i) =>
+      i % 3 === 0
+        ? `    ${h.name}:   # rack ${i}\n      ansible_host: '${h.address}'\n`
+        : `    ${h.name}: {ansible_host: "${h.address}"}\n`,
+    )
     .join('');
   return `# Fleet inventory, maintained by hand.
 # Comments, quoting and blank lines below must survive write-back.
@@ -52,22 +56,30 @@ after(async () => {
   if (!skipUnlessRoot) await labDown(NAME);
 });
 
-test('facts of 10 hosts are gathered in parallel, all written back; the unreachable one is reported and untouched', { skip: skipUnlessRoot }, async () => {
-  const r = await runCli(['facts', '-i', 'fleet.yml'], project);
-  assert.equal(r.code, 4, r.stdout + r.stderr);
-  assert.match(r.stdout, /^ghost\s+-.*UNREACHABLE/m);
-  const inv = parse(readFileSync(invFile, 'utf8')).all.hosts as Record<string, { specs?: Record<string, unknown> }>;
-  for (const h of lab.hosts) {
-    assert.ok(inv[h.name].specs, `${h.name} has no specs`);
-    assert.match(String(inv[h.name].specs!.detected_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  }
-  assert.deepEqual(inv.ghost.specs, { cpu: 64, memory_mb: 1, disk_gb: 1, detected_at: '2020-01-01T00:00:00Z' });
-});
+test(
+  'facts of 10 hosts are gathered in parallel, all written back; the unreachable one is reported and untouched',
+  { skip: skipUnlessRoot },
+  async () => {
+    const r = await runCli(['facts', '-i', 'fleet.yml'], project);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ghost\s+-.*UNREACHABLE/m);
+    const inv = parse(readFileSync(invFile, 'utf8')).all.hosts as Record<string, { specs?: Record<string, unknown> }>;
+    for (const h of lab.hosts) {
+      assert.ok(inv[h.name].specs, `${h.name} has no specs`);
+      assert.match(String(inv[h.name].specs!.detected_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+    assert.deepEqual(inv.ghost.specs, { cpu: 64, memory_mb: 1, disk_gb: 1, detected_at: '2020-01-01T00:00:00Z' });
+  },
+);
 
 test('detected cpu, memory_mb and disk_gb equal what nproc, /proc/meminfo and df say on the host', { skip: skipUnlessRoot }, async () => {
   const inv = parse(readFileSync(invFile, 'utf8')).all.hosts as Record<string, { specs: Record<string, number> }>;
   for (const h of lab.hosts.slice(0, 3)) {
-    const r = await hostExec(lab, h.name, "nproc; awk '/^MemTotal:/ {print int($2/1024)}' /proc/meminfo; df -P -BG / | awk 'NR==2 {sub(\"G\",\"\",$2); print $2}'");
+    const r = await hostExec(
+      lab,
+      h.name,
+      'nproc; awk \'/^MemTotal:/ {print int($2/1024)}\' /proc/meminfo; df -P -BG / | awk \'NR==2 {sub("G","",$2); print $2}\'',
+    );
     const [cpu, mem, disk] = r.stdout.trim().split('\n').map(Number);
     assert.deepEqual([inv[h.name].specs.cpu, inv[h.name].specs.memory_mb, inv[h.name].specs.disk_gb], [cpu, mem, disk], h.name);
   }
@@ -114,9 +126,15 @@ test('a role requiring more memory than the host has fails that host only, befor
   mkdirSync(join(project, 'roles', 'big', 'meta'), { recursive: true });
   mkdirSync(join(project, 'roles', 'big', 'tasks'), { recursive: true });
   writeFileSync(join(project, 'roles', 'big', 'meta', 'main.yml'), 'requires: {memory_mb: 100000000}\n');
-  writeFileSync(join(project, 'roles', 'big', 'tasks', 'main.yml'), '- name: Never on a small host\n  copy: {content: "x", dest: /root/big-ran}\n');
+  writeFileSync(
+    join(project, 'roles', 'big', 'tasks', 'main.yml'),
+    '- name: Never on a small host\n  copy: {content: "x", dest: /root/big-ran}\n',
+  );
   const [h1, h2, h3] = lab.hosts.map((h) => h.name);
-  writeFileSync(join(project, 'req.yml'), `- hosts: ${h1}\n  roles: [big]\n- hosts: ${h1}:${h2}:${h3}\n  gather_facts: false\n  tasks:\n    - name: Others go on\n      copy: {content: "y", dest: /root/others-ran}\n`);
+  writeFileSync(
+    join(project, 'req.yml'),
+    `- hosts: ${h1}\n  roles: [big]\n- hosts: ${h1}:${h2}:${h3}\n  gather_facts: false\n  tasks:\n    - name: Others go on\n      copy: {content: "y", dest: /root/others-ran}\n`,
+  );
   const r = await runCli(['req.yml', '-i', 'fleet.yml', '--no-write-facts'], project);
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stdout, new RegExp(`host ${h1}: role big requires memory_mb >= 100000000, the host has \\d+`));

@@ -34,11 +34,20 @@ async function ssh(lab: Lab, host: string, command: string) {
   };
   const vars = inv.all.vars;
   return sh('ssh', [
-    '-i', vars.ansible_ssh_private_key_file,
-    '-o', `UserKnownHostsFile=${join(lab.inventoryDir, vars.chom_known_hosts_file)}`,
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10',
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    `${vars.ansible_user}@${inv.all.hosts[host].ansible_host}`, command,
+    '-i',
+    vars.ansible_ssh_private_key_file,
+    '-o',
+    `UserKnownHostsFile=${join(lab.inventoryDir, vars.chom_known_hosts_file)}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    `${vars.ansible_user}@${inv.all.hosts[host].ansible_host}`,
+    command,
   ]);
 }
 
@@ -108,38 +117,49 @@ function labPids(name: string): { pids: number[]; slot: number } {
   return { pids, slot: s.slot };
 }
 
-test('lab up 3 hosts: reachable over ssh with strict host keys, isolated files and hostnames; down leaves nothing', { skip, timeout: 120_000 }, async () => {
-  const name = `tplain${tag}`;
-  const before = await snapshot();
-  try {
-    const lab = await labUp({ name, hosts: 3, inventoryDir: `/tmp/chom-lab-test-${name}` });
-    assert.deepEqual(lab.hosts.map((h) => h.name), [`${name}-1`, `${name}-2`, `${name}-3`]);
-    assert.deepEqual(loadLab(name)?.hosts, lab.hosts);
-    for (const h of lab.hosts) assert.match(h.address, /^198\.1[89]\./);
-    const names = [];
-    for (const h of lab.hosts) {
-      const r = await ssh(lab, h.name, 'hostname');
-      assert.equal(r.code, 0, `ssh to ${h.name} failed: ${r.stderr}`);
-      names.push(r.stdout.trim());
+test(
+  'lab up 3 hosts: reachable over ssh with strict host keys, isolated files and hostnames; down leaves nothing',
+  { skip, timeout: 120_000 },
+  async () => {
+    const name = `tplain${tag}`;
+    const before = await snapshot();
+    try {
+      const lab = await labUp({ name, hosts: 3, inventoryDir: `/tmp/chom-lab-test-${name}` });
+      assert.deepEqual(
+        lab.hosts.map((h) => h.name),
+        [`${name}-1`, `${name}-2`, `${name}-3`],
+      );
+      assert.deepEqual(loadLab(name)?.hosts, lab.hosts);
+      for (const h of lab.hosts) assert.match(h.address, /^198\.1[89]\./);
+      const names = [];
+      for (const h of lab.hosts) {
+        const r = await ssh(lab, h.name, 'hostname');
+        assert.equal(r.code, 0, `ssh to ${h.name} failed: ${r.stderr}`);
+        names.push(r.stdout.trim());
+      }
+      assert.deepEqual(
+        names,
+        lab.hosts.map((h) => h.name),
+        'each host answers with its own hostname',
+      );
+      const w = await ssh(lab, `${name}-1`, 'echo marker > /root/only-here');
+      assert.equal(w.code, 0, w.stderr);
+      assert.equal((await hostExec(lab, `${name}-1`, 'cat /root/only-here')).stdout, 'marker\n');
+      for (const other of [`${name}-2`, `${name}-3`]) {
+        const r = await hostExec(lab, other, 'test -e /root/only-here && echo present || echo absent');
+        assert.equal(r.stdout.trim(), 'absent', `file written on ${name}-1 visible on ${other}`);
+      }
+      const status = (await labStatus()).find((l) => l.name === name);
+      assert.ok(status && status.hosts.every((h) => h.running));
+      const { pids, slot } = labPids(name);
+      await labDown(name);
+      await assertNothingLeft(name, before, pids, slot);
+      await labDown(name); // idempotent
+    } finally {
+      await labDown(name);
     }
-    assert.deepEqual(names, lab.hosts.map((h) => h.name), 'each host answers with its own hostname');
-    const w = await ssh(lab, `${name}-1`, 'echo marker > /root/only-here');
-    assert.equal(w.code, 0, w.stderr);
-    assert.equal((await hostExec(lab, `${name}-1`, 'cat /root/only-here')).stdout, 'marker\n');
-    for (const other of [`${name}-2`, `${name}-3`]) {
-      const r = await hostExec(lab, other, 'test -e /root/only-here && echo present || echo absent');
-      assert.equal(r.stdout.trim(), 'absent', `file written on ${name}-1 visible on ${other}`);
-    }
-    const status = (await labStatus()).find((l) => l.name === name);
-    assert.ok(status && status.hosts.every((h) => h.running));
-    const { pids, slot } = labPids(name);
-    await labDown(name);
-    await assertNothingLeft(name, before, pids, slot);
-    await labDown(name); // idempotent
-  } finally {
-    await labDown(name);
-  }
-});
+  },
+);
 
 test('lab up --systemd: hosts boot systemd (running or degraded); down leaves nothing', { skip, timeout: 180_000 }, async () => {
   const name = `tsd${tag}`;
@@ -164,7 +184,11 @@ test('a lab host installs a Debian package with apt; other hosts stay without it
   const name = `tapt${tag}`;
   try {
     const lab = await labUp({ name, hosts: 2, inventoryDir: `/tmp/chom-lab-test-${name}` });
-    const r = await ssh(lab, `${name}-1`, 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tree >/dev/null && tree --version');
+    const r = await ssh(
+      lab,
+      `${name}-1`,
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tree >/dev/null && tree --version',
+    );
     assert.equal(r.code, 0, `apt failed: ${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^tree v/);
     const other = await hostExec(lab, `${name}-2`, 'command -v tree || echo none');
@@ -178,7 +202,14 @@ test('lab down cleans up after an up that was killed half-way', { skip, timeout:
   const name = `tcrash${tag}`;
   const before = await snapshot();
   const index = fileURLToPath(new URL('../../src/lab/index.js', import.meta.url));
-  const child = spawn(process.execPath, ['-e', `import(${JSON.stringify(index)}).then((m) => m.labUp({ name: ${JSON.stringify(name)}, hosts: 4, inventoryDir: '/tmp/chom-lab-test-${name}' }))`], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `import(${JSON.stringify(index)}).then((m) => m.labUp({ name: ${JSON.stringify(name)}, hosts: 4, inventoryDir: '/tmp/chom-lab-test-${name}' }))`,
+    ],
+    { stdio: 'ignore' },
+  );
   // Kill it as soon as it has created something (state written), wherever it is.
   for (let i = 0; i < 200 && !readState(name)?.hosts.some((h) => h.proc); i++) await new Promise((r) => setTimeout(r, 10));
   child.kill('SIGKILL');

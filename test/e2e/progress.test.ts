@@ -85,7 +85,12 @@ describe('progress output of a 40-host run', { skip: skipUnlessRoot || tmuxMissi
     assert.ok(during, `no aggregate bar seen while running; screens:\n${screens.slice(-3).join('\n----\n')}`);
     assert.match(during!, new RegExp(`slowest: ${LAB}-\\d+ \\d+/4`));
     // At the end: everything counted, no per-host bars, then the recap.
-    assert.match(screen, new RegExp(`all hosts \\[.*\\] tasks ${HOSTS * TASKS}/${HOSTS * TASKS} \\| hosts done ${HOSTS}/${HOSTS} \\| ok=0 changed=${HOSTS * TASKS} failed=0 unreachable=0`));
+    assert.match(
+      screen,
+      new RegExp(
+        `all hosts \\[.*\\] tasks ${HOSTS * TASKS}/${HOSTS * TASKS} \\| hosts done ${HOSTS}/${HOSTS} \\| ok=0 changed=${HOSTS * TASKS} failed=0 unreachable=0`,
+      ),
+    );
     assert.doesNotMatch(screen, new RegExp(`${LAB}-1 \\[`), 'per-host bars are for 20 hosts or fewer');
     assert.match(screen, /PLAY RECAP/);
   });
@@ -96,7 +101,10 @@ describe('progress output of a 40-host run', { skip: skipUnlessRoot || tmuxMissi
     assert.doesNotMatch(r.stdout, /\x1b/, 'escape codes in piped output');
     const lines = r.stdout.split('\n').filter((l) => new RegExp(`^(ok|changed): \\[${LAB}-\\d+\\] `).test(l));
     assert.equal(lines.length, HOSTS * TASKS);
-    assert.ok(lines.some((l) => new RegExp(`^changed: \\[${LAB}-7\\] A long task \\(playbooks/site\\.yml:\\d+:\\d+\\) \\d+ms`).test(l)), lines.slice(0, 5).join('\n'));
+    assert.ok(
+      lines.some((l) => new RegExp(`^changed: \\[${LAB}-7\\] A long task \\(playbooks/site\\.yml:\\d+:\\d+\\) \\d+ms`).test(l)),
+      lines.slice(0, 5).join('\n'),
+    );
   });
 
   it('--output json: every line one JSON event, from run start to recap', async () => {

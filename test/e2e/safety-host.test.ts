@@ -39,13 +39,16 @@ async function sh(host: string, cmd: string): Promise<string> {
 
 /** treeHash of the harness minus chom-play's own state dirs (see the header). */
 function stateHash(host: string): Promise<string> {
-  return sh(host, [
-    'cd / && find etc srv opt usr/local root home var/lib/dpkg var/backups var/lib/chom-play -xdev',
-    "\\( -path var/lib/chom-play -o -path var/backups/chom-play -o -path etc/ld.so.cache -o -path root/.bash_history \\) -prune -o",
-    "-printf '%p %M %u %g %s %l\\n' 2>/dev/null | sort | sha256sum;",
-    'find etc srv opt usr/local home -xdev -type f 2>/dev/null | sort | xargs -r sha256sum | sha256sum;',
-    'getent passwd | sha256sum; getent group | sha256sum',
-  ].join(' '));
+  return sh(
+    host,
+    [
+      'cd / && find etc srv opt usr/local root home var/lib/dpkg var/backups var/lib/chom-play -xdev',
+      '\\( -path var/lib/chom-play -o -path var/backups/chom-play -o -path etc/ld.so.cache -o -path root/.bash_history \\) -prune -o',
+      "-printf '%p %M %u %g %s %l\\n' 2>/dev/null | sort | sha256sum;",
+      'find etc srv opt usr/local home -xdev -type f 2>/dev/null | sort | xargs -r sha256sum | sha256sum;',
+      'getent passwd | sha256sum; getent group | sha256sum',
+    ].join(' '),
+  );
 }
 
 async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
@@ -75,7 +78,9 @@ after(async () => {
 
 test('rollback restores the tree exactly after 5 modified files, 2 created files, a directory and a user', { skip }, async () => {
   await sh(H1, 'mkdir -p /etc/rb && for f in a b c d e; do echo "old $f" > /etc/rb/$f; done && chmod 0644 /etc/rb/*');
-  const pb = play('changes.yml', `- hosts: ${H1}
+  const pb = play(
+    'changes.yml',
+    `- hosts: ${H1}
   gather_facts: false
   tasks:
     - name: modify
@@ -86,7 +91,8 @@ test('rollback restores the tree exactly after 5 modified files, 2 created files
       loop: [n1, n2]
     - file: { path: /srv/rbdir, state: directory, mode: "0750" }
     - user: { name: rbuser }
-`);
+`,
+  );
   const before = await stateHash(H1);
   const r = await chom([pb, '--output', 'json']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -115,7 +121,9 @@ test('a second concurrent run is refused naming the holder; it changes nothing',
   const slow = play('slow.yml', `- hosts: ${H2}\n  gather_facts: false\n  tasks:\n    - command: sleep 6\n`);
   const other = play('other.yml', `- hosts: ${H2}\n  gather_facts: false\n  tasks:\n    - copy: { dest: /srv/second-ran, content: "x" }\n`);
   const first = chom([slow]);
-  await waitFor('the first run to hold the lock', async () => /run=/.test((await hostExec(lab, H2, 'cat /var/lib/chom-play/lock 2>/dev/null')).stdout));
+  await waitFor('the first run to hold the lock', async () =>
+    /run=/.test((await hostExec(lab, H2, 'cat /var/lib/chom-play/lock 2>/dev/null')).stdout),
+  );
   const holder = (await sh(H2, 'sed -n s/^run=//p /var/lib/chom-play/lock')).trim();
   const second = await chom([other]);
   assert.equal(second.code, 2, second.stdout + second.stderr);
@@ -130,7 +138,9 @@ test('a second concurrent run is refused naming the holder; it changes nothing',
 test('the lock of a killed run is taken over, saying whose it was', { skip }, async () => {
   const slow = play('slow30.yml', `- hosts: ${H2}\n  gather_facts: false\n  tasks:\n    - command: sleep 30\n`);
   const first = chom([slow]);
-  await waitFor('the run to hold the lock', async () => /run=/.test((await hostExec(lab, H2, 'cat /var/lib/chom-play/lock 2>/dev/null')).stdout));
+  await waitFor('the run to hold the lock', async () =>
+    /run=/.test((await hostExec(lab, H2, 'cat /var/lib/chom-play/lock 2>/dev/null')).stdout),
+  );
   const holder = (await sh(H2, 'sed -n s/^run=//p /var/lib/chom-play/lock')).trim();
   await sh(H2, 'kill -KILL "$(sed -n s/^pid=//p /var/lib/chom-play/lock)"');
   const f = await first;
@@ -143,9 +153,14 @@ test('the lock of a killed run is taken over, saying whose it was', { skip }, as
 test('a write that hits a full filesystem fails as "disk full" and keeps the old file', { skip }, async () => {
   await sh(H1, 'mkdir -p /srv/tiny && mount -t tmpfs -o size=64k tmpfs /srv/tiny && printf "old\\n" > /srv/tiny/app.conf');
   try {
-    const r = await chom([play('tiny.yml', `- hosts: ${H1}\n  gather_facts: false\n  tasks:\n    - copy: { src: big.conf, dest: /srv/tiny/app.conf }\n`)]);
+    const r = await chom([
+      play('tiny.yml', `- hosts: ${H1}\n  gather_facts: false\n  tasks:\n    - copy: { src: big.conf, dest: /srv/tiny/app.conf }\n`),
+    ]);
     assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stdout + r.stderr, /disk full: cannot write \/srv\/tiny\/app\.conf: \/srv\/tiny has \d+ KB free, the new content needs 200 KB; the previous file is intact/);
+    assert.match(
+      r.stdout + r.stderr,
+      /disk full: cannot write \/srv\/tiny\/app\.conf: \/srv\/tiny has \d+ KB free, the new content needs 200 KB; the previous file is intact/,
+    );
     assert.equal(await sh(H1, 'cat /srv/tiny/app.conf'), 'old\n');
     assert.equal((await sh(H1, 'ls -A /srv/tiny')).trim(), 'app.conf', 'a temp file was left behind');
   } finally {
@@ -154,7 +169,12 @@ test('a write that hits a full filesystem fails as "disk full" and keeps the old
 });
 
 test('a host with less free space than min_disk_free_mb fails before any change, with path and numbers', { skip }, async () => {
-  const r = await chom([play('disk.yml', `- hosts: ${H1}\n  gather_facts: false\n  min_disk_free_mb: 999999999\n  tasks:\n    - copy: { dest: /srv/disk-ran, content: "x" }\n`)]);
+  const r = await chom([
+    play(
+      'disk.yml',
+      `- hosts: ${H1}\n  gather_facts: false\n  min_disk_free_mb: 999999999\n  tasks:\n    - copy: { dest: /srv/disk-ran, content: "x" }\n`,
+    ),
+  ]);
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /disk full: \/ \(filesystem \/\) has \d+ MB free, the play needs 999999999 MB/);
   assert.equal((await hostExec(lab, H1, 'test -e /srv/disk-ran')).code, 1);
@@ -171,7 +191,10 @@ test('apt waits while another process holds the dpkg lock, then installs', { ski
 });
 
 test('retries/until converge on the registered result; a timeout kills the hung task and its children', { skip }, async () => {
-  const r = await chom([play('retry.yml', `- hosts: ${H1}
+  const r = await chom([
+    play(
+      'retry.yml',
+      `- hosts: ${H1}
   gather_facts: false
   tasks:
     - name: count
@@ -184,7 +207,11 @@ test('retries/until converge on the registered result; a timeout kills the hung 
     - name: hang
       shell: "sleep 1000 & sleep 1001"
       timeout: 2
-`), '--output', 'json']);
+`,
+    ),
+    '--output',
+    'json',
+  ]);
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.deepEqual(tasksWithStatus(r.stdout, 'ok'), [`${H1}|count`]);
   assert.equal(await sh(H1, 'cat /tmp/cnt'), '3\n');
@@ -195,14 +222,19 @@ test('retries/until converge on the registered result; a timeout kills the hung 
 
 test('rollback_on_failure: a failed task rolls the host back in the same run', { skip }, async () => {
   const before = await stateHash(H2);
-  const r = await chom([play('rof.yml', `- hosts: ${H2}
+  const r = await chom([
+    play(
+      'rof.yml',
+      `- hosts: ${H2}
   gather_facts: false
   rollback_on_failure: true
   tasks:
     - copy: { dest: /srv/rof.conf, content: "half done" }
     - file: { path: /srv/rofdir, state: directory }
     - command: /bin/false
-`)]);
+`,
+    ),
+  ]);
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.equal(await stateHash(H2), before, 'the failed run left changes behind');
   assert.match(await sh(H2, 'ls /var/lib/chom-play/runs'), /\.rolled-back/);
@@ -212,14 +244,17 @@ test('rollback stops and disables a unit the run enabled and started, and remove
   sysLab = await labUp({ name: SYS, hosts: 1, systemd: true, inventoryDir: join(project, 'inventory-sys') });
   const host = `${SYS}-1`;
   const shs = async (cmd: string) => (await hostExec(sysLab!, host, cmd)).stdout.trim();
-  const pb = play('unit.yml', `- hosts: all
+  const pb = play(
+    'unit.yml',
+    `- hosts: all
   gather_facts: false
   tasks:
     - copy:
         dest: /etc/systemd/system/rbdemo.service
         content: "[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n"
     - systemd: { name: rbdemo, daemon_reload: yes, enabled: yes, state: started }
-`);
+`,
+  );
   const hash = () => shs('cd / && find etc -xdev -printf "%p %M %u %g %s %l\\n" | sort | sha256sum');
   const before = await hash();
   const r = await runCli([pb, '-i', 'inventory-sys'], project);

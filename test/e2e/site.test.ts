@@ -59,24 +59,30 @@ const appTierMs = (r: CliResult, host: string) =>
  * bookkeeping copies tools write on every change (/etc/passwd- and co, dpkg's *-old files).
  */
 function stateHash(host: string): Promise<string> {
-  return sh(host, [
-    'cd / && find etc srv opt usr/local root home var/lib/dpkg var/backups var/lib/chom-play -xdev',
-    "\\( -path var/lib/chom-play -o -path var/backups/chom-play -o -path 'etc/*-' -o -path 'var/lib/dpkg/*-old' -o -path etc/ld.so.cache -o -path root/.bash_history \\) -prune -o",
-    "-printf '%p %y %M %u %g %l\\n' 2>/dev/null | sort | sha256sum;",
-    "find etc srv opt usr/local home -xdev -type f ! -path 'etc/*-' 2>/dev/null | sort | xargs -r sha256sum | sha256sum;",
-    "dpkg-query -W -f='${binary:Package} ${Version} ${db:Status-Abbrev}\\n' | sha256sum;",
-    'getent passwd | sha256sum; getent group | sha256sum',
-  ].join(' '));
+  return sh(
+    host,
+    [
+      'cd / && find etc srv opt usr/local root home var/lib/dpkg var/backups var/lib/chom-play -xdev',
+      "\\( -path var/lib/chom-play -o -path var/backups/chom-play -o -path 'etc/*-' -o -path 'var/lib/dpkg/*-old' -o -path etc/ld.so.cache -o -path root/.bash_history \\) -prune -o",
+      "-printf '%p %y %M %u %g %l\\n' 2>/dev/null | sort | sha256sum;",
+      "find etc srv opt usr/local home -xdev -type f ! -path 'etc/*-' 2>/dev/null | sort | xargs -r sha256sum | sha256sum;",
+      "dpkg-query -W -f='${binary:Package} ${Version} ${db:Status-Abbrev}\\n' | sha256sum;",
+      'getent passwd | sha256sum; getent group | sha256sum',
+    ].join(' '),
+  );
 }
 
 /** An HTTPS GET from the controller over the lab network (self-signed certificate accepted). */
 function httpsGet(address: string, path: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: address, port: 443, path, servername: host, headers: { Host: host }, rejectUnauthorized: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (b: Buffer) => (body += b.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      { host: address, port: 443, path, servername: host, headers: { Host: host }, rejectUnauthorized: false, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.on('data', (b: Buffer) => (body += b.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
@@ -86,7 +92,12 @@ function httpsGet(address: string, path: string, host: string): Promise<{ status
 /** The MariaDB app user's hash and Redis's requirepass line, as the hosts hold them. */
 async function recordCredentials(): Promise<void> {
   for (const h of [app1(), moved()]) {
-    creds.push(await sh(h.name, "mysql -N -B -e \"SELECT authentication_string FROM mysql.user WHERE User='vpsmanager'\" && sha256sum /etc/redis/chom.conf /etc/chom/app/credentials.php"));
+    creds.push(
+      await sh(
+        h.name,
+        'mysql -N -B -e "SELECT authentication_string FROM mysql.user WHERE User=\'vpsmanager\'" && sha256sum /etc/redis/chom.conf /etc/chom/app/credentials.php',
+      ),
+    );
   }
 }
 
@@ -109,8 +120,13 @@ before(async () => {
   // sshd of host 3 moves to 2222 (a drop-in, as an operator would), then the inventory follows.
   const m = moved();
   await sh(m.name, 'printf "Port 2222\\n" >/etc/ssh/sshd_config.d/port.conf && systemctl restart ssh');
-  const keys = readFileSync(lab.knownHostsFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  writeFileSync(join(project, 'inventory', 'lab', 'known_hosts'), keys.map((l) => (l.startsWith(`${m.address} `) ? l.replace(`${m.address} `, `[${m.address}]:2222 `) : l)).join('\n') + '\n');
+  const keys = readFileSync(lab.knownHostsFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  writeFileSync(
+    join(project, 'inventory', 'lab', 'known_hosts'),
+    keys.map((l) => (l.startsWith(`${m.address} `) ? l.replace(`${m.address} `, `[${m.address}]:2222 `) : l)).join('\n') + '\n',
+  );
   const hosts: Record<string, Record<string, unknown>> = {};
   for (const h of lab.hosts) hosts[h.name] = h === m ? { ansible_host: h.address, ansible_port: 2222 } : { ansible_host: h.address };
   const inv = {
@@ -142,49 +158,67 @@ after(async () => {
   console.log(`timings (ms): ${JSON.stringify(timings)}`);
 });
 
-test('MariaDB refusing its settings after nginx succeeded rolls that host back; the other host finishes', { skip: skipUnlessRoot }, async () => {
-  // Host 3 had only nginx (chom-play's common and nginx roles): no MariaDB, no PHP, no Redis.
-  writeFileSync(join(project, 'playbooks', 'nginx-only.yml'), stringify([{ name: 'nginx only', hosts: 'all', vars_files: ['vars/stack.yml'], roles: ['common', 'nginx'] }]));
-  const prep = await chom('prep-nginx-only', ['playbooks/nginx-only.yml', '--limit', moved().name]);
-  assert.equal(prep.code, 0, prep.stdout + prep.stderr);
-  const beforeHash = await stateHash(moved().name);
-  // The site's application play up to MariaDB (its observability check needs a Prometheus that
-  // is not deployed yet) on both application servers. Host 3 also gets a site vhost in nginx
-  // and a MariaDB setting MariaDB refuses, as host variables of a copy of the inventory.
-  const fail = structuredClone(inventory!);
-  fail.all.hosts[moved().name] = {
-    ...fail.all.hosts[moved().name],
-    nginx_vhosts: [{ name: 'app', server_name: 'app.example.internal', root: '/srv/www/app' }],
-    mariadb_extra_settings: { no_such_setting: 1 },
-  };
-  cpSync(join(project, 'inventory', 'site'), join(project, 'inventory', 'fail'), { recursive: true });
-  writeFileSync(join(project, 'inventory', 'fail', 'hosts.yml'), stringify(fail));
-  writeFileSync(join(project, 'playbooks', 'mariadb-fail.yml'), stringify([{
-    name: 'Application servers up to MariaDB (forced failure on one)',
-    hosts: 'vpsmanager',
-    rollback_on_failure: true,
-    vars_files: ['vars/stack.yml', 'vars/sizing.yml'],
-    roles: ['common', 'app_packages', 'nginx', 'php_fpm', 'mariadb'],
-  }]));
-  const r = await chom('forced-failure', ['playbooks/mariadb-fail.yml'], 'inventory/fail');
-  const all = r.stdout + r.stderr;
-  assert.equal(r.code, 2, all);
-  assert.deepEqual(failedTasks(r), [`${moved().name}|MariaDB restarted with the new settings`]);
-  const failed = jsonEvents(r.stdout).find((e) => e.event === 'task' && e.status === 'failed');
-  assert.match(String(failed?.msg) + String(failed?.output), /no_such_setting/, 'MariaDB\'s own journal lines name the refused setting');
-  const changed = tasksWithStatus(r.stdout, 'changed');
-  assert.ok(changed.includes(`${moved().name}|Application tier packages, in one transaction`), 'the run installed MariaDB and the rest of the tier');
-  assert.ok(changed.some((t) => t.startsWith(`${moved().name}|vhosts`)), 'nginx changed before MariaDB failed');
-  // The recap says what happened: every package of that transaction purged (dependencies
-  // included), the data directory kept, nothing failed to undo.
-  assert.match(all, new RegExp(`${moved().name}: \\[undone\\] purged \\d+ package\\(s\\) the run installed: .*\\bmariadb-server\\b`));
-  assert.match(all, new RegExp(`${moved().name}: \\[kept\\] kept directory /var/lib/mysql: it holds data`));
-  assert.match(all, new RegExp(`${moved().name}: rolled back: undone=[1-9]\\d* kept=[1-9]\\d* skipped=\\d+ failed=0`));
-  assert.equal(recap(r.stdout)[app1().name]?.failed, 0, 'the other application server finished');
-  assert.equal(await stateHash(moved().name), beforeHash, 'the host is back where it was before the run');
-  assert.match(await sh(moved().name, 'ls /var/lib/mysql'), /\bmysql\b/, 'MariaDB\'s data directory is kept');
-  assert.match(await sh(app1().name, 'systemctl is-active mariadb'), /^active/);
-});
+test(
+  'MariaDB refusing its settings after nginx succeeded rolls that host back; the other host finishes',
+  { skip: skipUnlessRoot },
+  async () => {
+    // Host 3 had only nginx (chom-play's common and nginx roles): no MariaDB, no PHP, no Redis.
+    writeFileSync(
+      join(project, 'playbooks', 'nginx-only.yml'),
+      stringify([{ name: 'nginx only', hosts: 'all', vars_files: ['vars/stack.yml'], roles: ['common', 'nginx'] }]),
+    );
+    const prep = await chom('prep-nginx-only', ['playbooks/nginx-only.yml', '--limit', moved().name]);
+    assert.equal(prep.code, 0, prep.stdout + prep.stderr);
+    const beforeHash = await stateHash(moved().name);
+    // The site's application play up to MariaDB (its observability check needs a Prometheus that
+    // is not deployed yet) on both application servers. Host 3 also gets a site vhost in nginx
+    // and a MariaDB setting MariaDB refuses, as host variables of a copy of the inventory.
+    const fail = structuredClone(inventory!);
+    fail.all.hosts[moved().name] = {
+      ...fail.all.hosts[moved().name],
+      nginx_vhosts: [{ name: 'app', server_name: 'app.example.internal', root: '/srv/www/app' }],
+      mariadb_extra_settings: { no_such_setting: 1 },
+    };
+    cpSync(join(project, 'inventory', 'site'), join(project, 'inventory', 'fail'), { recursive: true });
+    writeFileSync(join(project, 'inventory', 'fail', 'hosts.yml'), stringify(fail));
+    writeFileSync(
+      join(project, 'playbooks', 'mariadb-fail.yml'),
+      stringify([
+        {
+          name: 'Application servers up to MariaDB (forced failure on one)',
+          hosts: 'vpsmanager',
+          rollback_on_failure: true,
+          vars_files: ['vars/stack.yml', 'vars/sizing.yml'],
+          roles: ['common', 'app_packages', 'nginx', 'php_fpm', 'mariadb'],
+        },
+      ]),
+    );
+    const r = await chom('forced-failure', ['playbooks/mariadb-fail.yml'], 'inventory/fail');
+    const all = r.stdout + r.stderr;
+    assert.equal(r.code, 2, all);
+    assert.deepEqual(failedTasks(r), [`${moved().name}|MariaDB restarted with the new settings`]);
+    const failed = jsonEvents(r.stdout).find((e) => e.event === 'task' && e.status === 'failed');
+    assert.match(String(failed?.msg) + String(failed?.output), /no_such_setting/, "MariaDB's own journal lines name the refused setting");
+    const changed = tasksWithStatus(r.stdout, 'changed');
+    assert.ok(
+      changed.includes(`${moved().name}|Application tier packages, in one transaction`),
+      'the run installed MariaDB and the rest of the tier',
+    );
+    assert.ok(
+      changed.some((t) => t.startsWith(`${moved().name}|vhosts`)),
+      'nginx changed before MariaDB failed',
+    );
+    // The recap says what happened: every package of that transaction purged (dependencies
+    // included), the data directory kept, nothing failed to undo.
+    assert.match(all, new RegExp(`${moved().name}: \\[undone\\] purged \\d+ package\\(s\\) the run installed: .*\\bmariadb-server\\b`));
+    assert.match(all, new RegExp(`${moved().name}: \\[kept\\] kept directory /var/lib/mysql: it holds data`));
+    assert.match(all, new RegExp(`${moved().name}: rolled back: undone=[1-9]\\d* kept=[1-9]\\d* skipped=\\d+ failed=0`));
+    assert.equal(recap(r.stdout)[app1().name]?.failed, 0, 'the other application server finished');
+    assert.equal(await stateHash(moved().name), beforeHash, 'the host is back where it was before the run');
+    assert.match(await sh(moved().name, 'ls /var/lib/mysql'), /\bmysql\b/, "MariaDB's data directory is kept");
+    assert.match(await sh(app1().name, 'systemctl is-active mariadb'), /^active/);
+  },
+);
 
 test('site.yml applies the whole stack to the fresh hosts', { skip: skipUnlessRoot }, async () => {
   const r = await chom('apply1', ['playbooks/site.yml']);
@@ -193,11 +227,18 @@ test('site.yml applies the whole stack to the fresh hosts', { skip: skipUnlessRo
   for (const h of lab.hosts) assert.equal(recap(r.stdout)[h.name]?.failed, 0);
   timings['app-tier-first-run-host3'] = appTierMs(r, moved().name);
   // The cross-server check ran on the app servers before anything else of theirs.
-  const names = jsonEvents(r.stdout).filter((e) => e.event === 'task' && e.host === app1().name && APP_ROLES.test(String(e.loc))).map((e) => String(e.name));
+  const names = jsonEvents(r.stdout)
+    .filter((e) => e.event === 'task' && e.host === app1().name && APP_ROLES.test(String(e.loc)))
+    .map((e) => String(e.name));
   assert.equal(names[0], 'Prometheus on the observability server answers from this server');
   // The site's last task: Prometheus on the observability server sees every target up.
-  const last = jsonEvents(r.stdout).filter((e) => e.event === 'task' && e.handler !== true).at(-1);
-  assert.equal(`${last?.host}|${last?.name}|${last?.status}`, `${obs().name}|Prometheus lists every exporter of every application server as up|ok`);
+  const last = jsonEvents(r.stdout)
+    .filter((e) => e.event === 'task' && e.handler !== true)
+    .at(-1);
+  assert.equal(
+    `${last?.host}|${last?.name}|${last?.status}`,
+    `${obs().name}|Prometheus lists every exporter of every application server as up|ok`,
+  );
   assert.match(String(last?.output), /^all 11 targets up/, 'node exporter of each host, 3 exporters and a PHP-FPM site per app server');
   await recordCredentials();
 });
@@ -220,22 +261,34 @@ test('Prometheus lists node, mysqld, nginx, redis and PHP-FPM targets of both ap
   const apps = [app1(), moved()];
   const want = [
     ...lab.hosts.map((h) => `node ${h.address}:9100`),
-    ...apps.flatMap((h) => [`mysqld ${h.address}:9104`, `nginx ${h.address}:9113`, `redis ${h.address}:9121`, `phpfpm_${h.name}_app ${h.address}:8080`]),
+    ...apps.flatMap((h) => [
+      `mysqld ${h.address}:9104`,
+      `nginx ${h.address}:9113`,
+      `redis ${h.address}:9121`,
+      `phpfpm_${h.name}_app ${h.address}:8080`,
+    ]),
   ].sort();
   let seen: string[] = [];
   const deadline = Date.now() + 40_000;
   while (Date.now() < deadline) {
     const out = await sh(obs().name, 'curl -sf http://127.0.0.1:9090/api/v1/targets');
-    const targets = (JSON.parse(out) as { data: { activeTargets: Array<{ labels: { job: string; instance: string }; health: string }> } }).data.activeTargets;
+    const targets = (JSON.parse(out) as { data: { activeTargets: Array<{ labels: { job: string; instance: string }; health: string }> } })
+      .data.activeTargets;
     const listed = targets.filter((t) => t.labels.job !== 'prometheus');
     assert.deepEqual(listed.map((t) => `${t.labels.job} ${t.labels.instance}`).sort(), want, 'one target per exporter per inventory host');
-    seen = listed.filter((t) => t.health === 'up').map((t) => `${t.labels.job} ${t.labels.instance}`).sort();
+    seen = listed
+      .filter((t) => t.health === 'up')
+      .map((t) => `${t.labels.job} ${t.labels.instance}`)
+      .sort();
     if (seen.length === want.length) break;
     await new Promise((res) => setTimeout(res, 1000));
   }
   assert.deepEqual(seen, want);
   // The site's own final check names a target that is down, with its host.
-  writeFileSync(join(project, 'playbooks', 'targets-up.yml'), stringify([{ name: 'check', hosts: 'observability', vars_files: ['vars/stack.yml'], roles: ['prometheus_targets_up'] }]));
+  writeFileSync(
+    join(project, 'playbooks', 'targets-up.yml'),
+    stringify([{ name: 'check', hosts: 'observability', vars_files: ['vars/stack.yml'], roles: ['prometheus_targets_up'] }]),
+  );
   await sh(app1().name, 'systemctl stop prometheus-redis-exporter');
   const query = `promtool query instant http://127.0.0.1:9090 'up{job="redis",host="${app1().name}"}'`;
   for (let i = 0; i < 30 && !/=> 0 /.test(await sh(obs().name, query)); i++) await new Promise((res) => setTimeout(res, 1000));
@@ -244,7 +297,10 @@ test('Prometheus lists node, mysqld, nginx, redis and PHP-FPM targets of both ap
   assert.equal(r.code, 2, r.stdout + r.stderr);
   const failed = jsonEvents(r.stdout).find((e) => e.event === 'task' && e.status === 'failed');
   assert.equal(failed?.name, 'Prometheus lists every exporter of every application server as up');
-  assert.match(String(failed?.output), new RegExp(`does not list these targets as up after 15s: ${app1().name}: redis ${app1().address.replace(/\./g, '\\.')}:9121 down\n`));
+  assert.match(
+    String(failed?.output),
+    new RegExp(`does not list these targets as up after 15s: ${app1().name}: redis ${app1().address.replace(/\./g, '\\.')}:9121 down\n`),
+  );
 });
 
 test('a second run reports changed=0, and so does --check after it', { skip: skipUnlessRoot }, async () => {
@@ -267,24 +323,31 @@ test('the firewall is on and SSH still answers on port 2222 of the moved host', 
   assert.match(status, new RegExp(`^9104/tcp\\s+ALLOW IN\\s+${obs().address.replace(/\./g, '\\.')}`, 'm'));
 });
 
-test('MariaDB and Redis passwords are byte-identical across three runs and appear in no output, record or rendered script', { skip: skipUnlessRoot }, async () => {
-  assert.equal(creds.length, 6);
-  assert.equal(new Set(creds.filter((_, i) => i % 2 === 0)).size, 1, creds.join('\n'));
-  assert.equal(new Set(creds.filter((_, i) => i % 2 === 1)).size, 1, creds.join('\n'));
-  assert.match(await sh(app1().name, 'stat -c "%a %U %G" /etc/redis/chom.conf /etc/chom/app/credentials.php'), /^640 redis redis\n640 root app\n$/);
-  const secrets = ['mariadb_app', 'redis'].map((n) => readFileSync(join(project, '.chom', 'secrets', n), 'utf8').trim());
-  for (const s of secrets) assert.ok(s.length >= 16);
-  const rendered = await runCli(['render', 'playbooks/site.yml', '-i', 'inventory/site', '-H', app1().name], project);
-  assert.equal(rendered.code, 0, rendered.stderr);
-  const records = readdirSync(join(project, '.chom', 'runs'), { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'));
-  assert.ok(records.length > 0, 'run records exist');
-  for (const s of secrets) {
-    const b64 = Buffer.from(s).toString('base64').slice(0, 16);
-    for (const text of [...outputs.flatMap((o) => [o.stdout, o.stderr]), rendered.stdout, rendered.stderr, ...records]) {
-      assert.ok(!text.includes(s), 'a secret was printed or recorded');
-      assert.ok(!text.includes(b64), 'a secret was printed or recorded in base64');
+test(
+  'MariaDB and Redis passwords are byte-identical across three runs and appear in no output, record or rendered script',
+  { skip: skipUnlessRoot },
+  async () => {
+    assert.equal(creds.length, 6);
+    assert.equal(new Set(creds.filter((_, i) => i % 2 === 0)).size, 1, creds.join('\n'));
+    assert.equal(new Set(creds.filter((_, i) => i % 2 === 1)).size, 1, creds.join('\n'));
+    assert.match(
+      await sh(app1().name, 'stat -c "%a %U %G" /etc/redis/chom.conf /etc/chom/app/credentials.php'),
+      /^640 redis redis\n640 root app\n$/,
+    );
+    const secrets = ['mariadb_app', 'redis'].map((n) => readFileSync(join(project, '.chom', 'secrets', n), 'utf8').trim());
+    for (const s of secrets) assert.ok(s.length >= 16);
+    const rendered = await runCli(['render', 'playbooks/site.yml', '-i', 'inventory/site', '-H', app1().name], project);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const records = readdirSync(join(project, '.chom', 'runs'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'));
+    assert.ok(records.length > 0, 'run records exist');
+    for (const s of secrets) {
+      const b64 = Buffer.from(s).toString('base64').slice(0, 16);
+      for (const text of [...outputs.flatMap((o) => [o.stdout, o.stderr]), rendered.stdout, rendered.stderr, ...records]) {
+        assert.ok(!text.includes(s), 'a secret was printed or recorded');
+        assert.ok(!text.includes(b64), 'a secret was printed or recorded in base64');
+      }
     }
-  }
-});
+  },
+);

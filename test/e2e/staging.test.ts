@@ -22,7 +22,10 @@ before(async () => {
   project = mkdtempSync(join(tmpdir(), 'chom-stage-'));
   mkdirSync(join(project, 'files'));
   writeFileSync(join(project, 'files', 'big.bin'), blob);
-  writeFileSync(join(project, 'site.yml'), '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Big binary\n      copy: {src: big.bin, dest: /opt/big.bin, mode: "0640"}\n');
+  writeFileSync(
+    join(project, 'site.yml'),
+    '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Big binary\n      copy: {src: big.bin, dest: /opt/big.bin, mode: "0640"}\n',
+  );
   lab = await labUp({ name: NAME, hosts: 1, inventoryDir: join(project, 'inv') });
 });
 
@@ -43,21 +46,33 @@ test('check mode predicts the copy and uploads nothing', { skip: skipUnlessRoot 
   const r = await runCli(['site.yml', '-i', 'inv', '--check', '-o', 'json'], project);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.deepEqual(tasksWithStatus(r.stdout, 'changed'), [`${host()}|Big binary`]);
-  const st = await hostExec(lab, host(), 'ls /var/cache/chom-play/stage 2>/dev/null | wc -l; test -e /opt/big.bin && echo present || echo absent');
+  const st = await hostExec(
+    lab,
+    host(),
+    'ls /var/cache/chom-play/stage 2>/dev/null | wc -l; test -e /opt/big.bin && echo present || echo absent',
+  );
   assert.equal(st.stdout, '0\nabsent\n');
 });
 
-test('the real run stages over SFTP, installs byte-exact, and a second run uploads nothing and changes nothing', { skip: skipUnlessRoot }, async () => {
-  const r1 = await runCli(['site.yml', '-i', 'inv', '-o', 'json'], project);
-  assert.equal(r1.code, 0, r1.stdout + r1.stderr);
-  const got = await hostExec(lab, host(), `sha256sum < /opt/big.bin; stat -c '%a' /opt/big.bin; stat -c '%Y' /var/cache/chom-play/stage/${sum}`);
-  const [hash, mode, stagedAt] = got.stdout.trim().split('\n');
-  assert.equal(hash.split(' ')[0], sum);
-  assert.equal(mode, '640');
-  await new Promise((res) => setTimeout(res, 1100));
-  const r2 = await runCli(['site.yml', '-i', 'inv', '-o', 'json'], project);
-  assert.equal(r2.code, 0, r2.stdout + r2.stderr);
-  assert.equal(recap(r2.stdout)[host()].changed, 0);
-  const again = await hostExec(lab, host(), `stat -c '%Y' /var/cache/chom-play/stage/${sum}`);
-  assert.equal(again.stdout.trim(), stagedAt, 'the staged file was uploaded again');
-});
+test(
+  'the real run stages over SFTP, installs byte-exact, and a second run uploads nothing and changes nothing',
+  { skip: skipUnlessRoot },
+  async () => {
+    const r1 = await runCli(['site.yml', '-i', 'inv', '-o', 'json'], project);
+    assert.equal(r1.code, 0, r1.stdout + r1.stderr);
+    const got = await hostExec(
+      lab,
+      host(),
+      `sha256sum < /opt/big.bin; stat -c '%a' /opt/big.bin; stat -c '%Y' /var/cache/chom-play/stage/${sum}`,
+    );
+    const [hash, mode, stagedAt] = got.stdout.trim().split('\n');
+    assert.equal(hash.split(' ')[0], sum);
+    assert.equal(mode, '640');
+    await new Promise((res) => setTimeout(res, 1100));
+    const r2 = await runCli(['site.yml', '-i', 'inv', '-o', 'json'], project);
+    assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+    assert.equal(recap(r2.stdout)[host()].changed, 0);
+    const again = await hostExec(lab, host(), `stat -c '%Y' /var/cache/chom-play/stage/${sum}`);
+    assert.equal(again.stdout.trim(), stagedAt, 'the staged file was uploaded again');
+  },
+);

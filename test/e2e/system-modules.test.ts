@@ -46,7 +46,10 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
   const COMMENT = `it's "$(touch /tmp/pwned)" ünïcødé`;
   const create: T[] = [
     [group, { name: 'app', gid: 2345 }],
-    [user, { name: 'appuser', uid: 2345, group: 'app', groups: ['app'], shell: '/bin/bash', comment: COMMENT, password: '$6$first$HashOne' }],
+    [
+      user,
+      { name: 'appuser', uid: 2345, group: 'app', groups: ['app'], shell: '/bin/bash', comment: COMMENT, password: '$6$first$HashOne' },
+    ],
   ];
 
   test('check mode predicts group then user, and creates nothing', async () => {
@@ -91,7 +94,10 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
   });
 
   test('removes user (with home) and group, then reports ok', async () => {
-    const t: T[] = [[user, { name: 'appuser', state: 'absent', remove: true }], [group, { name: 'app', state: 'absent' }]];
+    const t: T[] = [
+      [user, { name: 'appuser', state: 'absent', remove: true }],
+      [group, { name: 'app', state: 'absent' }],
+    ];
     assert.deepEqual(statuses(await h.run(t, true)), ['changed', 'changed']);
     assert.equal(await h.sh('getent passwd appuser | cut -d: -f1'), 'appuser');
     assert.deepEqual(statuses(await h.run(t)), ['changed', 'changed']);
@@ -119,7 +125,7 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
     assert.equal((await h.run(remove))[0].status, 'ok');
   });
 
-  test('apt fails on an unknown package with apt\'s own message, in check mode too', async () => {
+  test("apt fails on an unknown package with apt's own message, in check mode too", async () => {
     for (const check of [false, true]) {
       const [r] = await h.run([[apt, { name: ['tree', 'no-such-package-chom'] }]], check);
       assert.equal(r.status, 'failed', `check=${check}`);
@@ -136,7 +142,9 @@ describe('user, group and apt on a plain lab host', { skip }, () => {
     await new Promise<void>((r) => server.listen(0, gw, r));
     try {
       const url = `http://${gw}:${(server.address() as AddressInfo).port}/file.txt`;
-      const t: T[] = [[getUrl, { url, dest: '/root/file.txt', checksum: `sha256:${createHash('sha256').update(body).digest('hex')}`, mode: '0600' }]];
+      const t: T[] = [
+        [getUrl, { url, dest: '/root/file.txt', checksum: `sha256:${createHash('sha256').update(body).digest('hex')}`, mode: '0600' }],
+      ];
       const [r] = await h.run(t);
       assert.equal(r.status, 'changed', r.output);
       assert.equal(await h.sh('stat -c %a /root/file.txt; cat /root/file.txt; ls -A /root | grep -c chom; true'), `600\n${body.trim()}\n0`);
@@ -164,7 +172,10 @@ describe('systemd on a systemd lab host', { skip }, () => {
   after(() => labDown(NAME));
 
   const unitFile = (name: string, exec: string) =>
-    [shell, { cmd: `printf '[Service]\\nExecStart=${exec}\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/${name}.service` }] as T;
+    [
+      shell,
+      { cmd: `printf '[Service]\\nExecStart=${exec}\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/${name}.service` },
+    ] as T;
 
   test('starts and enables a unit once, stops it, restarts always', async () => {
     const up: T[] = [[systemd, { name: 'chomtest', state: 'started', enabled: true, daemon_reload: true }]];

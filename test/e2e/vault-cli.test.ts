@@ -70,16 +70,26 @@ test('encrypt_string output is read by ansible, and ansible-vault encrypt_string
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!r.stdout.includes(SECRET));
   writeFileSync(join(dir, 'vars.yml'), r.stdout);
-  const a = spawnSync('ansible', ['localhost', '-m', 'debug', '-a', 'var=token', '-e', '@vars.yml', '--vault-password-file', 'pw'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false' } });
+  const a = spawnSync('ansible', ['localhost', '-m', 'debug', '-a', 'var=token', '-e', '@vars.yml', '--vault-password-file', 'pw'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false' },
+  });
   assert.match(a.stdout, new RegExp(`"token": "${SECRET}"`), a.stderr);
 
   const s = ansibleVault(['encrypt_string', '--vault-id', 'x@pw', '--name', 'other', SECRET]);
   writeFileSync(join(dir, 'pb-vars.yml'), s);
   // A playbook using it: the value is decrypted into the task and redacted in the output.
-  writeFileSync(join(dir, 'pb.yml'), `- hosts: localhost\n  gather_facts: false\n  vars_files: [pb-vars.yml]\n  tasks:\n    - name: print it\n      command: echo "{{ other }}"\n`);
+  writeFileSync(
+    join(dir, 'pb.yml'),
+    `- hosts: localhost\n  gather_facts: false\n  vars_files: [pb-vars.yml]\n  tasks:\n    - name: print it\n      command: echo "{{ other }}"\n`,
+  );
   const run = await runCli(['pb.yml', '-i', 'localhost,', '--vault-password-file', 'pw', '-C', '-v'], dir);
   assert.ok(!(run.stdout + run.stderr).includes(SECRET), run.stdout + run.stderr);
-  const listed = await runCli(['render', 'pb.yml', '-i', 'localhost,', '-H', 'localhost', '--no-facts', '--vault-password-file', 'pw'], dir);
+  const listed = await runCli(
+    ['render', 'pb.yml', '-i', 'localhost,', '-H', 'localhost', '--no-facts', '--vault-password-file', 'pw'],
+    dir,
+  );
   assert.equal(listed.code, 0, listed.stderr);
   assert.ok(!listed.stdout.includes(SECRET));
   assert.match(listed.stdout, /\*{8}/);

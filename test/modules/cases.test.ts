@@ -44,16 +44,23 @@ interface Case {
 }
 
 const casesDir = join(REPO, 'test', 'modules');
-const modules = readdirSync(casesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const modules = readdirSync(casesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 for (const modName of modules) {
   describe(`module ${modName}`, () => {
-    const files = readdirSync(join(casesDir, modName)).filter((f) => f.endsWith('.yml')).sort();
+    const files = readdirSync(join(casesDir, modName))
+      .filter((f) => f.endsWith('.yml'))
+      .sort();
     for (const f of files) {
       // YAML 1.1 like the playbook loader (and Ansible): `mode: 0644` is the number 420.
       const c = parse(readFileSync(join(casesDir, modName, f), 'utf8'), { version: '1.1' }) as Case;
       const ctx = (inputs: Record<string, string> = {}) => ({
-        taskId: 1, taskName: f, loc: { file: f, line: 1, col: 1 }, inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { contentB64: v }])),
+        taskId: 1,
+        taskName: f,
+        loc: { file: f, line: 1, col: 1 },
+        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { contentB64: v }])),
       });
       if (c.compile_error !== undefined || c.run === false) {
         it(`${f.replace(/\.yml$/, '')}: ${c.compile_error !== undefined ? `refused (${c.compile_error})` : 'compiles to the expected commands'}`, () => {
@@ -61,7 +68,10 @@ for (const modName of modules) {
           assert.ok(mod, `no module ${modName}`);
           const args = structuredClone(c.args);
           if (c.compile_error !== undefined) {
-            assert.throws(() => mod.compile(args, ctx(c.inputs)), (e: unknown) => e instanceof ModuleArgError && e.message.includes(c.compile_error ?? ''));
+            assert.throws(
+              () => mod.compile(args, ctx(c.inputs)),
+              (e: unknown) => e instanceof ModuleArgError && e.message.includes(c.compile_error ?? ''),
+            );
             return;
           }
           const validate = ajv.compile(mod.schema);
@@ -71,41 +81,48 @@ for (const modName of modules) {
         });
         continue;
       }
-      it(`${f.replace(/\.yml$/, '')}: ${c.status}${c.msg ? ` (${c.msg})` : ''}, check mode predicts it, second run ok`, { skip: isRoot ? false : 'needs root (chown, backups)' }, () => {
-        const mod = getModule(modName);
-        assert.ok(mod, `no module ${modName}`);
-        const sb = sandbox();
-        try {
-          const args = withRoot(structuredClone(c.args), sb.root);
-          const validate = ajv.compile(mod.schema);
-          assert.ok(validate(args), `schema rejects the case's args: ${ajv.errorsText(validate.errors)}`);
-          const body = mod.compile(args, ctx(c.inputs));
-          materialize(sb.root, c.before ?? {});
-          const before = hashTree(sb.root);
+      it(
+        `${f.replace(/\.yml$/, '')}: ${c.status}${c.msg ? ` (${c.msg})` : ''}, check mode predicts it, second run ok`,
+        { skip: isRoot ? false : 'needs root (chown, backups)' },
+        () => {
+          const mod = getModule(modName);
+          assert.ok(mod, `no module ${modName}`);
+          const sb = sandbox();
+          try {
+            const args = withRoot(structuredClone(c.args), sb.root);
+            const validate = ajv.compile(mod.schema);
+            assert.ok(validate(args), `schema rejects the case's args: ${ajv.errorsText(validate.errors)}`);
+            const body = mod.compile(args, ctx(c.inputs));
+            materialize(sb.root, c.before ?? {});
+            const before = hashTree(sb.root);
 
-          const chk = runTasks(sb, [task(1, body)], { check: true, diff: true });
-          assert.equal(chk.tasks[0]?.status, c.check_status ?? c.status, `check mode: ${JSON.stringify(chk.tasks[0])}\n${chk.stderr}`);
-          assert.equal(hashTree(sb.root), before, 'check mode changed the tree');
-          assert.ok(!existsSync(join(sb.state, 'backups')) && !existsSync(join(sb.state, 'journal')), 'check mode wrote backups or a journal');
+            const chk = runTasks(sb, [task(1, body)], { check: true, diff: true });
+            assert.equal(chk.tasks[0]?.status, c.check_status ?? c.status, `check mode: ${JSON.stringify(chk.tasks[0])}\n${chk.stderr}`);
+            assert.equal(hashTree(sb.root), before, 'check mode changed the tree');
+            assert.ok(
+              !existsSync(join(sb.state, 'backups')) && !existsSync(join(sb.state, 'journal')),
+              'check mode wrote backups or a journal',
+            );
 
-          const run = runTasks(sb, [task(1, body, c.registered ? { register: 'r' } : {})], { diff: true });
-          const ev = run.tasks[0];
-          assert.equal(ev?.status, c.status, `run: ${JSON.stringify(ev)}\n${run.stderr}`);
-          if (c.msg) assert.ok(ev.msg.includes(c.msg), `message "${ev.msg}" lacks "${c.msg}"`);
-          if (c.diff) assert.ok(ev.diff.includes(c.diff), `diff lacks "${c.diff}":\n${ev.diff}`);
-          if (c.registered) assertSubset(decodeReturns(ev.ret ?? ''), withRoot(c.registered, sb.root), 'registered');
-          assert.deepEqual(checkTree(sb.root, withRoot(c.after ?? {}, sb.root)), []);
-          if (c.status === 'failed') {
-            assert.equal(hashTree(sb.root), before, 'a failed task changed the tree');
-            return;
+            const run = runTasks(sb, [task(1, body, c.registered ? { register: 'r' } : {})], { diff: true });
+            const ev = run.tasks[0];
+            assert.equal(ev?.status, c.status, `run: ${JSON.stringify(ev)}\n${run.stderr}`);
+            if (c.msg) assert.ok(ev.msg.includes(c.msg), `message "${ev.msg}" lacks "${c.msg}"`);
+            if (c.diff) assert.ok(ev.diff.includes(c.diff), `diff lacks "${c.diff}":\n${ev.diff}`);
+            if (c.registered) assertSubset(decodeReturns(ev.ret ?? ''), withRoot(c.registered, sb.root), 'registered');
+            assert.deepEqual(checkTree(sb.root, withRoot(c.after ?? {}, sb.root)), []);
+            if (c.status === 'failed') {
+              assert.equal(hashTree(sb.root), before, 'a failed task changed the tree');
+              return;
+            }
+            const again = runTasks(sb, [task(1, body)]);
+            assert.equal(again.tasks[0]?.status, 'ok', `second run: ${JSON.stringify(again.tasks[0])}`);
+            assert.ok(again.tasks[0].msg !== '', 'an ok task says why nothing changed');
+          } finally {
+            sb.cleanup();
           }
-          const again = runTasks(sb, [task(1, body)]);
-          assert.equal(again.tasks[0]?.status, 'ok', `second run: ${JSON.stringify(again.tasks[0])}`);
-          assert.ok(again.tasks[0].msg !== '', 'an ok task says why nothing changed');
-        } finally {
-          sb.cleanup();
-        }
-      });
+        },
+      );
     }
   });
 }

@@ -4,7 +4,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +38,9 @@ export type TreeSpec = Record<string, EntrySpec>;
 
 function uidOf(name: string, file: string): number {
   if (/^\d+$/.test(name)) return Number(name);
-  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.split(':')[0] === name);
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[0] === name);
   if (!line) throw new Error(`no ${name} in ${file}`);
   return Number(line.split(':')[2]);
 }
@@ -79,9 +93,11 @@ export function checkTree(root: string, spec: TreeSpec): string[] {
     if (o.content !== undefined || o.content_b64 !== undefined) {
       const want = o.content_b64 !== undefined ? Buffer.from(o.content_b64, 'base64') : Buffer.from(o.content ?? '');
       if (!st.isFile()) bad.push(`${rel}: not a file`);
-      else if (!readFileSync(p).equals(want)) bad.push(`${rel}: content ${JSON.stringify(readFileSync(p, 'utf8'))} != ${JSON.stringify(want.toString())}`);
+      else if (!readFileSync(p).equals(want))
+        bad.push(`${rel}: content ${JSON.stringify(readFileSync(p, 'utf8'))} != ${JSON.stringify(want.toString())}`);
     }
-    if (o.mode !== undefined && (st.mode & 0o7777) !== octal(o.mode)) bad.push(`${rel}: mode ${(st.mode & 0o7777).toString(8)} != ${o.mode}`);
+    if (o.mode !== undefined && (st.mode & 0o7777) !== octal(o.mode))
+      bad.push(`${rel}: mode ${(st.mode & 0o7777).toString(8)} != ${o.mode}`);
     if (o.owner !== undefined && st.uid !== uidOf(o.owner, '/etc/passwd')) bad.push(`${rel}: uid ${st.uid} != ${o.owner}`);
     if (o.group !== undefined && st.gid !== uidOf(o.group, '/etc/group')) bad.push(`${rel}: gid ${st.gid} != ${o.group}`);
   }
@@ -147,13 +163,34 @@ export function runBash(script: string, marker: string, state: string): RunResul
 }
 
 export function task(id: number, body: string, extra: Partial<ScriptTask> = {}): ScriptTask {
-  return { id, name: `task ${id}`, loc: { file: 'test.yml', line: id, col: 1 }, body, notify: [], ignoreErrors: false, noLog: false, ...extra };
+  return {
+    id,
+    name: `task ${id}`,
+    loc: { file: 'test.yml', line: id, col: 1 },
+    body,
+    notify: [],
+    ignoreErrors: false,
+    noLog: false,
+    ...extra,
+  };
 }
 
 /** Builds and runs a script for the given tasks/handlers. */
-export function runTasks(sb: Sandbox, tasks: ScriptTask[], opts: { check?: boolean; diff?: boolean; handlers?: ScriptTask[] } = {}): RunResult {
+export function runTasks(
+  sb: Sandbox,
+  tasks: ScriptTask[],
+  opts: { check?: boolean; diff?: boolean; handlers?: ScriptTask[] } = {},
+): RunResult {
   const marker = 'CHOMTEST' + randomBytes(6).toString('hex');
-  const script = buildScript({ host: 'test', runId: 'run-' + randomBytes(3).toString('hex'), marker, check: opts.check ?? false, diff: opts.diff ?? false, tasks, handlers: opts.handlers ?? [] });
+  const script = buildScript({
+    host: 'test',
+    runId: 'run-' + randomBytes(3).toString('hex'),
+    marker,
+    check: opts.check ?? false,
+    diff: opts.diff ?? false,
+    tasks,
+    handlers: opts.handlers ?? [],
+  });
   return runBash(script, marker, sb.state);
 }
 

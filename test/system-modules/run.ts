@@ -41,17 +41,19 @@ export interface RunOptions {
 export const localExec: Executor = (script) => localExecWith({})(script);
 
 /** localExec with extra environment variables (e.g. a PATH without some tool). */
-export const localExecWith = (env: Record<string, string>): Executor => (script) =>
-  new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(script);
-  });
+export const localExecWith =
+  (env: Record<string, string>): Executor =>
+  (script) =>
+    new Promise((resolve, reject) => {
+      const child = spawn('bash', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.stdin.end(script);
+    });
 
 /** The script for a list of [module, args] tasks (ids 1..n), as the CLI would build it. */
 export function scriptFor(tasks: Array<[ModuleDef, Record<string, unknown>]>, opts: { check?: boolean; marker: string }): string {
@@ -64,7 +66,15 @@ export function scriptFor(tasks: Array<[ModuleDef, Record<string, unknown>]>, op
     ignoreErrors: true, // every task runs, so a test sees each result
     noLog: false,
   }));
-  return buildScript({ host: 'test', runId: `test-${Date.now()}`, marker: opts.marker, check: opts.check ?? false, diff: false, tasks: st, handlers: [] });
+  return buildScript({
+    host: 'test',
+    runId: `test-${Date.now()}`,
+    marker: opts.marker,
+    check: opts.check ?? false,
+    diff: false,
+    tasks: st,
+    handlers: [],
+  });
 }
 
 /** Runs the tasks in ONE script (check-mode predictions carry from task to task) and returns each result. */
@@ -82,7 +92,9 @@ export async function runTasks(tasks: Array<[ModuleDef, Record<string, unknown>]
     results.push({ status: e.status, rc: e.rc, msg: e.msg, output: out, stdout: out, stderr: out });
   }
   if (results.length !== tasks.length) {
-    throw new Error(`expected ${tasks.length} task events, got ${results.length}; exit ${r.code}\nstderr: ${r.stderr}\nstray: ${parser.stray.join('\n')}`);
+    throw new Error(
+      `expected ${tasks.length} task events, got ${results.length}; exit ${r.code}\nstderr: ${r.stderr}\nstray: ${parser.stray.join('\n')}`,
+    );
   }
   return results;
 }

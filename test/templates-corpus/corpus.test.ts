@@ -15,7 +15,9 @@ import { readYaml } from '../../src/yaml/read.js';
  * process: render_with_ansible.py) with the same variables, and must be byte-identical.
  */
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/templates-corpus');
-const templates = readdirSync(join(here, 'templates')).filter((f) => f.endsWith('.j2')).sort();
+const templates = readdirSync(join(here, 'templates'))
+  .filter((f) => f.endsWith('.j2'))
+  .sort();
 
 /** What Ansible derives from inventory.yml for web1: hostvars, groups, group_names. */
 function magicVars(): Vars {
@@ -29,7 +31,9 @@ function magicVars(): Vars {
       if (!groups.all.includes(h)) groups.all.push(h);
     }
   }
-  const groupNames = Object.keys(groups).filter((g) => g !== 'all' && g !== 'ungrouped' && groups[g].includes('web1')).sort();
+  const groupNames = Object.keys(groups)
+    .filter((g) => g !== 'all' && g !== 'ungrouped' && groups[g].includes('web1'))
+    .sort();
   return { inventory_hostname: 'web1', inventory_hostname_short: 'web1', group_names: groupNames, groups, hostvars };
 }
 
@@ -41,10 +45,14 @@ describe('Jinja2 template corpus', () => {
     const raw = readYaml(join(here, 'vars.yml')).value as Vars;
     vars = resolveVars({ ...raw, ...magicVars() });
     writeFileSync(join(out, 'vars.json'), JSON.stringify(vars));
-    execFileSync('/usr/bin/python3', [join(here, 'render_with_ansible.py'), join(out, 'vars.json'), out, ...templates.map((t) => join(here, 'templates', t))], {
-      env: { ...process.env, ANSIBLE_LOCAL_TEMP: join(out, '.ansible-tmp'), ANSIBLE_NOCOLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    execFileSync(
+      '/usr/bin/python3',
+      [join(here, 'render_with_ansible.py'), join(out, 'vars.json'), out, ...templates.map((t) => join(here, 'templates', t))],
+      {
+        env: { ...process.env, ANSIBLE_LOCAL_TEMP: join(out, '.ansible-tmp'), ANSIBLE_NOCOLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 

@@ -23,12 +23,21 @@ export function regFlag(name: string, flag: string): Dyn {
 function retVal(name: string, path: readonly string[], t: RetType, pos: number, end: number): Dyn {
   const v = `chom_r_${name}__${retKey(path, t)}`;
   switch (t) {
-    case 'bool': return bool(`[[ \${${v}:-false} == true ]]`);
-    case 'int': return { k: 'int', w: `\${${v}:-0}` };
-    case 'str': return { k: 'str', w: `"\${${v}:-}"` };
-    case 'lines': return { k: 'lines', w: `"\${${v}:-}"` };
+    case 'bool':
+      return bool(`[[ \${${v}:-false} == true ]]`);
+    case 'int':
+      return { k: 'int', w: `\${${v}:-0}` };
+    case 'str':
+      return { k: 'str', w: `"\${${v}:-}"` };
+    case 'lines':
+      return { k: 'lines', w: `"\${${v}:-}"` };
     case 'float':
-      throw new ExprError(`${name}.${path.join('.')} is a number with a fraction: conditions cannot use it yet`, pos, end, 'compare it in a later play, or use a whole-number field');
+      throw new ExprError(
+        `${name}.${path.join('.')} is a number with a fraction: conditions cannot use it yet`,
+        pos,
+        end,
+        'compare it in a later play, or use a whole-number field',
+      );
   }
 }
 
@@ -41,7 +50,12 @@ function regPath(name: string, path: readonly string[], pos: number, end: number
     if (Object.hasOwn(fields, path[1])) return retVal(name, path, fields[path[1]], pos, end);
     throw new ExprError(`${name}.${path[0]} has no "${path[1]}"`, pos, end, `known: ${Object.keys(fields).join(', ')}`);
   }
-  throw new ExprError(`registered result "${name}" has no "${path.join('.')}" here`, pos, end, `known: ${[...REG_ATTRS, ...Object.keys(RETURN_DICTS), ...Object.keys(RETURN_SCALARS)].join(', ')}`);
+  throw new ExprError(
+    `registered result "${name}" has no "${path.join('.')}" here`,
+    pos,
+    end,
+    `known: ${[...REG_ATTRS, ...Object.keys(RETURN_DICTS), ...Object.keys(RETURN_SCALARS)].join(', ')}`,
+  );
 }
 
 /**
@@ -84,11 +98,15 @@ export function andOr(op: 'and' | 'or', a: Dyn & { k: 'bool' }, b: Dyn & { k: 'b
 /** Truth of a runtime value as Jinja's `if` sees it. */
 export function truth(d: Dyn): Val {
   switch (d.k) {
-    case 'bool': return d;
-    case 'int': return bool(`[[ ${d.w} -ne 0 ]]`);
+    case 'bool':
+      return d;
+    case 'int':
+      return bool(`[[ ${d.w} -ne 0 ]]`);
     case 'str':
-    case 'lines': return bool(`[[ -n ${d.w} ]]`);
-    case 'reg': return { k: 'known', v: true };
+    case 'lines':
+      return bool(`[[ -n ${d.w} ]]`);
+    case 'reg':
+      return { k: 'known', v: true };
   }
 }
 
@@ -97,12 +115,18 @@ export const MIRROR: Record<string, string> = { '==': '==', '!=': '!=', '<': '>'
 
 function strCmp(op: string, l: string, r: string): Dyn {
   switch (op) {
-    case '==': return bool(`[[ ${l} == ${r} ]]`);
-    case '!=': return bool(`[[ ${l} != ${r} ]]`);
-    case '<': return bool(`[[ ${l} < ${r} ]]`);
-    case '>': return bool(`[[ ${l} > ${r} ]]`);
-    case '<=': return bool(`[[ ${l} < ${r} || ${l} == ${r} ]]`);
-    default: return bool(`[[ ${l} > ${r} || ${l} == ${r} ]]`);
+    case '==':
+      return bool(`[[ ${l} == ${r} ]]`);
+    case '!=':
+      return bool(`[[ ${l} != ${r} ]]`);
+    case '<':
+      return bool(`[[ ${l} < ${r} ]]`);
+    case '>':
+      return bool(`[[ ${l} > ${r} ]]`);
+    case '<=':
+      return bool(`[[ ${l} < ${r} || ${l} == ${r} ]]`);
+    default:
+      return bool(`[[ ${l} > ${r} || ${l} == ${r} ]]`);
   }
 }
 
@@ -114,25 +138,37 @@ export function compareDyn(op: string, d: Dyn, other: Val, what: string, pos: nu
   };
   if (d.k === 'int') {
     if (other.k === 'int') return bool(`[[ ${d.w} ${INT_OP[op]} ${other.w} ]]`);
-    if (other.k === 'known' && typeof other.v === 'number' && Number.isInteger(other.v)) return bool(`[[ ${d.w} ${INT_OP[op]} ${quote(other.v)} ]]`);
+    if (other.k === 'known' && typeof other.v === 'number' && Number.isInteger(other.v))
+      return bool(`[[ ${d.w} ${INT_OP[op]} ${quote(other.v)} ]]`);
     const shown = other.k === 'known' ? kind(other.v) : `a ${other.k === 'str' ? 'string' : other.k}`;
-    return fail(`${what} is a whole number; it cannot be compared with ${shown}`, other.k === 'known' && typeof other.v === 'string' ? `write a number without quotes (${what} ${op} ${other.v})` : undefined);
+    return fail(
+      `${what} is a whole number; it cannot be compared with ${shown}`,
+      other.k === 'known' && typeof other.v === 'string' ? `write a number without quotes (${what} ${op} ${other.v})` : undefined,
+    );
   }
   if (d.k === 'str') {
     if (other.k === 'str') return strCmp(op, d.w, other.w);
     if (other.k === 'known' && typeof other.v === 'string') return strCmp(op, d.w, quote(other.v));
     if (other.k === 'int') return fail(`${what} is a string; it cannot be compared with a number`, `use ${what} | int`);
-    if (other.k === 'known' && typeof other.v === 'number') return fail(`${what} is a string; it cannot be compared with a number`, `use ${what} | int ${op} ${other.v}`);
+    if (other.k === 'known' && typeof other.v === 'number')
+      return fail(`${what} is a string; it cannot be compared with a number`, `use ${what} | int ${op} ${other.v}`);
     return fail(`${what} is a string; it cannot be compared with ${other.k === 'known' ? kind(other.v) : other.k}`);
   }
   if (d.k === 'bool' && (op === '==' || op === '!=')) {
     if (other.k === 'known' && typeof other.v === 'boolean') return other.v === (op === '==') ? d : not(d);
     if (other.k === 'bool') {
-      const same = andOr('or', andOr('and', d, other) as Dyn & { k: 'bool' }, andOr('and', not(d) as Dyn & { k: 'bool' }, not(other) as Dyn & { k: 'bool' }) as Dyn & { k: 'bool' });
+      const same = andOr(
+        'or',
+        andOr('and', d, other) as Dyn & { k: 'bool' },
+        andOr('and', not(d) as Dyn & { k: 'bool' }, not(other) as Dyn & { k: 'bool' }) as Dyn & { k: 'bool' },
+      );
       return op === '==' ? same : not(same as Dyn & { k: 'bool' });
     }
   }
-  return fail(`${what} cannot be compared with "${op}" here`, d.k === 'reg' ? `compare one of its fields: ${REG_ATTRS.join(', ')}` : undefined);
+  return fail(
+    `${what} cannot be compared with "${op}" here`,
+    d.k === 'reg' ? `compare one of its fields: ${REG_ATTRS.join(', ')}` : undefined,
+  );
 }
 
 const NL = `$'\\n'`;
@@ -149,7 +185,8 @@ export function inDyn(needle: Val, hay: Val, pos: number, end: number): Val {
   };
   if (hay.k === 'str' || hay.k === 'lines') {
     const n = word(needle);
-    if (n === undefined || (needle.k === 'known' && typeof needle.v !== 'string')) return fail(`"in" ${hay.k === 'str' ? 'a string' : 'lines'} needs a string on the left`);
+    if (n === undefined || (needle.k === 'known' && typeof needle.v !== 'string'))
+      return fail(`"in" ${hay.k === 'str' ? 'a string' : 'lines'} needs a string on the left`);
     if (hay.k === 'str') return bool(`[[ ${hay.w} == *${n}* ]]`);
     return bool(`[[ ${NL}${hay.w}${NL} == *${NL}${n}${NL}* ]]`);
   }
@@ -160,7 +197,9 @@ export function inDyn(needle: Val, hay: Val, pos: number, end: number): Val {
     return bool(`[[ ${parts.join(' || ')} ]]`);
   }
   if (hay.k === 'known' && typeof hay.v === 'string' && needle.k === 'str') return bool(`[[ ${quote(hay.v)} == *${needle.w}* ]]`);
-  return fail(`cannot test "in" between ${needle.k === 'known' ? kind(needle.v) : needle.k} and ${hay.k === 'known' ? kind(hay.v) : hay.k}`);
+  return fail(
+    `cannot test "in" between ${needle.k === 'known' ? kind(needle.v) : needle.k} and ${hay.k === 'known' ? kind(hay.v) : hay.k}`,
+  );
 }
 
 /** Filters applied to runtime values. */
@@ -178,7 +217,10 @@ export function filterDyn(name: string, d: Dyn, pos: number, end: number): Val {
       if (d.k === 'bool') return { k: 'int', w: `$(if ${d.code}; then printf 1; else printf 0; fi)` };
       // Only a validated run of digits (leading zeros dropped: bash would read them as octal)
       // ever reaches an arithmetic context; anything else is 0, like Jinja's int.
-      return { k: 'int', w: `$([[ ${d.w} =~ ^[[:space:]]*(-?)0*([0-9]{1,18})[[:space:]]*$ ]] && printf '%s%s' "\${BASH_REMATCH[1]}" "\${BASH_REMATCH[2]}" || printf 0)` };
+      return {
+        k: 'int',
+        w: `$([[ ${d.w} =~ ^[[:space:]]*(-?)0*([0-9]{1,18})[[:space:]]*$ ]] && printf '%s%s' "\${BASH_REMATCH[1]}" "\${BASH_REMATCH[2]}" || printf 0)`,
+      };
     case 'bool':
       if (d.k === 'bool') return d;
       if (d.k === 'int') return bool(`[[ ${d.w} -eq 1 ]]`);

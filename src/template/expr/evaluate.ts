@@ -18,7 +18,20 @@ export interface Scope {
 type BoolDyn = Dyn & { k: 'bool' };
 
 export const FILTERS = ['bool', 'int', 'length', 'count', 'default', 'd', 'lower', 'upper', 'string', 'trim', 'first', 'last'];
-export const TESTS = ['defined', 'undefined', 'none', 'changed', 'failed', 'succeeded', 'success', 'skipped', 'string', 'number', 'mapping', 'sequence'];
+export const TESTS = [
+  'defined',
+  'undefined',
+  'none',
+  'changed',
+  'failed',
+  'succeeded',
+  'success',
+  'skipped',
+  'string',
+  'number',
+  'mapping',
+  'sequence',
+];
 
 export function evaluate(n: Node, s: Scope): Val {
   switch (n.t) {
@@ -79,14 +92,21 @@ function get(n: Node & { t: 'get' }, s: Scope): Val {
   const shown = pathText(n) ?? `${pathText(n.obj) ?? '(...)'}[${JSON.stringify(key)}]`;
   if (obj.k === 'undef') return { k: 'undef', name: shown, pos: obj.pos, end: n.end };
   if (obj.k === 'reg') return regAttr(obj.name, String(key), n.key.pos, n.key.end, obj.path);
-  if (obj.k !== 'known') throw new ExprError(`cannot look up "${String(key)}" in ${pathText(n.obj) ?? 'a runtime value'}`, n.key.pos, n.key.end);
+  if (obj.k !== 'known')
+    throw new ExprError(`cannot look up "${String(key)}" in ${pathText(n.obj) ?? 'a runtime value'}`, n.key.pos, n.key.end);
   const v = obj.v;
   if (Array.isArray(v) && typeof key === 'number' && Number.isInteger(key)) {
     const i = key < 0 ? v.length + key : key;
     return i >= 0 && i < v.length ? known(v[i]) : { k: 'undef', name: shown, pos: n.pos, end: n.end };
   }
   // Own properties only: `constructor`, `__proto__` and friends are never reachable.
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && (typeof key === 'string' || typeof key === 'number') && Object.hasOwn(v, String(key))) {
+  if (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    (typeof key === 'string' || typeof key === 'number') &&
+    Object.hasOwn(v, String(key))
+  ) {
     return known((v as Record<string, unknown>)[String(key)]);
   }
   return { k: 'undef', name: shown, pos: n.pos, end: n.end };
@@ -122,18 +142,28 @@ function test(n: Node & { t: 'is' }, s: Scope): Val {
   if (d.k === 'known') {
     const x = d.v;
     switch (n.test) {
-      case 'none': return known(x === null);
-      case 'string': return known(typeof x === 'string');
-      case 'number': return known(typeof x === 'number');
-      case 'mapping': return known(x !== null && typeof x === 'object' && !Array.isArray(x));
-      case 'sequence': return known(Array.isArray(x) || typeof x === 'string');
+      case 'none':
+        return known(x === null);
+      case 'string':
+        return known(typeof x === 'string');
+      case 'number':
+        return known(typeof x === 'number');
+      case 'mapping':
+        return known(x !== null && typeof x === 'object' && !Array.isArray(x));
+      case 'sequence':
+        return known(Array.isArray(x) || typeof x === 'string');
       case 'changed':
       case 'failed':
       case 'skipped':
       case 'succeeded':
       case 'success': {
         if (x === null || typeof x !== 'object' || Array.isArray(x)) {
-          throw new ExprError(`"is ${n.test}" needs a registered result, got ${kind(x)}`, n.pos, n.end, 'register the task (register: NAME) and test NAME');
+          throw new ExprError(
+            `"is ${n.test}" needs a registered result, got ${kind(x)}`,
+            n.pos,
+            n.end,
+            'register the task (register: NAME) and test NAME',
+          );
         }
         const r = x as Record<string, unknown>;
         const failed = toBool(r.failed);
@@ -162,9 +192,12 @@ function filter(n: Node & { t: 'filter' }, s: Scope): Val {
   }
   const x = d.v;
   switch (n.name) {
-    case 'bool': return known(toBool(x));
-    case 'int': return known(toInt(x));
-    case 'string': return known(x === null ? 'None' : typeof x === 'object' ? JSON.stringify(x) : String(x));
+    case 'bool':
+      return known(toBool(x));
+    case 'int':
+      return known(toInt(x));
+    case 'string':
+      return known(x === null ? 'None' : typeof x === 'object' ? JSON.stringify(x) : String(x));
     case 'lower':
     case 'upper':
     case 'trim':
@@ -178,7 +211,9 @@ function filter(n: Node & { t: 'filter' }, s: Scope): Val {
     case 'first':
     case 'last':
       if (!Array.isArray(x) && typeof x !== 'string') throw new ExprError(`filter "${n.name}" needs a list, got ${kind(x)}`, n.pos, n.end);
-      return x.length === 0 ? { k: 'undef', name: `${pathText(n.e) ?? 'value'} | ${n.name}`, pos: n.pos, end: n.end } : known(n.name === 'first' ? x[0] : x[x.length - 1]);
+      return x.length === 0
+        ? { k: 'undef', name: `${pathText(n.e) ?? 'value'} | ${n.name}`, pos: n.pos, end: n.end }
+        : known(n.name === 'first' ? x[0] : x[x.length - 1]);
     default:
       return unknownFilter(n);
   }

@@ -24,8 +24,17 @@ export class ExprError extends Error {
 const OPS = ['==', '!=', '<=', '>=', '<', '>', '(', ')', '[', ']', ',', '.', '|'];
 /** Operators from other languages, with what to write instead. */
 const FOREIGN: Record<string, string> = {
-  '&&': 'and', '||': 'or', '!': 'not', '===': '==', '!==': '!=', '=': '==', '{{': 'nothing (a condition is already an expression; drop the braces)',
-  '{%': 'a plain expression', '$': 'a variable name without $', '`': 'quotes', ';': 'and',
+  '&&': 'and',
+  '||': 'or',
+  '!': 'not',
+  '===': '==',
+  '!==': '!=',
+  '=': '==',
+  '{{': 'nothing (a condition is already an expression; drop the braces)',
+  '{%': 'a plain expression',
+  $: 'a variable name without $',
+  '`': 'quotes',
+  ';': 'and',
 };
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
 
@@ -39,7 +48,10 @@ export function tokenize(src: string, from = 0, to = src.length): Token[] {
       continue;
     }
     const prev = out[out.length - 1];
-    const negative = c === '-' && /[0-9]/.test(src[i + 1] ?? '') && (!prev || (prev.k === 'op' && prev.v !== ')' && prev.v !== ']') || (prev.k === 'id' && ['and', 'or', 'not', 'in'].includes(prev.v)));
+    const negative =
+      c === '-' &&
+      /[0-9]/.test(src[i + 1] ?? '') &&
+      (!prev || (prev.k === 'op' && prev.v !== ')' && prev.v !== ']') || (prev.k === 'id' && ['and', 'or', 'not', 'in'].includes(prev.v)));
     if (/[0-9]/.test(c) || negative) {
       const m = /^-?[0-9]+(\.[0-9]+)?/.exec(src.slice(i, to))!;
       out.push({ k: 'num', v: Number(m[0]), pos: i, end: i + m[0].length });
@@ -66,7 +78,9 @@ export function tokenize(src: string, from = 0, to = src.length): Token[] {
       i = j + 1;
       continue;
     }
-    const foreign = Object.keys(FOREIGN).sort((a, b) => b.length - a.length).find((f) => src.startsWith(f, i));
+    const foreign = Object.keys(FOREIGN)
+      .sort((a, b) => b.length - a.length)
+      .find((f) => src.startsWith(f, i));
     const op = OPS.find((o) => src.startsWith(o, i));
     if (foreign && (!op || foreign.length > op.length)) {
       throw new ExprError(`unknown operator "${foreign}"`, i, i + foreign.length, `write ${FOREIGN[foreign]}`);

@@ -45,14 +45,24 @@ export function compareKnown(op: string, a: unknown, b: unknown, pos: number, en
   if (op === '==') return deepEqual(a, b);
   if (op === '!=') return !deepEqual(a, b);
   const ok = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
-  if (!ok) throw new ExprError(`cannot compare ${kind(a)} with ${kind(b)} using "${op}"`, pos, end, typeof a === 'string' || typeof b === 'string' ? 'convert with | int first' : undefined);
+  if (!ok)
+    throw new ExprError(
+      `cannot compare ${kind(a)} with ${kind(b)} using "${op}"`,
+      pos,
+      end,
+      typeof a === 'string' || typeof b === 'string' ? 'convert with | int first' : undefined,
+    );
   const x = a as number | string;
   const y = b as number | string;
   switch (op) {
-    case '<': return x < y;
-    case '<=': return x <= y;
-    case '>': return x > y;
-    default: return x >= y;
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    default:
+      return x >= y;
   }
 }
 

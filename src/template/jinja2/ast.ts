@@ -18,7 +18,10 @@ export type Expr =
   | { t: 'cmp'; first: Expr; ops: [string, Expr][]; pos: number }
   | { t: 'cond'; test: Expr; yes: Expr; no?: Expr; pos: number };
 
-export type Target = { t: 'name'; name: string; pos: number } | { t: 'tuple'; items: Target[]; pos: number } | { t: 'ns'; ns: string; attr: string; pos: number };
+export type Target =
+  | { t: 'name'; name: string; pos: number }
+  | { t: 'tuple'; items: Target[]; pos: number }
+  | { t: 'ns'; ns: string; attr: string; pos: number };
 
 export interface Param {
   name: string;

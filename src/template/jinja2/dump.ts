@@ -132,7 +132,23 @@ function singleQuoted(s: string, column: number, indent: string): string {
   return `${out}'`;
 }
 
-const DQ_ESC: Record<string, string> = { '\0': '0', '\x07': 'a', '\b': 'b', '\t': 't', '\n': 'n', '\v': 'v', '\f': 'f', '\r': 'r', '\x1b': 'e', '"': '"', '\\': '\\', '\x85': 'N', '\xa0': '_', '\u2028': 'L', '\u2029': 'P' };
+const DQ_ESC: Record<string, string> = {
+  '\0': '0',
+  '\x07': 'a',
+  '\b': 'b',
+  '\t': 't',
+  '\n': 'n',
+  '\v': 'v',
+  '\f': 'f',
+  '\r': 'r',
+  '\x1b': 'e',
+  '"': '"',
+  '\\': '\\',
+  '\x85': 'N',
+  '\xa0': '_',
+  '\u2028': 'L',
+  '\u2029': 'P',
+};
 
 function doubleQuoted(s: string, column: number, indent: string): string {
   let out = '"';
@@ -141,9 +157,13 @@ function doubleQuoted(s: string, column: number, indent: string): string {
   const chars = [...s];
   chars.forEach((c, i) => {
     const code = c.codePointAt(0) ?? 0;
-    const printable = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code !== 0xfeff && !(code >= 0xd800 && code < 0xe000)) ;
+    const printable = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code !== 0xfeff && !(code >= 0xd800 && code < 0xe000));
     if (!printable || c === '"' || c === '\\' || c === '\n' || c === '\r' || code === 0x85 || code === 0x2028 || code === 0x2029) {
-      const e = Object.hasOwn(DQ_ESC, c) ? `\\${DQ_ESC[c]}` : code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+      const e = Object.hasOwn(DQ_ESC, c)
+        ? `\\${DQ_ESC[c]}`
+        : code <= 0xff
+          ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`
+          : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
       out += e;
       col += e.length;
       spaces = false;
@@ -202,7 +222,10 @@ const keysOf = (d: Dict): string[] => (sortKeys ? Object.keys(d).sort() : Object
 
 function flowDump(v: unknown, column: number, indent: string): string {
   if (Array.isArray(v)) return `[${v.map((x) => flowDump(x, column, indent)).join(', ')}]`;
-  if (isDict(v)) return `{${keysOf(v).map((k) => `${scalar(k, true, column, indent)}: ${flowDump(v[k], column, indent)}`).join(', ')}}`;
+  if (isDict(v))
+    return `{${keysOf(v)
+      .map((k) => `${scalar(k, true, column, indent)}: ${flowDump(v[k], column, indent)}`)
+      .join(', ')}}`;
   return scalar(v, true, column, indent);
 }
 
@@ -212,7 +235,10 @@ export function pyYaml(v: unknown, ind: number, flowLeaves: boolean, sort = true
   const lines: string[] = [];
   const emit = (x: unknown, level: number, prefix: string): void => {
     const pad = ' '.repeat(level);
-    if ((Array.isArray(x) || isDict(x)) && ((flowLeaves && isLeaf(x)) || (Array.isArray(x) ? x.length === 0 : Object.keys(x).length === 0))) {
+    if (
+      (Array.isArray(x) || isDict(x)) &&
+      ((flowLeaves && isLeaf(x)) || (Array.isArray(x) ? x.length === 0 : Object.keys(x).length === 0))
+    ) {
       lines.push(prefix + flowDump(x, prefix.length, pad));
       return;
     }
@@ -220,8 +246,12 @@ export function pyYaml(v: unknown, ind: number, flowLeaves: boolean, sort = true
       x.forEach((item, i) => {
         const lead = i === 0 ? prefix : pad;
         // PyYAML: "- 3" for a scalar, "-   a: 1" (dash padded to the indent) for a collection.
-        if ((Array.isArray(item) && item.length) || (isDict(item) && Object.keys(item).length)) emit(item, level + ind, `${lead}-${' '.repeat(Math.max(1, ind - 1))}`);
-        else lines.push(`${lead}- ${Array.isArray(item) || isDict(item) ? flowDump(item, lead.length + 2, pad) : scalar(item, false, lead.length + 2, ' '.repeat(level + ind))}`);
+        if ((Array.isArray(item) && item.length) || (isDict(item) && Object.keys(item).length))
+          emit(item, level + ind, `${lead}-${' '.repeat(Math.max(1, ind - 1))}`);
+        else
+          lines.push(
+            `${lead}- ${Array.isArray(item) || isDict(item) ? flowDump(item, lead.length + 2, pad) : scalar(item, false, lead.length + 2, ' '.repeat(level + ind))}`,
+          );
       });
       return;
     }

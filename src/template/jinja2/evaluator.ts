@@ -1,7 +1,24 @@
 import type { Expr } from './ast.js';
 import { callMethod, hasMethod } from './methods.js';
 import { filterFn, TAKES_UNDEFINED, testFn, TESTS_TAKE_UNDEFINED } from './registry.js';
-import { Fn, tuple, isDict, isNumber, iter, J2Error, need, num, pyCmp, pyEq, PyFloat, pyStr, truthy, typeName, Undef, type Dict } from './values.js';
+import {
+  Fn,
+  tuple,
+  isDict,
+  isNumber,
+  iter,
+  J2Error,
+  need,
+  num,
+  pyCmp,
+  pyEq,
+  PyFloat,
+  pyStr,
+  truthy,
+  typeName,
+  Undef,
+  type Dict,
+} from './values.js';
 
 /** `namespace()`: the one object a template may assign attributes to (`{% set ns.x = 1 %}`). */
 export class Namespace {
@@ -58,10 +75,21 @@ export function evalExpr(e: Expr, f: Frame): unknown {
       return call(e, f);
     case 'filter': {
       if (!e.e) throw new J2Error('filter without a value', e.pos);
-      return applyFilter(e.name, evalExpr(e.e, f), e.args.map((a) => defined(evalExpr(a, f), a.pos)), kwargs(e.kwargs, f), e.pos);
+      return applyFilter(
+        e.name,
+        evalExpr(e.e, f),
+        e.args.map((a) => defined(evalExpr(a, f), a.pos)),
+        kwargs(e.kwargs, f),
+        e.pos,
+      );
     }
     case 'test': {
-      const r = applyTest(e.name, evalExpr(e.e, f), e.args.map((a) => defined(evalExpr(a, f), a.pos)), e.pos);
+      const r = applyTest(
+        e.name,
+        evalExpr(e.e, f),
+        e.args.map((a) => defined(evalExpr(a, f), a.pos)),
+        e.pos,
+      );
       return e.neg ? !r : r;
     }
     case 'not':
@@ -94,7 +122,9 @@ export function evalExpr(e: Expr, f: Frame): unknown {
     }
     case 'cond':
       if (truthy(evalExpr(e.test, f), e.test.pos)) return evalExpr(e.yes, f);
-      return e.no ? evalExpr(e.no, f) : new Undef('(inline if without else)', e.pos, 'the inline if has no else branch and its condition is false', true);
+      return e.no
+        ? evalExpr(e.no, f)
+        : new Undef('(inline if without else)', e.pos, 'the inline if has no else branch and its condition is false', true);
   }
 }
 
@@ -153,7 +183,8 @@ export function getItem(obj: unknown, key: unknown, pos: number, objName: string
     if (i >= 0 && i < obj.length) return obj[i];
     return new Undef(`${objName}[${k}]`, pos, `index ${k} is out of range for "${objName}" (length ${obj.length})`);
   }
-  if (isDict(obj) && (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') && Object.hasOwn(obj, String(k))) return obj[String(k)];
+  if (isDict(obj) && (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') && Object.hasOwn(obj, String(k)))
+    return obj[String(k)];
   if (typeof k === 'string') return getAttr(obj, k, pos, objName);
   return new Undef(`${objName}[${pyStr(k)}]`, pos, `"${objName}" has no item ${pyStr(k)}`);
 }
@@ -191,10 +222,18 @@ function call(e: Expr & { t: 'call' }, f: Frame): unknown {
   const fn = evalExpr(e.fn, f);
   if (fn instanceof Undef) {
     if (e.fn.t === 'attr') throw new J2Error(`${fn.why ?? `"${fn.name}" is not defined`}: cannot call it`, e.pos);
-    throw new J2Error(`unknown function "${fn.name}"`, e.fn.pos, 'functions: lookup, query, range, dict, namespace, now, and macros defined in the template');
+    throw new J2Error(
+      `unknown function "${fn.name}"`,
+      e.fn.pos,
+      'functions: lookup, query, range, dict, namespace, now, and macros defined in the template',
+    );
   }
   if (!(fn instanceof Fn)) throw new J2Error(`${exprName(e.fn)} (${typeName(fn)}) is not callable`, e.pos);
-  return fn.f(e.args.map((a) => defined(evalExpr(a, f), a.pos)), kwargs(e.kwargs, f), e.pos);
+  return fn.f(
+    e.args.map((a) => defined(evalExpr(a, f), a.pos)),
+    kwargs(e.kwargs, f),
+    e.pos,
+  );
 }
 
 function isStrLike(v: unknown): v is string {
@@ -205,7 +244,11 @@ export function binary(op: string, lv: unknown, rv: unknown, pos: number): unkno
   const l = lv instanceof PyFloat ? lv.v : lv;
   const r = rv instanceof PyFloat ? rv.v : rv;
   // A non-integral JS number came from a float; YAML's `2.0` is lost as 2 (see README).
-  const float = lv instanceof PyFloat || rv instanceof PyFloat || (typeof l === 'number' && !Number.isInteger(l)) || (typeof r === 'number' && !Number.isInteger(r));
+  const float =
+    lv instanceof PyFloat ||
+    rv instanceof PyFloat ||
+    (typeof l === 'number' && !Number.isInteger(l)) ||
+    (typeof r === 'number' && !Number.isInteger(r));
   const wrap = (n: number): unknown => (float ? new PyFloat(n) : n);
   if (op === '~') return pyStr(l) + pyStr(r);
   if (op === '+') {
@@ -223,9 +266,12 @@ export function binary(op: string, lv: unknown, rv: unknown, pos: number): unkno
   const a = Number(l);
   const b = Number(r);
   switch (op) {
-    case '+': return wrap(a + b);
-    case '-': return wrap(a - b);
-    case '*': return wrap(a * b);
+    case '+':
+      return wrap(a + b);
+    case '-':
+      return wrap(a - b);
+    case '*':
+      return wrap(a * b);
     case '/':
       if (b === 0) throw new J2Error('division by zero', pos);
       return new PyFloat(a / b);
@@ -235,7 +281,8 @@ export function binary(op: string, lv: unknown, rv: unknown, pos: number): unkno
     case '%':
       if (b === 0) throw new J2Error('modulo by zero', pos);
       return wrap(a - b * Math.floor(a / b));
-    case '**': return wrap(a ** b);
+    case '**':
+      return wrap(a ** b);
   }
   throw new J2Error(`unknown operator ${op}`, pos);
 }
@@ -243,32 +290,43 @@ export function binary(op: string, lv: unknown, rv: unknown, pos: number): unkno
 /** Python's `"%s-%d" % (a, b)`, the common conversions only. */
 export function percentFormat(fmt: string, args: unknown[], pos: number): string {
   let i = 0;
-  return fmt.replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdirfx%])/g, (_m, flags: string, width: string, prec: string | undefined, conv: string) => {
-    if (conv === '%') return '%';
-    if (i >= args.length) throw new J2Error('not enough arguments for format string', pos);
-    const a = args[i++];
-    let s: string;
-    if (conv === 's') s = pyStr(a);
-    else if (conv === 'r') s = pyStr(a) === a ? `'${String(a)}'` : pyStr(a);
-    else if (conv === 'f') s = num(a, pos).toFixed(prec === undefined ? 6 : Number(prec));
-    else if (conv === 'x') s = Math.trunc(num(a, pos)).toString(16);
-    else s = String(Math.trunc(num(a, pos)));
-    const w = Number(width || 0);
-    if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : flags.includes('0') && conv !== 's' ? s.padStart(w, '0') : s.padStart(w);
-    return s;
-  });
+  return fmt.replace(
+    /%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdirfx%])/g,
+    (_m, flags: string, width: string, prec: string | undefined, conv: string) => {
+      if (conv === '%') return '%';
+      if (i >= args.length) throw new J2Error('not enough arguments for format string', pos);
+      const a = args[i++];
+      let s: string;
+      if (conv === 's') s = pyStr(a);
+      else if (conv === 'r') s = pyStr(a) === a ? `'${String(a)}'` : pyStr(a);
+      else if (conv === 'f') s = num(a, pos).toFixed(prec === undefined ? 6 : Number(prec));
+      else if (conv === 'x') s = Math.trunc(num(a, pos)).toString(16);
+      else s = String(Math.trunc(num(a, pos)));
+      const w = Number(width || 0);
+      if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : flags.includes('0') && conv !== 's' ? s.padStart(w, '0') : s.padStart(w);
+      return s;
+    },
+  );
 }
 
 export function compare(op: string, l: unknown, r: unknown, pos: number): boolean {
   switch (op) {
-    case '==': return pyEq(l, r);
-    case '!=': return !pyEq(l, r);
-    case '<': return pyCmp(l, r, pos) < 0;
-    case '<=': return pyCmp(l, r, pos) <= 0;
-    case '>': return pyCmp(l, r, pos) > 0;
-    case '>=': return pyCmp(l, r, pos) >= 0;
-    case 'in': return contains(r, l, pos);
-    case 'notin': return !contains(r, l, pos);
+    case '==':
+      return pyEq(l, r);
+    case '!=':
+      return !pyEq(l, r);
+    case '<':
+      return pyCmp(l, r, pos) < 0;
+    case '<=':
+      return pyCmp(l, r, pos) <= 0;
+    case '>':
+      return pyCmp(l, r, pos) > 0;
+    case '>=':
+      return pyCmp(l, r, pos) >= 0;
+    case 'in':
+      return contains(r, l, pos);
+    case 'notin':
+      return !contains(r, l, pos);
   }
   throw new J2Error(`unknown comparison ${op}`, pos);
 }

@@ -308,7 +308,7 @@ export class ExprParser {
   private startsBareArg(): boolean {
     const t = this.peek();
     if (t.t === 'str' || t.t === 'int' || t.t === 'float') return true;
-    if (t.t === 'op') return t.v === '[' || t.v === '{' || t.v === '(' ;
+    if (t.t === 'op') return t.v === '[' || t.v === '{' || t.v === '(';
     return t.t === 'name' && !['and', 'or', 'else', 'if', 'in', 'is', 'not'].includes(t.v);
   }
 

@@ -67,7 +67,18 @@ export function comment(text: string, style: string, kw: Dict): string {
   const sp = styles[style];
   if (!sp) throw new J2Error(`comment: unknown style "${style}" (plain, erlang, c, cblock, xml)`, -1);
   const pre = typeof kw.decoration === 'string' ? kw.decoration : sp.decoration;
-  const p: Dict = { newline: '\n', beginning: '', prefix: pre.trimEnd(), prefix_count: 1, decoration: '', postfix: pre.trimEnd(), postfix_count: 1, end: '', ...sp, ...kw };
+  const p: Dict = {
+    newline: '\n',
+    beginning: '',
+    prefix: pre.trimEnd(),
+    prefix_count: 1,
+    decoration: '',
+    postfix: pre.trimEnd(),
+    postfix_count: 1,
+    end: '',
+    ...sp,
+    ...kw,
+  };
   const nl = pyStr(p.newline);
   const dec = pyStr(p.decoration);
   const beginning = p.beginning ? `${pyStr(p.beginning)}${nl}` : '';
@@ -107,7 +118,10 @@ const ansible: Record<string, FilterFn> = {
   checksum: (v) => createHash('sha1').update(pyStr(v)).digest('hex'),
   sha1: (v) => createHash('sha1').update(pyStr(v)).digest('hex'),
   md5: (v) => createHash('md5').update(pyStr(v)).digest('hex'),
-  hash: (v, a) => createHash(a[0] === undefined ? 'sha1' : pyStr(a[0])).update(pyStr(v)).digest('hex'),
+  hash: (v, a) =>
+    createHash(a[0] === undefined ? 'sha1' : pyStr(a[0]))
+      .update(pyStr(v))
+      .digest('hex'),
   combine: (v, a, kw, pos) => {
     const dicts = [v, ...a].flatMap((d) => (Array.isArray(d) ? d : [d]));
     const recursive = truthy(kw.recursive ?? false, pos);
@@ -163,7 +177,8 @@ const ansible: Record<string, FilterFn> = {
   },
   from_yaml: (v) => (typeof v === 'string' ? (parseYaml(v) as unknown) : v),
   mandatory: (v, a, _k, pos) => {
-    if (v instanceof Undef) throw new J2Error(a[0] !== undefined ? pyStr(a[0]) : `Mandatory variable "${v.name}" not defined.`, v.pos >= 0 ? v.pos : pos);
+    if (v instanceof Undef)
+      throw new J2Error(a[0] !== undefined ? pyStr(a[0]) : `Mandatory variable "${v.name}" not defined.`, v.pos >= 0 ? v.pos : pos);
     return v;
   },
   quote: (v) => {
@@ -179,7 +194,13 @@ const ansible: Record<string, FilterFn> = {
     return out;
   },
   regex_replace: (v, a, kw, pos) => {
-    const re = pyRegex(pyStr(arg(a, kw, 0, 'pattern', '')), 'g', truthy(arg(a, kw, 3, 'multiline', false), pos), truthy(arg(a, kw, 2, 'ignorecase', false), pos), pos);
+    const re = pyRegex(
+      pyStr(arg(a, kw, 0, 'pattern', '')),
+      'g',
+      truthy(arg(a, kw, 3, 'multiline', false), pos),
+      truthy(arg(a, kw, 2, 'ignorecase', false), pos),
+      pos,
+    );
     return pyStr(v).replace(re, pyReplacement(pyStr(arg(a, kw, 1, 'replacement', ''))));
   },
   regex_search: (v, a, kw, pos) => {
@@ -191,13 +212,14 @@ const ansible: Record<string, FilterFn> = {
     return groups.map((g) => {
       const s = str(g, pos);
       const named = /^\\g<(\S+)>$/.exec(s);
-      if (named) return /^\d+$/.test(named[1]) ? m[Number(named[1])] ?? null : m.groups?.[named[1]] ?? null;
+      if (named) return /^\d+$/.test(named[1]) ? (m[Number(named[1])] ?? null) : (m.groups?.[named[1]] ?? null);
       const n = /^\\(\d+)$/.exec(s);
       if (!n) throw new J2Error('regex_search: Unknown argument', pos);
       return m[Number(n[1])] ?? null;
     });
   },
-  split: (v, a, _k, pos) => pySplit(pyStr(v), a[0] === undefined || a[0] === null ? undefined : str(a[0], pos), a[1] === undefined ? -1 : num(a[1], pos)),
+  split: (v, a, _k, pos) =>
+    pySplit(pyStr(v), a[0] === undefined || a[0] === null ? undefined : str(a[0], pos), a[1] === undefined ? -1 : num(a[1], pos)),
   subelements: (v, a, kw, pos) => {
     const skip = truthy(arg(a, kw, 1, 'skip_missing', false), pos);
     const key = str(a[0], pos);
@@ -213,10 +235,37 @@ const ansible: Record<string, FilterFn> = {
     return out;
   },
   ternary: (v, a) => (v === null && a[2] !== undefined && a[2] !== null ? a[2] : truthy(v, -1) ? a[0] : a[1]),
-  to_json: (v, _a, kw, pos) => pyJson(v, { indent: kw.indent === undefined ? undefined : num(kw.indent, pos), sortKeys: truthy(kw.sort_keys ?? false, pos), ensureAscii: truthy(kw.ensure_ascii ?? true, pos), itemSep: ', ', keySep: ': ' }),
-  to_nice_json: (v, a, kw, pos) => pyJson(v, { indent: num(arg(a, kw, 0, 'indent', 4), pos), sortKeys: truthy(arg(a, kw, 1, 'sort_keys', true), pos), ensureAscii: truthy(kw.ensure_ascii ?? true, pos), itemSep: ',', keySep: ': ' }),
-  tojson: (v, a, kw, pos) => pyJson(v, { indent: a[0] ?? kw.indent ? num(a[0] ?? kw.indent, pos) : undefined, sortKeys: true, ensureAscii: true, itemSep: ', ', keySep: ': ' }).replace(/[<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
-  to_yaml: (v, _a, kw, pos) => pyYaml(v, kw.indent === undefined ? 2 : num(kw.indent, pos), kw.default_flow_style === undefined || kw.default_flow_style === null, truthy(kw.sort_keys ?? true, pos)),
+  to_json: (v, _a, kw, pos) =>
+    pyJson(v, {
+      indent: kw.indent === undefined ? undefined : num(kw.indent, pos),
+      sortKeys: truthy(kw.sort_keys ?? false, pos),
+      ensureAscii: truthy(kw.ensure_ascii ?? true, pos),
+      itemSep: ', ',
+      keySep: ': ',
+    }),
+  to_nice_json: (v, a, kw, pos) =>
+    pyJson(v, {
+      indent: num(arg(a, kw, 0, 'indent', 4), pos),
+      sortKeys: truthy(arg(a, kw, 1, 'sort_keys', true), pos),
+      ensureAscii: truthy(kw.ensure_ascii ?? true, pos),
+      itemSep: ',',
+      keySep: ': ',
+    }),
+  tojson: (v, a, kw, pos) =>
+    pyJson(v, {
+      indent: (a[0] ?? kw.indent) ? num(a[0] ?? kw.indent, pos) : undefined,
+      sortKeys: true,
+      ensureAscii: true,
+      itemSep: ', ',
+      keySep: ': ',
+    }).replace(/[<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
+  to_yaml: (v, _a, kw, pos) =>
+    pyYaml(
+      v,
+      kw.indent === undefined ? 2 : num(kw.indent, pos),
+      kw.default_flow_style === undefined || kw.default_flow_style === null,
+      truthy(kw.sort_keys ?? true, pos),
+    ),
   to_nice_yaml: (v, a, kw, pos) => pyYaml(v, num(arg(a, kw, 0, 'indent', 4), pos), false, truthy(kw.sort_keys ?? true, pos)),
   // Strings print as "str"; Ansible says AnsibleUnicode for a string read from YAML.
   type_debug: (v) => typeName(v),
@@ -230,7 +279,10 @@ const ansible: Record<string, FilterFn> = {
     const n = Math.max(...lists.map((l) => l.length));
     return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => (i < l.length ? l[i] : (kw.fillvalue ?? null)))));
   },
-  product: (v, a, _k, pos) => [iter(v, pos), ...a.map((x) => iter(x, pos))].reduce<unknown[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => tuple(p)),
+  product: (v, a, _k, pos) =>
+    [iter(v, pos), ...a.map((x) => iter(x, pos))]
+      .reduce<unknown[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]])
+      .map((p) => tuple(p)),
   log: (v, a, _k, pos) => new PyFloat(a[0] === undefined ? Math.log(num(v, pos)) : Math.log(num(v, pos)) / Math.log(num(a[0], pos))),
   pow: (v, a, _k, pos) => new PyFloat(num(v, pos) ** num(a[0], pos)),
   root: (v, a, _k, pos) => new PyFloat(a[0] === undefined ? Math.sqrt(num(v, pos)) : num(v, pos) ** (1 / num(a[0], pos))),
@@ -247,8 +299,14 @@ const ansible: Record<string, FilterFn> = {
     const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
     const host = hp?.[1] ? hp[1].replace(/^\[|\]$/g, '').toLowerCase() : null;
     const parts: Dict = {
-      fragment: m[5] ?? '', hostname: host, netloc, password: creds.includes(':') ? creds.slice(creds.indexOf(':') + 1) : null,
-      path: m[3], port: hp?.[2] ? Number(hp[2]) : null, query: m[4] ?? '', scheme: (m[1] ?? '').toLowerCase(),
+      fragment: m[5] ?? '',
+      hostname: host,
+      netloc,
+      password: creds.includes(':') ? creds.slice(creds.indexOf(':') + 1) : null,
+      path: m[3],
+      port: hp?.[2] ? Number(hp[2]) : null,
+      query: m[4] ?? '',
+      scheme: (m[1] ?? '').toLowerCase(),
       username: at >= 0 ? creds.split(':')[0] : null,
     };
     if (a[0] === undefined || a[0] === '') return parts;
@@ -260,7 +318,9 @@ const ansible: Record<string, FilterFn> = {
 
 function uuid5(ns: string, name: string): string {
   const nsBytes = Buffer.from(ns.replace(/-/g, ''), 'hex');
-  const h = createHash('sha1').update(Buffer.concat([nsBytes, Buffer.from(name, 'utf8')])).digest();
+  const h = createHash('sha1')
+    .update(Buffer.concat([nsBytes, Buffer.from(name, 'utf8')]))
+    .digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');

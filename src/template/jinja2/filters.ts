@@ -1,7 +1,24 @@
 import { applyFilter, applyTest, getAttr, percentFormat } from './evaluator.js';
 import { pyReplace } from './methods.js';
 import { FILTERS, type FilterFn } from './registry.js';
-import { tuple, isDict, iter, J2Error, need, num, pyCmp, pyEq, PyFloat, pyRepr, pyStr, str, truthy, typeName, Undef, type Dict } from './values.js';
+import {
+  tuple,
+  isDict,
+  iter,
+  J2Error,
+  need,
+  num,
+  pyCmp,
+  pyEq,
+  PyFloat,
+  pyRepr,
+  pyStr,
+  str,
+  truthy,
+  typeName,
+  Undef,
+  type Dict,
+} from './values.js';
 
 /** Jinja2's built-in filters, with Jinja2 3.1's argument names and defaults. */
 function arg(args: unknown[], kw: Dict, i: number, name: string, dflt: unknown): unknown {
@@ -11,7 +28,12 @@ function arg(args: unknown[], kw: Dict, i: number, name: string, dflt: unknown):
 
 /** `attribute="a.b"` or an integer index path, as Jinja2's make_attrgetter. */
 export function attrGetter(attr: unknown, pos: number, dflt?: unknown): (x: unknown) => unknown {
-  const parts = typeof attr === 'number' ? [attr] : String(attr).split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const parts =
+    typeof attr === 'number'
+      ? [attr]
+      : String(attr)
+          .split('.')
+          .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   return (x: unknown) => {
     let cur = x;
     for (const p of parts) {
@@ -111,7 +133,15 @@ export function indent(s: string, width: unknown, first: boolean, blank: boolean
   const lines = splitLines(`${s}\n`);
   let rv: string;
   if (blank) rv = lines.join(`\n${ind}`);
-  else rv = lines[0] + (lines.length > 1 ? `\n${lines.slice(1).map((l) => (l ? ind + l : l)).join('\n')}` : '');
+  else
+    rv =
+      lines[0] +
+      (lines.length > 1
+        ? `\n${lines
+            .slice(1)
+            .map((l) => (l ? ind + l : l))
+            .join('\n')}`
+        : '');
   return first ? ind + rv : rv;
 }
 
@@ -146,7 +176,8 @@ const jinja: Record<string, FilterFn> = {
     const items = iter(v, pos);
     const out: unknown[][] = [];
     for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
-    if (fill !== null && out.length && out[out.length - 1].length < n) while (out[out.length - 1].length < n) out[out.length - 1].push(fill);
+    if (fill !== null && out.length && out[out.length - 1].length < n)
+      while (out[out.length - 1].length < n) out[out.length - 1].push(fill);
     return out;
   },
   capitalize: (v) => {
@@ -172,7 +203,12 @@ const jinja: Record<string, FilterFn> = {
     const by = arg(a, kw, 1, 'by', 'key');
     const rev = truthy(arg(a, kw, 2, 'reverse', false), pos);
     const idx = by === 'value' ? 1 : 0;
-    return sortBy(Object.entries(v).map((p) => tuple(p)), (p) => lowerIf((p as unknown[])[idx], cs), rev, pos);
+    return sortBy(
+      Object.entries(v).map((p) => tuple(p)),
+      (p) => lowerIf((p as unknown[])[idx], cs),
+      rev,
+      pos,
+    );
   },
   escape: (v) => pyStr(v).replace(/[&<>"']/g, (c) => ESCAPES[c]),
   first: (v, _a, _k, pos) => {
@@ -195,7 +231,8 @@ const jinja: Record<string, FilterFn> = {
     }
     return groups.map((g) => tuple(g));
   },
-  indent: (v, a, kw, pos) => indent(pyStr(v), arg(a, kw, 0, 'width', 4), truthy(arg(a, kw, 1, 'first', false), pos), truthy(arg(a, kw, 2, 'blank', false), pos)),
+  indent: (v, a, kw, pos) =>
+    indent(pyStr(v), arg(a, kw, 0, 'width', 4), truthy(arg(a, kw, 1, 'first', false), pos), truthy(arg(a, kw, 2, 'blank', false), pos)),
   int: (v, a, kw, pos) => pyInt(v, arg(a, kw, 0, 'default', 0), num(arg(a, kw, 1, 'base', 10), pos)),
   items: (v, _a, _k, pos) => {
     if (v instanceof Undef) return [];
@@ -206,7 +243,9 @@ const jinja: Record<string, FilterFn> = {
     const sep = pyStr(arg(a, kw, 0, 'd', ''));
     const attr = arg(a, kw, 1, 'attribute', null);
     const get = attr === null ? (x: unknown) => x : attrGetter(attr, pos);
-    return iter(v, pos).map((x) => pyStr(need(get(x), pos))).join(sep);
+    return iter(v, pos)
+      .map((x) => pyStr(need(get(x), pos)))
+      .join(sep);
   },
   last: (v, _a, _k, pos) => {
     const items = iter(v, pos);
@@ -229,7 +268,8 @@ const jinja: Record<string, FilterFn> = {
   pprint: (v) => pyRepr(v),
   reject: selectLike(false, false),
   rejectattr: selectLike(false, true),
-  replace: (v, a, kw, pos) => pyReplace(pyStr(v), pyStr(a[0]), pyStr(a[1]), a[2] === undefined && kw.count === undefined ? -1 : num(arg(a, kw, 2, 'count', -1), pos)),
+  replace: (v, a, kw, pos) =>
+    pyReplace(pyStr(v), pyStr(a[0]), pyStr(a[1]), a[2] === undefined && kw.count === undefined ? -1 : num(arg(a, kw, 2, 'count', -1), pos)),
   reverse: (v, _a, _k, pos) => (typeof v === 'string' ? [...v].reverse().join('') : [...iter(v, pos)].reverse()),
   round: (v, a, kw, pos) => {
     const prec = num(arg(a, kw, 0, 'precision', 0), pos);
@@ -268,7 +308,11 @@ const jinja: Record<string, FilterFn> = {
     return sortBy(iter(v, pos), (x) => lowerIf(get(x), cs), rev, pos);
   },
   string: (v) => pyStr(v),
-  striptags: (v) => pyStr(v).replace(/<!--[\s\S]*?-->|<[^>]*>/g, '').replace(/\s+/g, ' ').trim(),
+  striptags: (v) =>
+    pyStr(v)
+      .replace(/<!--[\s\S]*?-->|<[^>]*>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
   sum: (v, a, kw, pos) => {
     const attr = arg(a, kw, 0, 'attribute', null);
     const get = attr === null ? (x: unknown) => x : attrGetter(attr, pos);
@@ -309,14 +353,23 @@ const jinja: Record<string, FilterFn> = {
   },
   upper: (v) => pyStr(v).toUpperCase(),
   urlencode: (v) => {
-    const enc = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2F/g, '/');
-    if (isDict(v)) return Object.entries(v).map(([k, x]) => `${enc(k)}=${enc(pyStr(x))}`).join('&');
+    const enc = (s: string): string =>
+      encodeURIComponent(s)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%2F/g, '/');
+    if (isDict(v))
+      return Object.entries(v)
+        .map(([k, x]) => `${enc(k)}=${enc(pyStr(x))}`)
+        .join('&');
     return enc(pyStr(v));
   },
   wordcount: (v) => (pyStr(v).match(/\w+/g) ?? []).length,
   xmlattr: (v, a, _kw, pos) => {
     if (!isDict(v)) throw new J2Error('xmlattr needs a dictionary', pos);
-    const s = Object.entries(v).filter(([, x]) => x !== null && !(x instanceof Undef)).map(([k, x]) => `${k}="${pyStr(x).replace(/[&<>"']/g, (c) => ESCAPES[c])}"`).join(' ');
+    const s = Object.entries(v)
+      .filter(([, x]) => x !== null && !(x instanceof Undef))
+      .map(([k, x]) => `${k}="${pyStr(x).replace(/[&<>"']/g, (c) => ESCAPES[c])}"`)
+      .join(' ');
     return s && (a[0] === undefined || truthy(a[0], pos)) ? ` ${s}` : s;
   },
 };

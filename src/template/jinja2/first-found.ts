@@ -22,14 +22,22 @@ interface Search {
 
 function splitOn(v: unknown, seps: RegExp): string[] {
   const list = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-  return list.flatMap((x) => (typeof x === 'string' ? x.split(seps).map((s) => s.trim()).filter((s) => s !== '') : []));
+  return list.flatMap((x) =>
+    typeof x === 'string'
+      ? x
+          .split(seps)
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : [],
+  );
 }
 
 function collect(terms: unknown[], kw: Record<string, unknown>, pos: number): Search {
   const out: Search = { names: [], skip: kw.skip === true };
   const fromSpec = (spec: Record<string, unknown>): void => {
     for (const k of Object.keys(spec)) {
-      if (!['files', 'paths', 'skip'].includes(k)) throw new J2Error(`first_found: unknown option "${k}"`, pos, 'it takes files, paths and skip');
+      if (!['files', 'paths', 'skip'].includes(k))
+        throw new J2Error(`first_found: unknown option "${k}"`, pos, 'it takes files, paths and skip');
     }
     if (spec.skip === true) out.skip = true;
     const files = splitOn(spec.files, /[,;]/);
@@ -41,7 +49,8 @@ function collect(terms: unknown[], kw: Record<string, unknown>, pos: number): Se
     if (typeof t === 'string') out.names.push(t);
     else if (Array.isArray(t)) t.forEach(walk);
     else if (isDict(t)) fromSpec(t);
-    else if (t !== undefined && t !== null) throw new J2Error(`first_found: a term must be a file name, a list or a mapping, got ${typeof t}`, pos);
+    else if (t !== undefined && t !== null)
+      throw new J2Error(`first_found: a term must be a file name, a list or a mapping, got ${typeof t}`, pos);
   };
   terms.forEach(walk);
   if (kw.files !== undefined || kw.paths !== undefined) fromSpec({ files: kw.files, paths: kw.paths });
@@ -57,7 +66,13 @@ function isFile(p: string): boolean {
 }
 
 /** Candidates in Ansible's order; the first that exists is returned. */
-export function firstFound(terms: unknown[], kw: Record<string, unknown>, searchPath: readonly string[], subdir: string, pos = 0): FirstFoundResult {
+export function firstFound(
+  terms: unknown[],
+  kw: Record<string, unknown>,
+  searchPath: readonly string[],
+  subdir: string,
+  pos = 0,
+): FirstFoundResult {
   const { names, skip } = collect(terms, kw, pos);
   const tried: string[] = [];
   for (const n of names) {
@@ -72,10 +87,20 @@ export function firstFound(terms: unknown[], kw: Record<string, unknown>, search
 }
 
 /** The lookup's answer: [path], [] with skip, else an error listing where it looked. */
-export function firstFoundList(terms: unknown[], kw: Record<string, unknown>, searchPath: readonly string[], subdir: string, pos = 0): string[] {
+export function firstFoundList(
+  terms: unknown[],
+  kw: Record<string, unknown>,
+  searchPath: readonly string[],
+  subdir: string,
+  pos = 0,
+): string[] {
   const r = firstFound(terms, kw, searchPath, subdir, pos);
   if (r.found) return [r.found];
   if (r.skip) return [];
   const shown = r.tried.length > 6 ? [...r.tried.slice(0, 6), `... (${r.tried.length - 6} more)`] : r.tried;
-  throw new J2Error('first_found: no file was found', pos, r.tried.length === 0 ? 'no file names were given' : `looked for: ${shown.join(', ')}; add skip: true to allow none`);
+  throw new J2Error(
+    'first_found: no file was found',
+    pos,
+    r.tried.length === 0 ? 'no file names were given' : `looked for: ${shown.join(', ')}; add skip: true to allow none`,
+  );
 }

@@ -37,7 +37,8 @@ function lookupValues(host: LookupHost, name: string, terms: unknown[], kw: Dict
       return terms.map((t) => {
         const f = str(t, pos);
         const path = isAbsolute(f) ? f : host.fileDirs.map((d) => join(d, f)).find((p) => existsSync(p));
-        if (!path || !existsSync(path)) throw new J2Error(`lookup('file'): could not find ${JSON.stringify(f)}`, pos, `searched: ${host.fileDirs.join(', ')}`);
+        if (!path || !existsSync(path))
+          throw new J2Error(`lookup('file'): could not find ${JSON.stringify(f)}`, pos, `searched: ${host.fileDirs.join(', ')}`);
         const text = readFileSync(path, 'utf8');
         return kw.rstrip === false ? text : text.replace(/\s+$/, '');
       });
@@ -69,22 +70,29 @@ function lookupValues(host: LookupHost, name: string, terms: unknown[], kw: Dict
       return firstFoundList(terms, kw, [...search, ...host.fileDirs], 'files', pos);
     }
     default:
-      throw new J2Error(`unsupported lookup "${name}"`, pos, 'lookups that run here: env, file, vars, varnames, pipe, items, list, dict, template, first_found');
+      throw new J2Error(
+        `unsupported lookup "${name}"`,
+        pos,
+        'lookups that run here: env, file, vars, varnames, pipe, items, list, dict, template, first_found',
+      );
   }
 }
 
 export function makeGlobals(host: LookupHost): Dict {
-  const lookup = (wantList: boolean) => (args: unknown[], kw: Dict, pos: number): unknown => {
-    const name = str(args[0], pos);
-    const values = lookupValues(host, name, args.slice(1), kw, pos);
-    if (wantList || truthy(kw.wantlist ?? false, pos)) return values;
-    return values.length === 1 ? values[0] : values.map((v) => pyStr(need(v, pos))).join(',');
-  };
+  const lookup =
+    (wantList: boolean) =>
+    (args: unknown[], kw: Dict, pos: number): unknown => {
+      const name = str(args[0], pos);
+      const values = lookupValues(host, name, args.slice(1), kw, pos);
+      if (wantList || truthy(kw.wantlist ?? false, pos)) return values;
+      return values.length === 1 ? values[0] : values.map((v) => pyStr(need(v, pos))).join(',');
+    };
   return {
     range: new Fn('range', (a, _k, pos) => range(a, pos)),
     dict: new Fn('dict', (a, kw, pos) => {
       const out: Dict = {};
-      if (a[0] !== undefined) for (const p of isDict(a[0]) ? Object.entries(a[0]) : iter(a[0], pos)) out[pyStr((p as unknown[])[0])] = (p as unknown[])[1];
+      if (a[0] !== undefined)
+        for (const p of isDict(a[0]) ? Object.entries(a[0]) : iter(a[0], pos)) out[pyStr((p as unknown[])[0])] = (p as unknown[])[1];
       return Object.assign(out, kw);
     }),
     namespace: new Fn('namespace', (a, kw) => new Namespace({ ...(isDict(a[0]) ? a[0] : {}), ...kw })),
@@ -111,6 +119,9 @@ export function makeGlobals(host: LookupHost): Dict {
     lookup: new Fn('lookup', lookup(false)),
     query: new Fn('query', lookup(true)),
     q: new Fn('q', lookup(true)),
-    undef: new Fn('undef', (a, _k, pos) => new Undef('undef()', pos, a[0] === undefined ? 'a value made with undef() is undefined' : pyStr(a[0]))),
+    undef: new Fn(
+      'undef',
+      (a, _k, pos) => new Undef('undef()', pos, a[0] === undefined ? 'a value made with undef() is undefined' : pyStr(a[0])),
+    ),
   };
 }

@@ -137,13 +137,15 @@ export function renderJinjaFile(path: string, vars: Dict, displayName: string, i
   const names = new Map<string, string>([[resolve(path), displayName]]);
   const loader: Loader = {
     load(name, _from, pos) {
-      const found = dirs.map((d) => join(d, name)).find((p) => {
-        try {
-          return statSync(p).isFile();
-        } catch {
-          return false;
-        }
-      });
+      const found = dirs
+        .map((d) => join(d, name))
+        .find((p) => {
+          try {
+            return statSync(p).isFile();
+          } catch {
+            return false;
+          }
+        });
       if (!found) return undefined;
       const shown = join(dirname(displayName), name);
       names.set(resolve(found), shown);

@@ -82,7 +82,10 @@ test('playbook values use the same filter library as templates', () => {
 
 test('urlsplit and lookup(varnames) behave as Ansible', () => {
   const vars = { url: 'https://User:pw@Example.COM:8443/p/a?x=1#top', app_a: 1, app_b: 2, other: 3 };
-  assert.equal(renderValue("{{ url | urlsplit('hostname') }}:{{ url | urlsplit('port') }}{{ url | urlsplit('path') }}", vars, loc), 'example.com:8443/p/a');
+  assert.equal(
+    renderValue("{{ url | urlsplit('hostname') }}:{{ url | urlsplit('port') }}{{ url | urlsplit('path') }}", vars, loc),
+    'example.com:8443/p/a',
+  );
   assert.equal(renderValue("{{ lookup('varnames', '^app_') }}", vars, loc), 'app_a,app_b');
   assert.deepEqual(renderValue("{{ query('varnames', '^app_') }}", vars, loc), ['app_a', 'app_b']);
 });

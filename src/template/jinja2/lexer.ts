@@ -7,9 +7,7 @@ import { J2Error } from './values.js';
  * `{% raw %}` is copied verbatim. Positions are offsets into the source, for errors.
  */
 export type Piece =
-  | { t: 'data'; s: string; pos: number }
-  | { t: 'var'; src: string; pos: number }
-  | { t: 'block'; src: string; pos: number };
+  { t: 'data'; s: string; pos: number } | { t: 'var'; src: string; pos: number } | { t: 'block'; src: string; pos: number };
 
 export interface LexOptions {
   trimBlocks: boolean;
@@ -116,7 +114,33 @@ export type Tok =
   | { t: 'op'; v: string; pos: number }
   | { t: 'end'; v: ''; pos: number };
 
-const OPS = ['**', '//', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '~', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '=', '<', '>'];
+const OPS = [
+  '**',
+  '//',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '~',
+  '|',
+  '.',
+  ',',
+  ':',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '=',
+  '<',
+  '>',
+];
 
 /** Expression text (inside a tag) -> tokens; `base` is the text's offset in the template. */
 export function lexExpr(text: string, base: number): Tok[] {
@@ -162,7 +186,19 @@ export function lexExpr(text: string, base: number): Tok[] {
   return toks;
 }
 
-const ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+const ESC: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
+};
 
 function readString(text: string, start: number, base: number): { v: string; end: number } {
   const q = text[start];

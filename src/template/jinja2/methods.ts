@@ -7,8 +7,10 @@ import { Fn, tuple, isDict, iter, J2Error, need, num, pyStr, str, typeName, Unde
 type Method = (self: never, a: unknown[], kw: Dict, pos: number) => unknown;
 
 const STR: Record<string, (s: string, a: unknown[], kw: Dict, pos: number) => unknown> = {
-  split: (s, a, _kw, pos) => pySplit(s, a[0] === undefined || a[0] === null ? undefined : str(a[0], pos), a[1] === undefined ? -1 : num(a[1], pos)),
-  rsplit: (s, a, _kw, pos) => pySplit(s, a[0] === undefined || a[0] === null ? undefined : str(a[0], pos), a[1] === undefined ? -1 : num(a[1], pos), true),
+  split: (s, a, _kw, pos) =>
+    pySplit(s, a[0] === undefined || a[0] === null ? undefined : str(a[0], pos), a[1] === undefined ? -1 : num(a[1], pos)),
+  rsplit: (s, a, _kw, pos) =>
+    pySplit(s, a[0] === undefined || a[0] === null ? undefined : str(a[0], pos), a[1] === undefined ? -1 : num(a[1], pos), true),
   strip: (s, a, _kw, pos) => pyStrip(s, a[0], pos, true, true),
   lstrip: (s, a, _kw, pos) => pyStrip(s, a[0], pos, true, false),
   rstrip: (s, a, _kw, pos) => pyStrip(s, a[0], pos, false, true),
@@ -19,7 +21,10 @@ const STR: Record<string, (s: string, a: unknown[], kw: Dict, pos: number) => un
   startswith: (s, a, _kw, pos) => (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => s.startsWith(str(p, pos))),
   endswith: (s, a, _kw, pos) => (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => s.endsWith(str(p, pos))),
   replace: (s, a, _kw, pos) => pyReplace(s, str(a[0], pos), str(a[1], pos), a[2] === undefined ? -1 : num(a[2], pos)),
-  join: (s, a, _kw, pos) => iter(a[0], pos).map((x) => str(x, pos)).join(s),
+  join: (s, a, _kw, pos) =>
+    iter(a[0], pos)
+      .map((x) => str(x, pos))
+      .join(s),
   find: (s, a, _kw, pos) => s.indexOf(str(a[0], pos)),
   index: (s, a, _kw, pos) => {
     const i = s.indexOf(str(a[0], pos));
@@ -36,10 +41,11 @@ const STR: Record<string, (s: string, a: unknown[], kw: Dict, pos: number) => un
   zfill: (s, a, _kw, pos) => (s.startsWith('-') ? `-${s.slice(1).padStart(num(a[0], pos) - 1, '0')}` : s.padStart(num(a[0], pos), '0')),
   ljust: (s, a, _kw, pos) => s.padEnd(num(a[0], pos), a[1] === undefined ? ' ' : str(a[1], pos)),
   rjust: (s, a, _kw, pos) => s.padStart(num(a[0], pos), a[1] === undefined ? ' ' : str(a[1], pos)),
-  format: (s, a, kw) => s.replace(/\{(\w*)\}/g, (_m, k: string) => {
-    if (k === '') return pyStr(need(a.shift(), -1));
-    return /^\d+$/.test(k) ? pyStr(a[Number(k)]) : pyStr(kw[k]);
-  }),
+  format: (s, a, kw) =>
+    s.replace(/\{(\w*)\}/g, (_m, k: string) => {
+      if (k === '') return pyStr(need(a.shift(), -1));
+      return /^\d+$/.test(k) ? pyStr(a[Number(k)]) : pyStr(kw[k]);
+    }),
 };
 
 const LIST: Record<string, (l: unknown[], a: unknown[], kw: Dict, pos: number) => unknown> = {
@@ -108,7 +114,11 @@ function table(obj: unknown): Record<string, Method> | undefined {
 
 export function hasMethod(obj: unknown, name: string): boolean {
   const t = table(obj);
-  return t !== undefined && Object.hasOwn(t, name) && !(isDict(obj) && Object.hasOwn(obj, name) && !['items', 'keys', 'values', 'get'].includes(name));
+  return (
+    t !== undefined &&
+    Object.hasOwn(t, name) &&
+    !(isDict(obj) && Object.hasOwn(obj, name) && !['items', 'keys', 'values', 'get'].includes(name))
+  );
 }
 
 export function callMethod(obj: unknown, name: string, args: unknown[], kw: Dict, pos: number): unknown {
@@ -119,7 +129,10 @@ export function callMethod(obj: unknown, name: string, args: unknown[], kw: Dict
 
 export function pySplit(s: string, sep: string | undefined, max: number, fromRight = false): string[] {
   if (sep === undefined) {
-    const parts = s.trim().split(/\s+/).filter((x) => x !== '');
+    const parts = s
+      .trim()
+      .split(/\s+/)
+      .filter((x) => x !== '');
     if (max < 0 || parts.length <= max + 1) return parts;
     if (fromRight) {
       const m = new RegExp(`^(.*?)(?:\\s+\\S+){${max}}\\s*$`).exec(s.trim());

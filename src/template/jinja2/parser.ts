@@ -49,7 +49,11 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
       if (ends.includes(tag.kw)) return { stmts, end: tag };
       stmts.push(statement(tag));
     }
-    if (opener) throw new J2Error(`{% ${opener.kw} %} is not closed: expected {% ${ends.filter((e) => e.startsWith('end')).join(' or ')} %}`, opener.pos);
+    if (opener)
+      throw new J2Error(
+        `{% ${opener.kw} %} is not closed: expected {% ${ends.filter((e) => e.startsWith('end')).join(' or ')} %}`,
+        opener.pos,
+      );
     return { stmts };
   };
 
@@ -93,8 +97,7 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
           if (r.end.kw === 'elif') {
             branches.push({ test: r.end.p.tuple(false), body: [] });
             r.end.p.expectEnd();
-          }
-          else elseBody = [];
+          } else elseBody = [];
         }
         return { t: 'if', branches, else: elseBody, pos };
       }
@@ -212,7 +215,11 @@ export function parseTemplate(src: string, opts: LexOptions): Stmt[] {
         return { t: kw, pos };
       default:
         if (/^(end\w+|elif|else)$/.test(kw)) throw new J2Error(`{% ${kw} %} without a matching opening statement`, pos);
-        throw new J2Error(`unsupported statement {% ${kw} %}`, pos, 'supported: if, for, set, macro, call, filter, with, include, import, from, block, extends, raw, do, break, continue');
+        throw new J2Error(
+          `unsupported statement {% ${kw} %}`,
+          pos,
+          'supported: if, for, set, macro, call, filter, with, include, import, from, block, extends, raw, do, break, continue',
+        );
     }
   };
 

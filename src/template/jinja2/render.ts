@@ -87,10 +87,19 @@ export class Renderer {
         const caller = this.macro('caller', s.params, s.body, f);
         const call = s.call as Expr & { t: 'call' };
         const fn = evalExpr(call.fn, f);
-        if (!(fn instanceof Fn)) throw new J2Error(`{% call %} needs a macro; ${call.fn.t === 'name' ? `"${call.fn.name}"` : 'this'} is not one`, call.pos);
+        if (!(fn instanceof Fn))
+          throw new J2Error(`{% call %} needs a macro; ${call.fn.t === 'name' ? `"${call.fn.name}"` : 'this'} is not one`, call.pos);
         const kw: Dict = { caller };
         for (const [k, e] of call.kwargs) kw[k] = evalExpr(e, f);
-        out.push(pyStr(fn.f(call.args.map((a) => evalExpr(a, f)), kw, call.pos)));
+        out.push(
+          pyStr(
+            fn.f(
+              call.args.map((a) => evalExpr(a, f)),
+              kw,
+              call.pos,
+            ),
+          ),
+        );
         return;
       }
       case 'filterblock': {
@@ -143,12 +152,25 @@ export class Renderer {
     if (flt.t !== 'filter') return v;
     const kw: Dict = {};
     for (const [k, e] of flt.kwargs) kw[k] = defined(evalExpr(e, f), e.pos);
-    return applyFilter(flt.name, v, flt.args.map((a) => defined(evalExpr(a, f), a.pos)), kw, flt.pos);
+    return applyFilter(
+      flt.name,
+      v,
+      flt.args.map((a) => defined(evalExpr(a, f), a.pos)),
+      kw,
+      flt.pos,
+    );
   }
 
   private forLoop(s: Stmt & { t: 'for' }, f: Frame, out: string[], depth = 1, over?: unknown): void {
     const src = over ?? evalExpr(s.iter, f);
-    let items = iter(src instanceof Undef ? (() => { throw undefErr(src, s.iter.pos); })() : src, s.iter.pos);
+    let items = iter(
+      src instanceof Undef
+        ? (() => {
+            throw undefErr(src, s.iter.pos);
+          })()
+        : src,
+      s.iter.pos,
+    );
     if (s.cond) {
       const cond = s.cond;
       items = items.filter((it) => {
@@ -166,8 +188,15 @@ export class Renderer {
       const g = f.child();
       const n = items.length;
       const attrs: Dict = {
-        index: i + 1, index0: i, revindex: n - i, revindex0: n - i - 1, first: i === 0, last: i === n - 1, length: n,
-        depth, depth0: depth - 1,
+        index: i + 1,
+        index0: i,
+        revindex: n - i,
+        revindex0: n - i - 1,
+        first: i === 0,
+        last: i === n - 1,
+        length: n,
+        depth,
+        depth0: depth - 1,
         previtem: i > 0 ? items[i - 1] : new Undef('loop.previtem', s.pos, 'loop.previtem is undefined on the first iteration'),
         nextitem: i < n - 1 ? items[i + 1] : new Undef('loop.nextitem', s.pos, 'loop.nextitem is undefined on the last iteration'),
         cycle: new Fn('cycle', (args, _kw, pos) => {
@@ -180,12 +209,16 @@ export class Renderer {
           return true;
         }),
       };
-      const loop = new Fn('loop', (args, _kw, pos) => {
-        if (!s.recursive) throw new J2Error('loop() can only be called in a {% for ... recursive %} loop', pos);
-        const sub: string[] = [];
-        this.forLoop(s, f, sub, depth + 1, args[0]);
-        return sub.join('');
-      }, attrs);
+      const loop = new Fn(
+        'loop',
+        (args, _kw, pos) => {
+          if (!s.recursive) throw new J2Error('loop() can only be called in a {% for ... recursive %} loop', pos);
+          const sub: string[] = [];
+          this.forLoop(s, f, sub, depth + 1, args[0]);
+          return sub.join('');
+        },
+        attrs,
+      );
       g.vars.set('loop', loop);
       assign(s.target, items[i], g, s.pos);
       try {
@@ -199,23 +232,27 @@ export class Renderer {
   }
 
   macro(name: string, params: Param[], body: Stmt[], closure: Frame): Fn {
-    const fn = new Fn(name, (args, kw, pos) => {
-      const g = closure.child();
-      const extra: unknown[] = [];
-      params.forEach((p, i) => {
-        if (i < args.length) g.vars.set(p.name, args[i]);
-        else if (Object.hasOwn(kw, p.name)) g.vars.set(p.name, kw[p.name]);
-        else if (p.def) g.vars.set(p.name, evalExpr(p.def, g));
-        else g.vars.set(p.name, new Undef(p.name, pos, `macro "${name}" was called without its argument "${p.name}"`));
-      });
-      for (let i = params.length; i < args.length; i++) extra.push(args[i]);
-      const rest: Dict = {};
-      for (const [k, v] of Object.entries(kw)) if (k !== 'caller' && !params.some((p) => p.name === k)) rest[k] = v;
-      g.vars.set('varargs', extra);
-      g.vars.set('kwargs', rest);
-      if (kw.caller instanceof Fn) g.vars.set('caller', kw.caller);
-      return this.capture(body, g);
-    }, { name, arguments: params.map((p) => p.name) });
+    const fn = new Fn(
+      name,
+      (args, kw, pos) => {
+        const g = closure.child();
+        const extra: unknown[] = [];
+        params.forEach((p, i) => {
+          if (i < args.length) g.vars.set(p.name, args[i]);
+          else if (Object.hasOwn(kw, p.name)) g.vars.set(p.name, kw[p.name]);
+          else if (p.def) g.vars.set(p.name, evalExpr(p.def, g));
+          else g.vars.set(p.name, new Undef(p.name, pos, `macro "${name}" was called without its argument "${p.name}"`));
+        });
+        for (let i = params.length; i < args.length; i++) extra.push(args[i]);
+        const rest: Dict = {};
+        for (const [k, v] of Object.entries(kw)) if (k !== 'caller' && !params.some((p) => p.name === k)) rest[k] = v;
+        g.vars.set('varargs', extra);
+        g.vars.set('kwargs', rest);
+        if (kw.caller instanceof Fn) g.vars.set('caller', kw.caller);
+        return this.capture(body, g);
+      },
+      { name, arguments: params.map((p) => p.name) },
+    );
     return fn;
   }
 
@@ -229,7 +266,12 @@ export class Renderer {
       this.loader.within(t.path, () => r.run(t.stmts, frame, out));
       return;
     }
-    if (!s.ignoreMissing) throw new J2Error(`template ${names.map((n) => JSON.stringify(n)).join(', ')} not found`, s.e.pos, 'templates are looked up next to the including template and in the role/playbook templates/ directory');
+    if (!s.ignoreMissing)
+      throw new J2Error(
+        `template ${names.map((n) => JSON.stringify(n)).join(', ')} not found`,
+        s.e.pos,
+        'templates are looked up next to the including template and in the role/playbook templates/ directory',
+      );
   }
 
   private templateNames(e: Expr, f: Frame): string[] {
@@ -250,9 +292,13 @@ export class Renderer {
     this.loader.within(t.path, () => r.capture(t.stmts, frame));
     const attrs: Dict = {};
     for (const [k, v] of frame.vars) if (!k.startsWith('_')) attrs[k] = v;
-    return new Fn(name, (_a, _k, p) => {
-      throw new J2Error(`imported template ${JSON.stringify(name)} is not callable`, p);
-    }, attrs);
+    return new Fn(
+      name,
+      (_a, _k, p) => {
+        throw new J2Error(`imported template ${JSON.stringify(name)} is not callable`, p);
+      },
+      attrs,
+    );
   }
 }
 
@@ -263,7 +309,8 @@ export function assign(t: Target, v: unknown, f: Frame, pos: number): void {
   }
   if (t.t === 'ns') {
     const ns = f.lookup(t.ns);
-    if (!(ns instanceof Namespace)) throw new J2Error(`cannot assign attribute on "${t.ns}": only a namespace() can have attributes set`, t.pos);
+    if (!(ns instanceof Namespace))
+      throw new J2Error(`cannot assign attribute on "${t.ns}": only a namespace() can have attributes set`, t.pos);
     ns.attrs[t.attr] = v;
     return;
   }

@@ -22,10 +22,20 @@ function cmpVersion(a: string, b: string, strict: boolean, pos: number): number 
 }
 
 const OPS: Record<string, (c: number) => boolean> = {
-  '==': (c) => c === 0, '=': (c) => c === 0, eq: (c) => c === 0,
-  '!=': (c) => c !== 0, '<>': (c) => c !== 0, ne: (c) => c !== 0,
-  '<': (c) => c < 0, lt: (c) => c < 0, '<=': (c) => c <= 0, le: (c) => c <= 0,
-  '>': (c) => c > 0, gt: (c) => c > 0, '>=': (c) => c >= 0, ge: (c) => c >= 0,
+  '==': (c) => c === 0,
+  '=': (c) => c === 0,
+  eq: (c) => c === 0,
+  '!=': (c) => c !== 0,
+  '<>': (c) => c !== 0,
+  ne: (c) => c !== 0,
+  '<': (c) => c < 0,
+  lt: (c) => c < 0,
+  '<=': (c) => c <= 0,
+  le: (c) => c <= 0,
+  '>': (c) => c > 0,
+  gt: (c) => c > 0,
+  '>=': (c) => c >= 0,
+  ge: (c) => c >= 0,
 };
 
 const version: TestFn = (v, a, pos) => {

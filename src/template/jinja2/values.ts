@@ -66,7 +66,11 @@ export class Fn {
 }
 
 export function undefErr(u: Undef, pos?: number): J2Error {
-  return new J2Error(u.why ?? `variable "${u.name}" is not defined`, u.pos >= 0 ? u.pos : (pos ?? -1), u.why ? undefined : `use ${u.name} | default(...) or guard with "${u.name} is defined"`);
+  return new J2Error(
+    u.why ?? `variable "${u.name}" is not defined`,
+    u.pos >= 0 ? u.pos : (pos ?? -1),
+    u.why ? undefined : `use ${u.name} | default(...) or guard with "${u.name} is defined"`,
+  );
 }
 
 /** The value itself, or an error if it is undefined (strict undefined, as Ansible). */
@@ -150,7 +154,9 @@ export function pyRepr(v: unknown): string {
     return `[${v.map(pyRepr).join(', ')}]`;
   }
   if (v instanceof Fn) return `<function ${v.name}>`;
-  return `{${Object.entries(v as Dict).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return `{${Object.entries(v as Dict)
+    .map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`)
+    .join(', ')}}`;
 }
 
 export function strRepr(s: string): string {
@@ -172,7 +178,8 @@ export function strRepr(s: string): string {
 export function pyEq(a: unknown, b: unknown): boolean {
   const x = a instanceof PyFloat ? a.v : a instanceof Markup ? a.s : a;
   const y = b instanceof PyFloat ? b.v : b instanceof Markup ? b.s : b;
-  if ((typeof x === 'number' || typeof x === 'boolean') && (typeof y === 'number' || typeof y === 'boolean')) return Number(x) === Number(y);
+  if ((typeof x === 'number' || typeof x === 'boolean') && (typeof y === 'number' || typeof y === 'boolean'))
+    return Number(x) === Number(y);
   if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y;
   if (Array.isArray(x) !== Array.isArray(y)) return false;
   if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((e, i) => pyEq(e, y[i]));
