@@ -38,7 +38,7 @@ fail_journal() {
 $(journalctl --no-pager -u "$unit" -n 50 2>&1 || true)"
 }
 wait_active() {
-  local deadline=$(( SECONDS + timeout )) st res
+  local deadline=$(( SECONDS + timeout )) grace=$(( SECONDS + 3 )) st res
   while :; do
     st=$("\${SC[@]}" is-active "$unit" 2>/dev/null || true)
     case "$st" in
@@ -54,6 +54,10 @@ wait_active() {
     # The job may have finished between those two reads (seen: a restart read "inactive", then
     # no job, while the unit was already up again): the state read after the job is the answer.
     if [ "$st" = inactive ] || [ "$st" = failed ]; then st=$("\${SC[@]}" is-active "$unit" 2>/dev/null || true); [ "$st" = active ] && return 0; fi
+    # "inactive" with Result=success and no job right after the job was queued is still no
+    # answer (seen twice under load, 0.2 s after a restart): a unit that really stopped is
+    # judged after a short grace, one that failed (Result other than success) at once.
+    if [ "$st" = inactive ] && [ "$SECONDS" -lt "$grace" ] && [ "$(prop Result)" = success ]; then sleep 0.2; continue; fi
     if [ "$st" = failed ] || [ "$st" = inactive ] || [ "$SECONDS" -ge "$deadline" ]; then
       [ "$st" = activating ] && "\${SC[@]}" stop --no-block "$unit" 2>/dev/null || true
       fail_journal "unit $unit did not become active within \${timeout}s (is-active: $st, result: $(prop Result))"
