@@ -31,8 +31,8 @@ const BARE_VAR = /^\{\{\s*\w+\s*\}\}$/;
 
 /**
  * `loop: >` puts a newline after the expression; Ansible still gets the list (its output
- * "[...]\n" is literal_eval'ed) and a bare `{{ var }}\n` is the var itself (its single-var
- * regex allows one final newline). Other values keep their trailing text.
+ * "[...]\n" is literal_eval'ed) and a bare `{{ var }}\n` holding a number or boolean is the var
+ * itself (its single-var regex allows one final newline). Other values keep their trailing text.
  */
 function nativeBeforeSpace(value: string, vars: Vars, loc: SourceLoc, ctx?: TemplateContext): { found: boolean; value?: unknown } {
   const m = TRAILING_SPACE.exec(value);
@@ -43,7 +43,10 @@ function nativeBeforeSpace(value: string, vars: Vars, loc: SourceLoc, ctx?: Temp
     return { found: false }; // the whole value is rendered next and reports the error
   }
   const v = runValue(m[1], vars, { loc }, ctx);
-  if ((v !== null && typeof v === 'object') || (m[2] === '\n' && BARE_VAR.test(m[1]))) return { found: true, value: v };
+  // Ansible returns a bare variable as is only when it is a number or a boolean
+  // (NON_TEMPLATED_TYPES); a string value is rendered, so `{{ note }}\n` keeps its newline.
+  const bareScalar = m[2] === '\n' && BARE_VAR.test(m[1]) && (typeof v === 'number' || typeof v === 'boolean');
+  if ((v !== null && typeof v === 'object') || bareScalar) return { found: true, value: v };
   return { found: false };
 }
 

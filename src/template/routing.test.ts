@@ -74,8 +74,10 @@ test('an error in a value that is one {{ expr }} quotes the expression once', ()
 test('loop: > with the expression on its own line is still a list, as in Ansible', () => {
   assert.deepEqual(renderValue('{{ [ansible_hostname] }}\n', vars, loc), ['web1']);
   assert.deepEqual(renderValue('{{ groups.web | union(["web3"]) }}\n', vars, loc), ['web1', 'web2', 'web3']);
-  // Ansible: a bare "{{ var }}\n" is the var itself; other text keeps its newline.
+  // Ansible: a bare "{{ var }}\n" holding a number or boolean is the var itself; a string and
+  // other text keep the newline (checked with ansible-core 2.14: copy content "{{ note }}\n").
   assert.equal(renderValue('{{ x }}\n', vars, loc), 7);
+  assert.equal(renderValue('{{ ansible_hostname }}\n', vars, loc), 'web1\n');
   assert.equal(renderValue('{{ x + 1 }}\n', vars, loc), '8\n');
   assert.equal(renderValue('a {{ x }}\n', vars, loc), 'a 7\n');
   assert.equal(renderValue(' {{ groups.web }}', vars, loc), ' ["web1","web2"]');

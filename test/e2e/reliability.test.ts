@@ -242,7 +242,7 @@ test(
     const ms = Date.now() - second;
     assert.equal(code, 99, out);
     assert.ok(ms < 5000, `exit ${ms} ms after the second Ctrl-C`);
-    for (const i of [1, 2]) assert.equal(await debris(i), '', `${h(i)} keeps leftovers`);
+    for (const i of [1, 2]) assert.equal(await debris(i), '', `${h(i)} keeps leftovers\n${out}`);
     const dest = await hostExec(lab, h(1), 'test -e /srv/big.bin && echo present || echo absent');
     assert.equal(dest.stdout.trim(), 'absent', 'the destination was not touched');
   },
