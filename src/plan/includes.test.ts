@@ -106,7 +106,10 @@ describe('include_tasks forms', () => {
       'setup-RedHat.yml': '- name: redhat path\n  dnf: { name: httpd }\n',
     };
     assert.deepEqual(names(plan(files, { ansible_facts: { os_family: 'Debian' } })), ['debian path', 'done']);
-    assert.throws(() => plan(files, { ansible_facts: { os_family: 'RedHat' } }), /dnf exists in Ansible but is not implemented in chom-play yet/);
+    assert.throws(
+      () => plan(files, { ansible_facts: { os_family: 'RedHat' } }),
+      /dnf exists in Ansible but is not implemented in chom-play yet/,
+    );
     assert.throws(() => plan(files, { ansible_facts: { os_family: 'Suse' } }), /cannot find task file "setup-Suse.yml"/);
   });
   it('import_tasks with a name from play vars is resolved the same way', () => {
@@ -263,9 +266,15 @@ describe('include_tasks of another OS', () => {
   };
   it('a conditional include_tasks file that does not load fails only a host whose condition holds', () => {
     assert.deepEqual(names(plan(files, { ansible_facts: { os_family: 'Debian' } })), ['debian path']);
-    assert.throws(() => plan(files, { ansible_facts: { os_family: 'RedHat' } }), /dnf exists in Ansible but is not implemented in chom-play yet/);
+    assert.throws(
+      () => plan(files, { ansible_facts: { os_family: 'RedHat' } }),
+      /dnf exists in Ansible but is not implemented in chom-play yet/,
+    );
   });
   it('without a condition the error stays a load error', () => {
-    assert.throws(() => plan({ ...files, 'site.yml': site('    - include_tasks: setup-RedHat.yml\n') }), /dnf exists in Ansible but is not implemented in chom-play yet/);
+    assert.throws(
+      () => plan({ ...files, 'site.yml': site('    - include_tasks: setup-RedHat.yml\n') }),
+      /dnf exists in Ansible but is not implemented in chom-play yet/,
+    );
   });
 });
