@@ -23,6 +23,18 @@ export interface HostPlayResult {
   class?: string;
 }
 
+/** A host whose script (or uploads) is under way: what an interrupt has asked of it. */
+export interface RunningHost {
+  become: boolean;
+  stopAsked: boolean;
+  killAsked: boolean;
+  abort: AbortController;
+  /** The stop request in flight (first Ctrl-C). */
+  stopping?: Promise<unknown>;
+  /** The kill in flight (second Ctrl-C). */
+  killing?: Promise<unknown>;
+}
+
 export interface HostRunContext {
   runId: string;
   check: boolean;
@@ -34,7 +46,7 @@ export interface HostRunContext {
   pool: ConnectionPool;
   interrupt: Interrupt;
   /** Hosts whose script runs now (the runner asks them to stop / kills them). */
-  running: Map<string, { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> }>;
+  running: Map<string, RunningHost>;
 }
 
 export function scriptFor(cfg: Pick<HostRunContext, 'runId' | 'check' | 'diff' | 'taskTimeout'>, plan: HostPlan, marker: string): string {
@@ -125,7 +137,7 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
       });
     }
   });
-  const me: { become: boolean; stopAsked: boolean; killAsked: boolean; abort: AbortController; stopping?: Promise<unknown> } = {
+  const me: RunningHost = {
     become: plan.become,
     stopAsked: false,
     killAsked: false,
@@ -156,7 +168,10 @@ export async function runHostPlay(ctx: HostRunContext, plan: HostPlan, playIndex
   }
   if (me.stopAsked && (!started || res.code === null)) {
     // The stop request travels on its own channel: let it land before removing what it creates.
+    // The kill of a second Ctrl-C ends every other process of this connection on the host: the
+    // removal must start after it, or it is killed with the rest.
     await me.stopping;
+    await me.killing;
     const why = await pool.cleanupInterrupted(
       plan.host,
       ctx.runId,

@@ -179,7 +179,7 @@ async function runWith(cfg: RunConfig, pool: ConnectionPool, preplanned: Preplan
       for (const [h, st] of ctx.running) {
         st.killAsked = true;
         st.abort.abort();
-        void pool.killRunning(h, st.become).then((why) => why && rep.warn(`${h}: could not kill the running task: ${why}`));
+        st.killing = pool.killRunning(h, st.become).then((why) => why && rep.warn(`${h}: could not kill the running task: ${why}`));
       }
     }
   });
