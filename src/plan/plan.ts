@@ -2,17 +2,16 @@ import { hostFactsOf, refuseRuntimeValues } from './runtime-values.js';
 import { InputError, type SourceLoc } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { getModule } from '../modules/index.js';
-import { ModuleArgError, type InputKind, type LocalInput } from '../modules/types.js';
+import { ModuleArgError, type LocalInput } from '../modules/types.js';
 import type { Play, Playbook, Task } from '../playbook/model.js';
 import { validateArgs } from '../playbook/index.js';
 import type { ScriptTask } from '../shell/script.js';
 import { prefetchHints } from '../shell/prefetch.js';
 import type { ScriptBlockFrame } from '../shell/blocks.js';
 import { becomeUserLine, conditionOf, flagOf, includedHere, taskEnvironment } from './keywords.js';
-import { compileCondition, overlay, renderTemplateFile, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
-import { findSourceFile } from './files.js';
-import { readVaultedSource } from '../vault/files.js';
-import { readSource, stageDirFor, type SourceFile, type Upload } from './staging.js';
+import { compileCondition, overlay, renderValue, resolveVars, type TemplateContext } from '../template/index.js';
+import { loadInputs } from './inputs.js';
+import { stageDirFor, type SourceFile, type Upload } from './staging.js';
 import { connectionFor, hostEntry } from '../inventory/index.js';
 import type { Templated } from '../playbook/keywords.js';
 import { scopeFor, type SharedMagic, type VarsInputs } from './vars.js';
@@ -382,51 +381,4 @@ function renderName(task: Task, vars: Vars, tmpl: TemplateContext): string {
 function bashOf(expr: string | boolean, vars: Vars, registered: ReadonlySet<string>, loc: SourceLoc): string {
   const c = compileCondition(expr, vars, registered, loc);
   return c.kind === 'const' ? (c.value ? 'true' : 'false') : c.code;
-}
-
-/**
- * The local files a module declared in `inputs` (template src, copy src): found as Ansible looks
- * them up, rendered or read on the controller. The module only ever sees the loaded result.
- */
-function loadInputs(
-  ctx: PlanContext,
-  hc: HostCompile,
-  task: Task,
-  decl: Readonly<Record<string, InputKind>>,
-  params: Vars,
-  vars: Vars,
-): Record<string, LocalInput> {
-  const out: Record<string, LocalInput> = {};
-  for (const [arg, kind] of Object.entries(decl)) {
-    const v = params[arg];
-    if (typeof v !== 'string') continue;
-    if (kind === 'template') {
-      const path = findSourceFile('templates', v, ctx.playbook, task.role, task.loc);
-      const info = { src: v, dest: typeof params.dest === 'string' ? params.dest : undefined };
-      out[arg] = {
-        contentB64: Buffer.from(renderTemplateFile(path, vars, displayPath(ctx, path), ctx.tmpl, info), 'utf8').toString('base64'),
-      };
-      continue;
-    }
-    const path = findSourceFile('files', v, ctx.playbook, task.role, task.loc);
-    // A vaulted source is decrypted here and always inlined: never staged (in clear) on the host.
-    const plain = readVaultedSource(path, displayPath(ctx, path), ctx.tmpl.secrets, task.loc);
-    if (plain) {
-      out[arg] = { contentB64: plain.toString('base64') };
-      continue;
-    }
-    const f = readSource(path, (ctx.sources ??= new Map()));
-    if (f.bytes) {
-      out[arg] = { contentB64: f.bytes.toString('base64') };
-    } else {
-      const remote = `${hc.stageDir}/${f.sha256}`;
-      out[arg] = { staged: { path: remote, sha256: f.sha256, size: f.size } };
-      if (!hc.uploads.some((u) => u.remote === remote)) hc.uploads.push({ local: path, remote, sha256: f.sha256, size: f.size });
-    }
-  }
-  return out;
-}
-
-function displayPath(ctx: PlanContext, path: string): string {
-  return path.startsWith(ctx.playbook.baseDir + '/') ? path.slice(ctx.playbook.baseDir.length + 1) : path;
 }
